@@ -1,0 +1,31 @@
+# DataCluster developer entry points. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+DOTNET ?= dotnet
+CONFIGURATION ?= Release
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build everything
+	$(DOTNET) build DataCluster.slnx -c $(CONFIGURATION) -nologo
+
+.PHONY: envtest
+envtest: ## Provide etcd, kube-apiserver, kube-controller-manager (cached) and print their directory
+	@hack/envtest.sh
+
+.PHONY: test
+test: ## Run all tests (unit, real API server, end to end); ends with "N passed, N failed, N skipped"
+	@hack/test.sh
+
+.PHONY: demo
+demo: ## Run the local demo (not yet available)
+	@echo "The demo is not available yet: it needs the agent and the local node, which are still being built." >&2
+	@exit 1
+
+.PHONY: clean
+clean: ## Remove build outputs (keeps the envtest cache)
+	rm -rf artifacts
+	find . -name bin -o -name obj | grep -v '^./.git' | xargs rm -rf

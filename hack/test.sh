@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every test project and ends with one summary line over all of them:
+#   N passed, N failed, N skipped
+# Exits non-zero when anything failed, including a project that did not build or run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+RESULTS=artifacts/test-results
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+
+if [[ -z "${DATACLUSTER_SKIP_ENVTEST:-}" ]]; then
+    if assets=$(hack/envtest.sh); then
+        export KUBEBUILDER_ASSETS="$assets"
+    elif [[ "${CI:-}" == "true" ]]; then
+        echo "test: the real-API-server assets could not be provided; under CI=true that is a failure" >&2
+        echo "0 passed, 1 failed"
+        exit 1
+    else
+        echo "test: no real-API-server assets; tests that need them will be skipped" >&2
+    fi
+fi
+
+if ! dotnet build DataCluster.slnx -c Release -nologo -v quiet; then
+    echo "test: build failed" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+passed=0 failed=0 skipped=0 broken=0
+mapfile -t projects < <(find tests -name '*.Tests.csproj' | sort)
+for project in "${projects[@]}"; do
+    name=$(basename "$project" .csproj)
+    echo "test: $name" >&2
+    dotnet test "$project" -c Release --no-build -nologo \
+        --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+        --results-directory "$RESULTS" >"$RESULTS/$name.log" 2>&1
+    rc=$?
+    grep -E '^\s*(Failed|Skipped) |^(Passed|Failed)!|Error Message|^\s+at .*\.Tests?\.' "$RESULTS/$name.log" | head -200 >&2
+    trx="$RESULTS/$name.trx"
+    if [[ ! -f "$trx" ]]; then
+        echo "test: $name produced no results (exit $rc); see $RESULTS/$name.log" >&2
+        tail -30 "$RESULTS/$name.log" >&2
+        broken=$((broken + 1))
+        continue
+    fi
+    counters=$(grep -o '<Counters [^>]*>' "$trx")
+    get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+    total=$(get total) executed=$(get executed) p=$(get passed)
+    f=$(( $(get failed) + $(get error) + $(get timeout) + $(get aborted) ))
+    passed=$((passed + p))
+    failed=$((failed + f))
+    skipped=$((skipped + total - executed))
+    if (( rc != 0 && f == 0 )); then
+        echo "test: $name exited with $rc although no test failed; see $RESULTS/$name.log" >&2
+        broken=$((broken + 1))
+    fi
+done
+
+failed=$((failed + broken))
+echo "$passed passed, $failed failed, $skipped skipped"
+(( failed == 0 ))
