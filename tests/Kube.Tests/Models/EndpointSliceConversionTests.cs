@@ -20,6 +20,8 @@ public sealed class EndpointSliceConversionTests
         Assert.Equal(["v1", "v1beta1"], V1Beta1.ServedVersions);
         Assert.Same(V1, V1Beta1.WithVersion("v1"));
         Assert.Same(V1, V1.WithVersion("v1"));
+        Assert.Same(V1Beta1, V1.WithVersion("v1beta1"));
+        Assert.Same(V1Beta1, V1Beta1.WithVersion("v1beta1"));
         Assert.Throws<ArgumentException>(() => V1.WithVersion("v2"));
     }
 
