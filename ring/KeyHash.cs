@@ -117,7 +117,9 @@ public static class KeyHash
         // Three bytes per UTF-16 unit is the worst case (a surrogate pair is two units, four bytes).
         if (key.Length <= StackKeyBytes / 3)
         {
-            Span<byte> buffer = stackalloc byte[StackKeyBytes];
+            // Sized to the key: stack buffers are zeroed, so a fixed 512 bytes would cost more
+            // than hashing a short key.
+            Span<byte> buffer = stackalloc byte[key.Length * 3];
             var written = Encoding.UTF8.GetBytes(key, buffer);
             return Xxh64(buffer[..written]);
         }

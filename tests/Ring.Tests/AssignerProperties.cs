@@ -11,7 +11,7 @@ namespace DataCluster.Ring.Tests;
 /// </summary>
 public sealed class AssignerProperties
 {
-    private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(150);
+    private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(100);
 
     [Fact]
     public void Every_assignment_in_a_random_history_meets_the_contract()
