@@ -18,4 +18,17 @@ public static class KubeResources
 
     public static readonly ResourceType<Lease> Leases =
         new("coordination.k8s.io", "v1", "Lease", "leases", namespaced: true, Json.Lease, Json.KubeListLease);
+
+    public static readonly ResourceType<Node> Nodes =
+        new("", "v1", "Node", "nodes", namespaced: false, Json.Node, Json.KubeListNode);
+
+    /// <summary>Pods. A pod is bound to a node by POSTing a <see cref="Binding"/> to its <c>binding</c> subresource.</summary>
+    public static readonly ResourceType<Pod> Pods =
+        new("", "v1", "Pod", "pods", namespaced: true, Json.Pod, Json.KubeListPod);
+
+    public static readonly ResourceType<Service> Services =
+        new("", "v1", "Service", "services", namespaced: true, Json.Service, Json.KubeListService);
+
+    public static readonly ResourceType<EndpointSlice> EndpointSlices =
+        new("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", namespaced: true, Json.EndpointSlice, Json.KubeListEndpointSlice);
 }
