@@ -4,7 +4,7 @@ using DataCluster.Kube.Models;
 namespace DataCluster.Operator.Api;
 
 /// <summary>The agent container the operator adds to every member pod.</summary>
-public sealed class AgentSpec
+public sealed class AgentSpec : KubeModel
 {
     [JsonPropertyName("image")]
     [Description("Agent container image. When omitted, the operator's default (its --agent-image flag) is used, so upgrading the operator upgrades the agents.")]
@@ -48,7 +48,7 @@ public sealed class AgentSpec
 }
 
 /// <summary>Requests and limits of the agent container, as in a container's resources.</summary>
-public sealed class AgentResources
+public sealed class AgentResources : KubeModel
 {
     [JsonPropertyName("requests")]
     [Description("Minimum resources the agent is scheduled with, e.g. cpu: 100m, memory: 64Mi.")]

@@ -6,8 +6,10 @@ namespace DataCluster.Operator.Api;
 /// <summary>
 /// The desired state of a DataCluster. Property initializers are the defaults (the CRD schema is
 /// generated from them); <see cref="Defaults.Apply"/> also repairs fields sent as explicit nulls.
+/// Like every API type here it keeps fields it does not declare (<see cref="KubeModel"/>), so a
+/// write never drops what a newer CRD version added.
 /// </summary>
-public sealed class DataClusterSpec
+public sealed class DataClusterSpec : KubeModel
 {
     [JsonPropertyName("replicas")]
     [Description("Number of members (pods). Each member runs the app containers of the template plus the DataCluster agent. Scaling down drains the removed members first: their partitions move to the remaining members before their pods are deleted.")]
@@ -51,7 +53,7 @@ public sealed class DataClusterSpec
 }
 
 /// <summary>Replication settings: copies per partition, placement, commit level.</summary>
-public sealed class ReplicationSpec
+public sealed class ReplicationSpec : KubeModel
 {
     [JsonPropertyName("factor")]
     [Description("Replicas of each partition, the partition leader included. Must not exceed spec.replicas: two replicas of a partition never share a member.")]
@@ -78,7 +80,7 @@ public sealed class ReplicationSpec
 }
 
 /// <summary>Storage of the agent's partition logs.</summary>
-public sealed class StorageSpec
+public sealed class StorageSpec : KubeModel
 {
     [JsonPropertyName("size")]
     [Description("Size of each member's volume, a quantity such as 1Gi or 500Mi.")]
@@ -92,7 +94,7 @@ public sealed class StorageSpec
 }
 
 /// <summary>Node labels that carry topology.</summary>
-public sealed class TopologySpec
+public sealed class TopologySpec : KubeModel
 {
     [JsonPropertyName("zoneLabel")]
     [Description("Node label whose value is the node's zone.")]
@@ -106,7 +108,7 @@ public sealed class TopologySpec
 }
 
 /// <summary>Scale-down behaviour.</summary>
-public sealed class ScaleDownSpec
+public sealed class ScaleDownSpec : KubeModel
 {
     [JsonPropertyName("drainDeadlineSeconds")]
     [Description("When members being drained have moved no partition for this long, the operator reports Rebalancing with reason DrainStalled and emits a Warning event. The drain goes on; this only raises the alarm.")]
@@ -115,7 +117,7 @@ public sealed class ScaleDownSpec
 }
 
 /// <summary>The members' PodDisruptionBudget.</summary>
-public sealed class DisruptionBudgetSpec
+public sealed class DisruptionBudgetSpec : KubeModel
 {
     [JsonPropertyName("maxUnavailable")]
     [Description("Members that voluntary disruptions may take down at the same time. 0 blocks node drains until the budget is raised.")]

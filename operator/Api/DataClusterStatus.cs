@@ -7,7 +7,7 @@ namespace DataCluster.Operator.Api;
 /// The observed state of a DataCluster, written by the operator through the status subresource.
 /// Computed as a whole by <c>StatusBuilder</c> from what the operator observed.
 /// </summary>
-public sealed class DataClusterStatus
+public sealed class DataClusterStatus : KubeModel
 {
     [JsonPropertyName("observedGeneration")]
     [Description("The metadata.generation of the spec this status describes.")]
@@ -47,7 +47,7 @@ public sealed class DataClusterStatus
 }
 
 /// <summary>A summary of one member.</summary>
-public sealed class MemberStatus
+public sealed class MemberStatus : KubeModel
 {
     [JsonPropertyName("name")]
     [Description("The member's pod name, which is also its identity in the ring.")]
@@ -72,7 +72,7 @@ public sealed class MemberStatus
     public bool Draining { get; set; }
 
     [JsonPropertyName("leaseRenewTime")]
-    [Description("When the member last renewed its heartbeat Lease.")]
+    [Description("When the member last renewed its heartbeat Lease. Shown only while the member is not ready: a live member renews every few seconds, and recording each renewal would rewrite the status just as often.")]
     public DateTimeOffset? LeaseRenewTime { get; set; }
 
     [JsonPropertyName("replicas")]
