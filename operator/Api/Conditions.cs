@@ -32,11 +32,12 @@ public static class ConditionStatuses
     public const string Unknown = "Unknown";
 }
 
-/// <summary>A condition whose status changed between two statuses; the reconciler turns these into Events.</summary>
+/// <summary>A condition whose status or reason changed between two statuses; the reconciler turns these into Events.</summary>
 /// <param name="Type">The condition type.</param>
 /// <param name="From">The old status, null when the condition is new.</param>
+/// <param name="FromReason">The old reason, null when the condition is new.</param>
 /// <param name="Current">The condition now.</param>
-public sealed record ConditionChange(string Type, string? From, Condition Current);
+public sealed record ConditionChange(string Type, string? From, string? FromReason, Condition Current);
 
 /// <summary>
 /// Helpers for lists of metav1.Condition following the Kubernetes API conventions: one entry per
@@ -102,16 +103,20 @@ public static class Conditions
         return true;
     }
 
-    /// <summary>The conditions of <paramref name="after"/> whose status differs from <paramref name="before"/>, in the order of <paramref name="after"/>.</summary>
+    /// <summary>
+    /// The conditions of <paramref name="after"/> whose status or reason differs from
+    /// <paramref name="before"/>, in the order of <paramref name="after"/>. Message-only changes
+    /// are left out: messages carry counts that move while a change is in progress.
+    /// </summary>
     public static IReadOnlyList<ConditionChange> Changes(IEnumerable<Condition>? before, IEnumerable<Condition>? after)
     {
         var changes = new List<ConditionChange>();
         foreach (var condition in after ?? [])
         {
             var old = Find(before, condition.Type);
-            if (old?.Status != condition.Status)
+            if (old?.Status != condition.Status || old.Reason != condition.Reason)
             {
-                changes.Add(new ConditionChange(condition.Type, old?.Status, condition));
+                changes.Add(new ConditionChange(condition.Type, old?.Status, old?.Reason, condition));
             }
         }
 

@@ -72,7 +72,7 @@ public sealed class MemberStatus : KubeModel
     public bool Draining { get; set; }
 
     [JsonPropertyName("leaseRenewTime")]
-    [Description("When the member last renewed its heartbeat Lease. Shown only while the member is not ready: a live member renews every few seconds, and recording each renewal would rewrite the status just as often.")]
+    [Description("When the member last renewed its heartbeat Lease. Shown only once the Lease has expired: a live member renews every few seconds, and recording each renewal would rewrite the status just as often.")]
     public DateTimeOffset? LeaseRenewTime { get; set; }
 
     [JsonPropertyName("replicas")]

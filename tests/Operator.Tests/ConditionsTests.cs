@@ -62,19 +62,23 @@ public class ConditionsTests
     }
 
     [Fact]
-    public void Changes_lists_conditions_whose_status_differs_including_new_ones()
+    public void Changes_lists_conditions_whose_status_or_reason_differs_including_new_ones()
     {
         var before = new List<Condition>();
         Conditions.Set(before, "Ready", "True", "MembersReady", "", 1, T0);
         Conditions.Set(before, "Degraded", "False", "AsDesired", "", 1, T0);
+        Conditions.Set(before, "Rebalancing", "True", "Draining", "", 1, T0);
         var after = new List<Condition>();
         Conditions.Set(after, "Ready", "False", "MembersNotReady", "", 1, T0);
         Conditions.Set(after, "Degraded", "False", "AsDesired", "changed message only", 1, T0);
+        Conditions.Set(after, "Rebalancing", "True", "DrainStalled", "", 1, T0);
         Conditions.Set(after, "Valid", "True", "Valid", "", 1, T0);
 
         var changes = Conditions.Changes(before, after);
 
-        Assert.Equal([("Ready", "True", "False"), ("Valid", null, "True")], changes.Select(c => (c.Type, c.From, c.Current.Status)));
+        Assert.Equal(
+            [("Ready", "True", "MembersReady", "False"), ("Rebalancing", "True", "Draining", "True"), ("Valid", null, null, "True")],
+            changes.Select(c => (c.Type, c.From, c.FromReason, c.Current.Status)));
     }
 
     [Fact]
