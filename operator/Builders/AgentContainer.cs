@@ -95,7 +95,9 @@ public static class AgentContainer
             [AgentEnvironment.PodIp] = FieldRef(AgentEnvironment.PodIp, "status.podIP"),
             [AgentEnvironment.NodeName] = FieldRef(AgentEnvironment.NodeName, "spec.nodeName"),
             // Ports and paths repeat the agent's defaults on purpose: the operator wires the
-            // container ports, probes and volumes to exactly these values.
+            // container ports, probes and volumes to exactly these values. Setting them also
+            // shields them from service links: a Service named "datacluster-client" in the
+            // namespace would otherwise inject DATACLUSTER_CLIENT_PORT=tcp://IP:PORT.
             [AgentEnvironment.ClientPort] = Literal(AgentEnvironment.ClientPort, AgentPorts.Client),
             [AgentEnvironment.PeerPort] = Literal(AgentEnvironment.PeerPort, AgentPorts.Peer),
             [AgentEnvironment.DataDirectory] = Literal(AgentEnvironment.DataDirectory, AgentPaths.DataDirectory),

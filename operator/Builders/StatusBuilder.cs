@@ -137,8 +137,8 @@ public static class StatusBuilder
             var stalled = input.LastDrainProgress is { } progressAt && now - progressAt >= deadline;
             var names = string.Join(", ", draining.Select(m => m.PodName));
             Set(ConditionTypes.Rebalancing, true, stalled ? Reasons.DrainStalled : Reasons.Draining, stalled
-                ? $"Draining {names}, which still hold {held} partition replicas, has made no progress for {spec.ScaleDown.DrainDeadlineSeconds}s: check that the remaining members are ready and that the leader agent is running."
-                : $"Draining {names}, which still hold {held} partition replicas.");
+                ? $"Draining {names} ({held} partition replicas left to move) has made no progress for {spec.ScaleDown.DrainDeadlineSeconds}s: check that the remaining members are ready and that the leader agent is running."
+                : $"Draining {names} ({held} partition replicas left to move).");
         }
         else
         {

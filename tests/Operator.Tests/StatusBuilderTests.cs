@@ -269,7 +269,7 @@ public class StatusBuilderTests
         var stalled = StatusBuilder.Build(input with { Now = T0.AddSeconds(600) });
 
         Assert.Equal(("True", "Draining"), Summary(draining, "Rebalancing"));
-        Assert.Equal("Draining demo-3, which still hold 12 partition replicas.", Condition(draining, "Rebalancing").Message);
+        Assert.Equal("Draining demo-3 (12 partition replicas left to move).", Condition(draining, "Rebalancing").Message);
         Assert.Equal(("True", "DrainStalled"), Summary(stalled, "Rebalancing"));
         Assert.Equal(("True", "Scaling"), Summary(draining, "Progressing"));
         Assert.Equal("3/3", draining.MembersReady);
