@@ -47,7 +47,7 @@ public static class Conditions
 {
     /// <summary>The condition of <paramref name="type"/>, or null.</summary>
     public static Condition? Find(IEnumerable<Condition>? conditions, string type) =>
-        conditions?.FirstOrDefault(c => c.Type == type);
+        conditions?.FirstOrDefault(c => c?.Type == type);
 
     /// <summary>True when the condition exists and its status is True.</summary>
     public static bool IsTrue(IEnumerable<Condition>? conditions, string type) =>
@@ -69,7 +69,7 @@ public static class Conditions
         DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(conditions);
-        var index = conditions.FindIndex(c => c.Type == type);
+        var index = conditions.FindIndex(c => c?.Type == type);
         var existing = index >= 0 ? conditions[index] : null;
         var transitioned = existing is null || existing.Status != status || existing.LastTransitionTime is null;
         var updated = new Condition

@@ -63,6 +63,7 @@ public static class Defaults
         ArgumentNullException.ThrowIfNull(cluster);
         var copy = JsonSerializer.SerializeToElement(cluster, OperatorJsonContext.Default.DataCluster)
             .Deserialize(OperatorJsonContext.Default.DataCluster)!;
+        copy.Metadata ??= new Kube.Models.ObjectMeta();
         ApplyTo(copy.Spec ??= new DataClusterSpec());
         return copy;
     }

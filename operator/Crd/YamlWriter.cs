@@ -49,7 +49,7 @@ internal static class YamlWriter
             }
 
             first = false;
-            output.Append(String(property.Name)).Append(':');
+            output.Append(Text(property.Name)).Append(':');
             WriteValue(property.Value, indent, output);
         }
     }
@@ -102,14 +102,14 @@ internal static class YamlWriter
     {
         JsonValueKind.Object => "{}",
         JsonValueKind.Array => "[]",
-        JsonValueKind.String => String(value.GetString()!),
+        JsonValueKind.String => Text(value.GetString()!),
         JsonValueKind.Number => value.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         _ => "null",
     };
 
-    private static string String(string text) => IsPlainSafe(text) ? text : Quoted(text);
+    private static string Text(string text) => IsPlainSafe(text) ? text : Quoted(text);
 
     /// <summary>
     /// Conservative: anything that could start a YAML construct, look like another type or

@@ -146,6 +146,16 @@ public class ValidationTests
     }
 
     [Fact]
+    public void A_cluster_without_metadata_is_reported_instead_of_crashing()
+    {
+        var cluster = JsonSerializer.Deserialize("""{"metadata":null,"spec":null}""", OperatorJsonContext.Default.DataCluster)!;
+
+        var problem = Assert.Single(Validation.Validate(cluster, TestClusters.AgentImage));
+
+        Assert.Equal("metadata.name", problem.Field);
+    }
+
+    [Fact]
     public void Validation_does_not_change_its_input()
     {
         var cluster = JsonSerializer.Deserialize("""{"metadata":{"name":"demo"},"spec":{"replication":null}}""", OperatorJsonContext.Default.DataCluster)!;
