@@ -12,6 +12,10 @@ help: ## List the targets
 build: ## Build everything
 	$(DOTNET) build DataCluster.slnx -c $(CONFIGURATION) -nologo
 
+.PHONY: crds
+crds: ## Regenerate crds/ from the API types
+	$(DOTNET) run --project operator -c $(CONFIGURATION) -- generate-crd crds/datacluster.dev_dataclusters.yaml
+
 .PHONY: envtest
 envtest: ## Provide etcd, kube-apiserver, kube-controller-manager (cached) and print their directory
 	@hack/envtest.sh
