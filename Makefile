@@ -37,3 +37,7 @@ demo: ## Run the local demo (not yet available)
 clean: ## Remove build outputs (keeps the envtest cache)
 	rm -rf artifacts
 	find . -name bin -o -name obj | grep -v '^./.git' | xargs rm -rf
+
+.PHONY: tools
+tools: ## Provide kubectl and helm (cached) and print their directory
+	@hack/tools.sh

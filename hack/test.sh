@@ -21,6 +21,15 @@ if [[ -z "${DATACLUSTER_SKIP_ENVTEST:-}" ]]; then
     fi
 fi
 
+if tools=$(hack/tools.sh); then
+    export DATACLUSTER_TOOLS="$tools"
+    export PATH="$tools:$PATH"
+elif [[ "${CI:-}" == "true" ]]; then
+    echo "test: kubectl and helm could not be provided; under CI=true that is a failure" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
 if ! dotnet build DataCluster.slnx -c Release -nologo -v quiet; then
     echo "test: build failed" >&2
     echo "0 passed, 1 failed"
