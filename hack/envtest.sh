@@ -104,7 +104,8 @@ mkdir -p "$WORK"
 SRC_DIR=$(find "$WORK" -maxdepth 1 -type d -name 'kubernetes-*' | head -n1)
 if [[ -z "$SRC_DIR" || ! -f "$SRC_DIR/debian/rules" ]]; then
     say "fetching Debian's kubernetes source package into $WORK"
-    ( cd "$WORK" && apt-get source -qq kubernetes >&2 )
+    # The sandbox user _apt cannot write into a cache under $HOME; root fetches directly.
+    ( cd "$WORK" && apt-get source -qq -o APT::Sandbox::User=root kubernetes >&2 )
     SRC_DIR=$(find "$WORK" -maxdepth 1 -type d -name 'kubernetes-*' | head -n1)
     [[ -n "$SRC_DIR" ]] || die "apt-get source kubernetes produced no source tree"
 fi
@@ -130,5 +131,7 @@ for b in "${BINARIES[@]}"; do
 done
 rm -rf "$ASSETS"
 mv "$STAGE" "$ASSETS"
+# The source tree and Go build cache take about 2 GB; the binaries are all we keep.
+rm -rf "$WORK"
 say "assets ready in $ASSETS"
 echo "$ASSETS"
