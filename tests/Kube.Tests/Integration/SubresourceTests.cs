@@ -33,10 +33,10 @@ public sealed class SubresourceTests(ControlPlaneFixture fixture)
 
         pod.Status ??= new PodStatus();
         pod.Status.Message = "updated through the status subresource";
-        pod.Metadata.Labels = new() { ["ignored"] = "by-the-status-endpoint" };
+        pod.Spec.ActiveDeadlineSeconds = 60; // the status endpoint ignores spec
         var updated = await client.UpdateStatusAsync(KubeResources.Pods, pod, Ct);
         Assert.Equal("updated through the status subresource", updated.Status!.Message);
-        Assert.Null(updated.Metadata.Labels);
+        Assert.Null(updated.Spec.ActiveDeadlineSeconds);
 
         var patched = await client.MergePatchStatusAsync(KubeResources.Pods, ns, "p", new JsonObject
         {
