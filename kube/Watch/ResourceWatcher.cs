@@ -149,14 +149,26 @@ public sealed class ResourceWatcher<T>
             }
 
             failure ??= new IOException($"The watch of {resource} closed at once without any event.");
-            if (_options.MaxConsecutiveFailures is int max && backoff.Attempts + 1 >= max)
+            TimeSpan delay;
+            if (received)
             {
-                _logger.WatchGaveUp(resource, ns, backoff.Attempts + 1);
-                ExceptionDispatchInfo.Capture(failure).Throw();
+                // A working stream broke: a fresh disconnect, not a failed reconnect. Pause
+                // briefly (no hot loop if it keeps happening) but do not count it.
+                delay = backoff.Next();
+                backoff.Reset();
+            }
+            else
+            {
+                if (_options.MaxConsecutiveFailures is int max && backoff.Attempts + 1 >= max)
+                {
+                    _logger.WatchGaveUp(resource, ns, backoff.Attempts + 1);
+                    ExceptionDispatchInfo.Capture(failure).Throw();
+                }
+
+                delay = backoff.Next();
             }
 
-            var delay = backoff.Next();
-            _logger.WatchFailed(failure, resource, ns, backoff.Attempts, (long)delay.TotalMilliseconds);
+            _logger.WatchFailed(failure, resource, ns, backoff.Attempts + (received ? 1 : 0), (long)delay.TotalMilliseconds);
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
         }
     }
