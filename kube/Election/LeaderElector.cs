@@ -75,7 +75,7 @@ public sealed class LeaderElector
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (!await AcquireAsync(cancellationToken).ConfigureAwait(false))
+            if (await AcquireAsync(cancellationToken).ConfigureAwait(false) is not long acquiredAt)
             {
                 return;
             }
@@ -85,7 +85,7 @@ public sealed class LeaderElector
             var work = StartLeading(leading.Token);
             try
             {
-                await RenewUntilLostAsync(cancellationToken).ConfigureAwait(false);
+                await RenewUntilLostAsync(acquiredAt, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -171,8 +171,11 @@ public sealed class LeaderElector
         }
     }
 
-    /// <summary>Retries every RetryPeriod (jittered) until acquired; false when cancelled first.</summary>
-    private async Task<bool> AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Retries every RetryPeriod (jittered) until acquired; returns the local timestamp taken
+    /// just before the successful attempt, or null when cancelled first.
+    /// </summary>
+    private async Task<long?> AcquireAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -180,20 +183,21 @@ public sealed class LeaderElector
             {
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 attempt.CancelAfter(_options.RenewDeadline);
+                var started = _time.GetTimestamp();
                 if (await TryAcquireOrRenewAsync(attempt.Token).ConfigureAwait(false))
                 {
-                    return true;
+                    return started;
                 }
 
                 await Task.Delay(NextAcquireDelay(), _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return false;
+                return null;
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>
@@ -223,14 +227,26 @@ public sealed class LeaderElector
     /// Renews every RetryPeriod; returns when a renew has not succeeded for RenewDeadline
     /// since the last success (leadership lost) or when cancelled.
     /// </summary>
-    private async Task RenewUntilLostAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// Times count from just before each successful write was sent, never from its answer, so
+    /// the leader's deadline can only be earlier than what others observe, never later.
+    /// </remarks>
+    private async Task RenewUntilLostAsync(long acquiredAt, CancellationToken cancellationToken)
     {
-        var lastRenew = _time.GetTimestamp();
+        var lastRenew = acquiredAt;
         try
         {
             while (true)
             {
-                await Task.Delay(_options.RetryPeriod, _time, cancellationToken).ConfigureAwait(false);
+                // Wake at the deadline rather than past it, so a leader that cannot renew
+                // stops no later than RenewDeadline after its last renew.
+                var untilDeadline = _options.RenewDeadline - _time.GetElapsedTime(lastRenew);
+                var pause = untilDeadline < _options.RetryPeriod ? untilDeadline : _options.RetryPeriod;
+                if (pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
+                }
+
                 var remaining = _options.RenewDeadline - _time.GetElapsedTime(lastRenew);
                 if (remaining <= TimeSpan.Zero)
                 {
@@ -241,6 +257,7 @@ public sealed class LeaderElector
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 attempt.CancelAfter(remaining);
                 bool renewed;
+                var started = _time.GetTimestamp();
                 try
                 {
                     renewed = await TryAcquireOrRenewAsync(attempt.Token).ConfigureAwait(false);
@@ -252,7 +269,7 @@ public sealed class LeaderElector
 
                 if (renewed)
                 {
-                    lastRenew = _time.GetTimestamp();
+                    lastRenew = started;
                 }
                 else if (_observed?.Spec.HolderIdentity is { Length: > 0 } holder && holder != _options.Identity)
                 {
