@@ -73,4 +73,25 @@ public sealed class ConfigTests(ControlPlaneFixture fixture)
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.ListAsync(KubeResources.Namespaces, null, cancellationToken: Ct));
         Assert.IsType<AuthenticationException>(error.InnerException);
     }
+    [Fact]
+    public async Task Requests_and_watches_also_work_over_HTTP2()
+    {
+        var ns = await fixture.CreateNamespaceAsync("h2");
+        using var client = Admin(fixture, new KubeClientOptions { UseHttp2 = true });
+        var start = (await client.ListAsync(KubeResources.ConfigMaps, ns, cancellationToken: Ct)).Metadata.ResourceVersion;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        stop.CancelAfter(TimeSpan.FromSeconds(30));
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var e in client.WatchAsync(KubeResources.ConfigMaps, ns, new DataCluster.Kube.Watch.WatchOptions { ResourceVersion = start }, stop.Token))
+            {
+                return e.Object.Metadata.Name;
+            }
+
+            return null;
+        }, Ct);
+
+        await client.CreateAsync(KubeResources.ConfigMaps, new Models.ConfigMap { Metadata = new Models.ObjectMeta { Namespace = ns, Name = "over-h2" } }, Ct);
+        Assert.Equal("over-h2", await watching);
+    }
 }
