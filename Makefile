@@ -20,6 +20,10 @@ envtest: ## Provide etcd, kube-apiserver, kube-controller-manager (cached) and p
 test: ## Run all tests (unit, real API server, end to end); ends with "N passed, N failed, N skipped"
 	@hack/test.sh
 
+.PHONY: bench-ring
+bench-ring: ## Print the ring's figures: lookup ns/op, assignment time, balance, movement vs minimum
+	$(DOTNET) run -c Release --project bench/Ring.Bench -- report
+
 .PHONY: demo
 demo: ## Run the local demo (not yet available)
 	@echo "The demo is not available yet: it needs the agent and the local node, which are still being built." >&2

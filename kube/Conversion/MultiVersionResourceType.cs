@@ -10,7 +10,7 @@ namespace DataCluster.Kube.Conversion;
 /// </summary>
 public sealed class MultiVersionResourceType<T> : ResourceType<T> where T : class, IKubernetesObject
 {
-    private readonly IReadOnlyDictionary<string, IVersionConverter> _converters;
+    private readonly Dictionary<string, ConvertedResourceType<T>> _older;
 
     public MultiVersionResourceType(
         string group,
@@ -23,11 +23,9 @@ public sealed class MultiVersionResourceType<T> : ResourceType<T> where T : clas
         params IVersionConverter[] converters)
         : base(group, version, kind, plural, namespaced, typeInfo, listTypeInfo, [version, .. converters.Select(c => c.Version)])
     {
-        _converters = converters.ToDictionary(c => c.Version, StringComparer.Ordinal);
+        _older = converters.ToDictionary(c => c.Version, c => new ConvertedResourceType<T>(this, c), StringComparer.Ordinal);
     }
 
     public override ResourceType<T> WithVersion(string version) =>
-        _converters.TryGetValue(version, out var converter)
-            ? new ConvertedResourceType<T>(this, converter)
-            : base.WithVersion(version);
+        _older.TryGetValue(version, out var older) ? older : base.WithVersion(version);
 }

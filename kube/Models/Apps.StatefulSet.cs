@@ -10,8 +10,10 @@ public sealed class StatefulSet : KubeObject
 }
 
 /// <summary>
-/// apps/v1 StatefulSetSpec. <see cref="Selector"/>, <see cref="ServiceName"/>,
-/// <see cref="VolumeClaimTemplates"/> and <see cref="PodManagementPolicy"/> are immutable.
+/// apps/v1 StatefulSetSpec. After creation only replicas, template and updateStrategy can change
+/// (newer servers also allow minReadySeconds, persistentVolumeClaimRetentionPolicy and
+/// ordinals); any other change is rejected, so a new selector or claim template means a new
+/// StatefulSet.
 /// </summary>
 public sealed class StatefulSetSpec : KubeModel
 {
@@ -20,7 +22,7 @@ public sealed class StatefulSetSpec : KubeModel
     [JsonPropertyName("selector")] public LabelSelector Selector { get; set; } = new();
     [JsonPropertyName("template")] public PodTemplateSpec Template { get; set; } = new();
     [JsonPropertyName("volumeClaimTemplates")] public List<PersistentVolumeClaim>? VolumeClaimTemplates { get; set; }
-    /// <summary>The headless Service that gives pods their DNS names (POD.SERVICE.NAMESPACE.svc). Required up to 1.30.</summary>
+    /// <summary>The headless Service that gives pods their DNS names (POD.SERVICE.NAMESPACE.svc). Required by older servers.</summary>
     [JsonPropertyName("serviceName")] public string? ServiceName { get; set; }
     /// <summary>OrderedReady (default) or Parallel.</summary>
     [JsonPropertyName("podManagementPolicy")] public string? PodManagementPolicy { get; set; }

@@ -41,7 +41,10 @@ public sealed class Endpoint : KubeModel
 /// </summary>
 public sealed class EndpointConditions : KubeModel
 {
-    /// <summary>Ready to receive traffic. Always false while <see cref="Terminating"/> is true.</summary>
+    /// <summary>
+    /// Ready to receive traffic. Not true while <see cref="Terminating"/> is true, unless the
+    /// Service publishes not-ready addresses.
+    /// </summary>
     [JsonPropertyName("ready")] public bool? Ready { get; set; }
     /// <summary>Like <see cref="Ready"/> but independent of terminating.</summary>
     [JsonPropertyName("serving")] public bool? Serving { get; set; }

@@ -4,7 +4,8 @@ namespace DataCluster.Kube.Models;
 
 /// <summary>
 /// Source-generated JSON metadata for every wire type of the client. Nulls are omitted so a
-/// model never sends a field it does not set (important for merge patch and apply).
+/// model never sends a field it does not set (important for merge patch and apply). Timestamps
+/// are written the way the server writes them (<see cref="TimeConverter"/>).
 /// </summary>
 /// <remarks>
 /// Each kind is listed with its list type; nested types are reached through them. Types that are
@@ -14,7 +15,8 @@ namespace DataCluster.Kube.Models;
 /// </remarks>
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    PropertyNameCaseInsensitive = false)]
+    PropertyNameCaseInsensitive = false,
+    Converters = [typeof(TimeConverter)])]
 [JsonSerializable(typeof(Status))]
 [JsonSerializable(typeof(Namespace))]
 [JsonSerializable(typeof(KubeList<Namespace>))]

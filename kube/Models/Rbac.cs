@@ -34,7 +34,7 @@ public sealed class PolicyRule : KubeModel
     [JsonPropertyName("apiGroups")] public List<string>? ApiGroups { get; set; }
     /// <summary>Plural resource names; "pods/binding" names a subresource.</summary>
     [JsonPropertyName("resources")] public List<string>? Resources { get; set; }
-    /// <summary>Restricts the rule to these object names. Cannot restrict create, list or watch.</summary>
+    /// <summary>Restricts the rule to these object names. A create cannot be restricted this way: the name is not known yet.</summary>
     [JsonPropertyName("resourceNames")] public List<string>? ResourceNames { get; set; }
     [JsonPropertyName("nonResourceURLs")] public List<string>? NonResourceUrls { get; set; }
 }

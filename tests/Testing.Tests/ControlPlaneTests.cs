@@ -76,6 +76,28 @@ public sealed class ControlPlaneTests(ControlPlaneWithControllersFixture fixture
     }
 
     [Fact]
+    public async Task Audit_log_records_writes_with_the_user()
+    {
+        var ns = await fixture.CreateNamespaceAsync("audit");
+        var body = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = "probe" } };
+        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await fixture.Plane.Http.PostAsync(new Uri(fixture.Server, $"/api/v1/namespaces/{ns}/configmaps"), content, Ct);
+        response.EnsureSuccessStatusCode();
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        AuditEvent? created = null;
+        while (created is null && DateTime.UtcNow < deadline)
+        {
+            created = AuditLog.Read(fixture.Plane.AuditLogPath).FirstOrDefault(e => e.Namespace == ns && e.Name == "probe");
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.NotNull(created);
+        Assert.Equal(("admin", "create", "configmaps", 201), (created.User, created.Verb, created.Resource, created.Code));
+        Assert.True(created.IsWrite);
+    }
+
+    [Fact]
     public async Task Served_versions_are_those_of_Kubernetes_1_20()
     {
         using var response = await fixture.Plane.Http.GetAsync(new Uri(fixture.Server, "/apis/discovery.k8s.io"), Ct);

@@ -18,8 +18,11 @@ namespace DataCluster.Testing.ControlPlane;
 /// </summary>
 public sealed class TestControlPlane : IAsyncDisposable
 {
-    /// <summary>Users of the static token file. admin is in system:masters; the others have no rights.</summary>
-    public static readonly IReadOnlyList<string> Users = ["admin", "alice", "bob"];
+    /// <summary>
+    /// Users of the static token file. admin is in system:masters; the others have no rights until
+    /// a test grants them some (operator is meant for running the operator under its own RBAC).
+    /// </summary>
+    public static readonly IReadOnlyList<string> Users = ["admin", "alice", "bob", "operator"];
 
     // Generous: on two busy cores a cold kube-apiserver takes 10-20 s to pass /readyz.
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
@@ -58,6 +61,9 @@ public sealed class TestControlPlane : IAsyncDisposable
     public string KubeconfigPath { get; }
 
     public string RunDirectory => run.Path;
+
+    /// <summary>The API server's audit log (JSON lines, one per completed request).</summary>
+    public string AuditLogPath => run.File("audit.log");
 
     public string EtcdUrl => $"http://127.0.0.1:{etcdPort}";
 
@@ -232,6 +238,7 @@ public sealed class TestControlPlane : IAsyncDisposable
             ? $"{tokens[u]},{u},{u},\"system:masters\""
             : $"{tokens[u]},{u},{u}");
         File.WriteAllLines(run.File("tokens.csv"), lines);
+        File.WriteAllText(run.File("audit-policy.yaml"), AuditLog.Policy);
         File.WriteAllText(KubeconfigPath, Kubeconfig("admin", tokens["admin"], null));
     }
 
@@ -301,6 +308,11 @@ public sealed class TestControlPlane : IAsyncDisposable
         // Fairness queues add latency and goroutines that a one-user test server does not need.
         "--enable-priority-and-fairness=false",
         "--profiling=false",
+        $"--audit-policy-file={run.File("audit-policy.yaml")}",
+        $"--audit-log-path={AuditLogPath}",
+        // Tests read the log while the server runs: write each event at once, never rotate.
+        "--audit-log-mode=blocking",
+        "--audit-log-maxsize=0",
         "--v=1",
     ];
 
