@@ -1,6 +1,8 @@
 using System.Security.Authentication;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
+using DataCluster.Kube.Models;
+using DataCluster.Kube.Watch;
 using DataCluster.Testing;
 using static DataCluster.Kube.Tests.Integration.Api;
 
@@ -83,7 +85,7 @@ public sealed class ConfigTests(ControlPlaneFixture fixture)
         stop.CancelAfter(TimeSpan.FromSeconds(30));
         var watching = Task.Run(async () =>
         {
-            await foreach (var e in client.WatchAsync(KubeResources.ConfigMaps, ns, new DataCluster.Kube.Watch.WatchOptions { ResourceVersion = start }, stop.Token))
+            await foreach (var e in client.WatchAsync(KubeResources.ConfigMaps, ns, new WatchOptions { ResourceVersion = start }, stop.Token))
             {
                 return e.Object.Metadata.Name;
             }
@@ -91,7 +93,7 @@ public sealed class ConfigTests(ControlPlaneFixture fixture)
             return null;
         }, Ct);
 
-        await client.CreateAsync(KubeResources.ConfigMaps, new Models.ConfigMap { Metadata = new Models.ObjectMeta { Namespace = ns, Name = "over-h2" } }, Ct);
+        await client.CreateAsync(KubeResources.ConfigMaps, new ConfigMap { Metadata = new ObjectMeta { Namespace = ns, Name = "over-h2" } }, Ct);
         Assert.Equal("over-h2", await watching);
     }
 }
