@@ -174,9 +174,9 @@ public sealed class Informer<T> : IKubeCacheReader<T>
                 _logger.InformerRelisting(_resource, _namespaceForLogs, why);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            // Stopping is not an error.
+            // Stopping is not an error, whatever a request cut short by it threw.
         }
     }
 
