@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using DataCluster.Kube.Election;
+using DataCluster.Kube.Models;
+using DataCluster.Kube.Tests.Support;
+
+namespace DataCluster.Kube.Tests.Election;
+
+/// <summary>The election loop on an in-memory Lease in real (short) time.</summary>
+public sealed class LeaderElectorRunTests
+{
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan RenewDeadline = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan RetryPeriod = TimeSpan.FromMilliseconds(200);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static LeaderElector Candidate(ILeaseStore store, string identity, Action? stopped = null) =>
+        new(store, new LeaderElectionOptions
+        {
+            LeaseNamespace = "ns",
+            LeaseName = "leader",
+            Identity = identity,
+            LeaseDuration = LeaseDuration,
+            RenewDeadline = RenewDeadline,
+            RetryPeriod = RetryPeriod,
+        }, TestOutputLogger.For(identity))
+        {
+            OnStoppedLeading = stopped,
+        };
+
+    [Fact]
+    public async Task A_leader_cut_off_from_the_lease_steps_down_before_anyone_else_can_take_it()
+    {
+        var store = new InMemoryLeaseStore();
+        var partitioned = new SwitchableStore(store);
+        var stoppedAt = TimeSpan.Zero;
+        var clock = Stopwatch.StartNew();
+        var a = Candidate(partitioned, "a", () => stoppedAt = clock.Elapsed);
+        var b = Candidate(store, "b");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var runA = a.RunAsync(stop.Token);
+        await Eventually.UntilAsync(() => a.IsLeader, TimeSpan.FromSeconds(5), "a leads");
+        var runB = b.RunAsync(stop.Token);
+
+        var violations = 0;
+        var cutAt = clock.Elapsed;
+        partitioned.Broken = true;
+        await Eventually.UntilAsync(() =>
+        {
+            if (a.IsLeader && b.IsLeader)
+            {
+                violations++;
+            }
+
+            return b.IsLeader;
+        }, TimeSpan.FromSeconds(10), "b takes over");
+        var takeoverAt = clock.Elapsed;
+
+        Assert.Equal(0, violations);
+        Assert.False(a.IsLeader);
+        Assert.InRange(stoppedAt - cutAt, TimeSpan.Zero, RenewDeadline + TimeSpan.FromMilliseconds(100)); // no later than the deadline after its last renew
+        Assert.True(stoppedAt < takeoverAt, "a must stop leading before b starts");
+
+        // Reconnected, a campaigns again but follows b.
+        partitioned.Broken = false;
+        await Eventually.UntilAsync(() => a.CurrentLeader == "b", TimeSpan.FromSeconds(5), "a sees b lead");
+        Assert.False(a.IsLeader);
+
+        await stop.CancelAsync();
+        await Task.WhenAll(runA, runB).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        Assert.Equal("", store.Current!.Spec.HolderIdentity); // b released on the graceful stop
+        Assert.Equal(1, store.Current!.Spec.LeaseDurationSeconds);
+    }
+
+    [Fact]
+    public async Task The_leading_token_is_cancelled_when_the_elector_stops()
+    {
+        var store = new InMemoryLeaseStore();
+        var leadingCancelled = new TaskCompletionSource();
+        var a = new LeaderElector(store, new LeaderElectionOptions
+        {
+            LeaseNamespace = "ns",
+            LeaseName = "leader",
+            Identity = "a",
+            LeaseDuration = LeaseDuration,
+            RenewDeadline = RenewDeadline,
+            RetryPeriod = RetryPeriod,
+        })
+        {
+            OnStartedLeading = async token =>
+            {
+                await Task.Delay(Timeout.Infinite, token).ContinueWith(_ => leadingCancelled.SetResult(), TaskScheduler.Default);
+            },
+        };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = a.RunAsync(stop.Token);
+        await Eventually.UntilAsync(() => a.IsLeader, TimeSpan.FromSeconds(5), "a leads");
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        await leadingCancelled.Task.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        Assert.False(a.IsLeader);
+    }
+
+    private sealed class SwitchableStore(ILeaseStore inner) : ILeaseStore
+    {
+        public volatile bool Broken;
+
+        public string Description => inner.Description;
+
+        public Task<Lease?> GetAsync(CancellationToken cancellationToken) => Broken ? Refused<Lease?>() : inner.GetAsync(cancellationToken);
+
+        public Task<Lease> CreateAsync(Lease lease, CancellationToken cancellationToken) => Broken ? Refused<Lease>() : inner.CreateAsync(lease, cancellationToken);
+
+        public Task<Lease> UpdateAsync(Lease lease, CancellationToken cancellationToken) => Broken ? Refused<Lease>() : inner.UpdateAsync(lease, cancellationToken);
+
+        private static Task<TResult> Refused<TResult>() => Task.FromException<TResult>(new HttpRequestException("connection refused"));
+    }
+}
