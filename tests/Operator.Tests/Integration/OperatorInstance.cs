@@ -10,6 +10,7 @@ public sealed class OperatorInstance(string identity, WebApplication app, Operat
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private bool _stopped;
+    private bool _disposed;
 
     public string Identity { get; } = identity;
 
@@ -53,6 +54,12 @@ public sealed class OperatorInstance(string identity, WebApplication app, Operat
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await StopAsync();
         await app.DisposeAsync();
     }
