@@ -103,6 +103,7 @@ public sealed partial class DataClusterReconciler
             return (drain, false);
         }
 
+        _events.Forget(context.Uid, EventReasons.AssignmentUnreadable);
         var held = assignment.ReplicasHeldBy(members, drain.MembershipEpoch);
         if (held is { } left)
         {

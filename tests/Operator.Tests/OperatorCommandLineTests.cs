@@ -111,22 +111,4 @@ public class OperatorCommandLineTests
             Assert.Contains($"{flag} ({variable})", help, StringComparison.Ordinal);
         }
     }
-
-    [Fact]
-    public async Task The_process_exits_with_2_for_an_invalid_flag()
-    {
-        using var error = new StringWriter();
-        var original = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            Assert.Equal(2, await Program.Main(["--log-format=xml"]));
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
-
-        Assert.Equal("datacluster-operator: --log-format is 'xml': use json or text", error.ToString().TrimEnd());
-    }
 }
