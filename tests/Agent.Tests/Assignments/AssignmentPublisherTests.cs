@@ -119,7 +119,7 @@ public sealed class AssignmentPublisherTests
 
         Assert.Equal(new PublishResult(PublishOutcome.Published, 6), result);
         Assert.Equal(["dc-0", "dc-1"], Published().Members);
-        Assert.Contains(log.Lines, l => l.EventId == 3002);
+        Assert.Contains(log.Lines, l => l.EventId == 13002);
     }
 
     [Theory]
@@ -139,7 +139,7 @@ public sealed class AssignmentPublisherTests
         Assert.Equal(content, store.Data![AssignmentConfigMapKeys.Assignment]);
         Assert.Equal(1, state.Current!.Assignment.Epoch);
         Assert.Contains(problem, state.Problem, StringComparison.Ordinal);
-        Assert.Contains(log.Lines, l => l.EventId == 3003 && l.Message.Contains(problem, StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.EventId == 13003 && l.Message.Contains(problem, StringComparison.Ordinal));
 
         // Once fixed (the key removed), the leader publishes above the epoch it saw there.
         store.Set(new Dictionary<string, string> { [AssignmentConfigMapKeys.Assignment] = "" });
@@ -155,6 +155,6 @@ public sealed class AssignmentPublisherTests
 
         Assert.Equal(PublishOutcome.Missing, (await p.PublishAsync(Members(0), 1, Ct)).Outcome);
         Assert.Null(missing.Data);
-        Assert.Contains(log.Lines, l => l.EventId == 3004);
+        Assert.Contains(log.Lines, l => l.EventId == 13004);
     }
 }

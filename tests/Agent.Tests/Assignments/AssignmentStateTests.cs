@@ -125,7 +125,7 @@ public sealed class AssignmentStateTests
         Assert.Equal(0, state.SubscriberCount);
         Assert.True(Drain(slow).Count <= AssignmentState.SubscriberCapacity);
         Assert.True(slow.Events.Completion.IsCompleted);
-        Assert.Contains(log.Lines, l => l.EventId == 4003);
+        Assert.Contains(log.Lines, l => l.EventId == 14003);
 
         using var fresh = state.Subscribe();
         Assert.Equal(epoch, Drain(fresh)[0].Epoch);
