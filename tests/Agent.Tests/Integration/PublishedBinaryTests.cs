@@ -101,11 +101,17 @@ public sealed class PublishedBinaryTests(ControlPlaneFixture fixture)
             using var owners = JsonDocument.Parse(await http.GetStringAsync("/v1/owners/server-1", Ct));
             Assert.Equal("dc-0", owners.RootElement.GetProperty("leader").GetProperty("id").GetString());
             Assert.Contains("datacluster_agent_is_cluster_leader 1", await http.GetStringAsync("/metrics", Ct), StringComparison.Ordinal);
-            lock (output)
-            {
-                // JSON console logs with the agent's event ids.
-                Assert.Contains("\"EventId\":13001,\"LogLevel\":\"Information\",\"Category\":\"DataCluster.Agent.Publisher\",\"Message\":\"Published assignment epoch 1", output.ToString(), StringComparison.Ordinal);
-            }
+            // JSON console logs with the agent's event ids (the console logger writes from a queue).
+            await Eventually.UntilAsync(
+                () =>
+                {
+                    lock (output)
+                    {
+                        return output.ToString().Contains("\"EventId\":13001,\"LogLevel\":\"Information\",\"Category\":\"DataCluster.Agent.Publisher\",\"Message\":\"Published assignment epoch 1", StringComparison.Ordinal);
+                    }
+                },
+                Hang,
+                "the publish is logged as a JSON line with its event id");
 
             Assert.Equal(0, Kill(process.Id, 15));
             using var exit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
