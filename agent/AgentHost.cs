@@ -101,6 +101,11 @@ public static class AgentHost
                 await Console.Error.WriteLineAsync($"datacluster-agent: cannot listen on {options.BindAddress}:{options.ClientPort}: {e.Message}").ConfigureAwait(false);
                 return 1;
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                await Console.Error.WriteLineAsync($"datacluster-agent: failed: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
         }
     }
 

@@ -45,9 +45,9 @@ public static class AgentApi
     /// <summary>405 for a known path with another method than GET, else 404.</summary>
     private static IResult Fallback(HttpContext context)
     {
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && IsKnownPath(context.Request.Path.Value ?? ""))
+        if (!HttpMethods.IsGet(context.Request.Method) && IsKnownPath(context.Request.Path.Value ?? ""))
         {
-            context.Response.Headers.Allow = "GET, HEAD";
+            context.Response.Headers.Allow = "GET";
             return Error(StatusCodes.Status405MethodNotAllowed, "method_not_allowed", $"{context.Request.Path} only answers GET");
         }
 

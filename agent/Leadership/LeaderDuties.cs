@@ -150,7 +150,7 @@ public sealed class LeaderDuties
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
-                        AgentLog.PublishFailed(logger, e, RetryDelay.TotalSeconds);
+                        AgentLog.PublishFailed(logger, $"{e.GetType().Name}: {e.Message}", RetryDelay.TotalSeconds);
                         retryAt = RetryDelay;
                     }
                     finally

@@ -12,8 +12,8 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 11001, Level = LogLevel.Warning, Message = "The member Lease {Lease} does not exist; the operator creates it (the agent's Role allows no create). Retrying with backoff; this agent is not ready until it exists")]
     public static partial void LeaseMissing(ILogger logger, string lease);
 
-    [LoggerMessage(EventId = 11002, Level = LogLevel.Warning, Message = "Renewing the member Lease {Lease} failed; retrying every renew interval")]
-    public static partial void LeaseRenewFailed(ILogger logger, Exception exception, string lease);
+    [LoggerMessage(EventId = 11002, Level = LogLevel.Warning, Message = "Renewing the member Lease {Lease} failed ({Reason}); retrying every renew interval")]
+    public static partial void LeaseRenewFailed(ILogger logger, string lease, string reason);
 
     [LoggerMessage(EventId = 11003, Level = LogLevel.Information, Message = "The member Lease {Lease} was renewed again after {Failures} failed attempts")]
     public static partial void LeaseRenewedAgain(ILogger logger, string lease, int failures);
@@ -36,8 +36,8 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 13004, Level = LogLevel.Warning, Message = "The assignment ConfigMap {ConfigMap} does not exist; the operator creates it (the agent's Role allows no create). Retrying")]
     public static partial void AssignmentConfigMapMissing(ILogger logger, string configMap);
 
-    [LoggerMessage(EventId = 13005, Level = LogLevel.Warning, Message = "Publishing the assignment failed; retrying in {RetrySeconds} s or at the next change")]
-    public static partial void PublishFailed(ILogger logger, Exception exception, double retrySeconds);
+    [LoggerMessage(EventId = 13005, Level = LogLevel.Warning, Message = "Publishing the assignment failed ({Reason}); retrying in {RetrySeconds} s or at the next change")]
+    public static partial void PublishFailed(ILogger logger, string reason, double retrySeconds);
 
     [LoggerMessage(EventId = 14001, Level = LogLevel.Information, Message = "Loaded assignment epoch {Epoch}: {Members} members; this agent holds {Held} partitions and leads {Led} (published by {PublishedBy})")]
     public static partial void AssignmentLoaded(ILogger logger, long epoch, int members, int held, int led, string publishedBy);
@@ -57,8 +57,8 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 15003, Level = LogLevel.Information, Message = "Agent {Pod} stopping: readiness off, releasing cluster leadership, leaving the member Lease to expire")]
     public static partial void Stopping(ILogger logger, string pod);
 
-    [LoggerMessage(EventId = 15004, Level = LogLevel.Warning, Message = "Could not ask the API server which EndpointSlice version it serves; retrying in {DelayMs} ms")]
-    public static partial void DiscoveryFailed(ILogger logger, Exception exception, long delayMs);
+    [LoggerMessage(EventId = 15004, Level = LogLevel.Warning, Message = "Could not ask the API server which EndpointSlice version it serves ({Reason}); retrying in {DelayMs} ms")]
+    public static partial void DiscoveryFailed(ILogger logger, string reason, long delayMs);
 
     [LoggerMessage(EventId = 15005, Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]
     public static partial void RequestFailed(ILogger logger, Exception exception, string method, string path);
