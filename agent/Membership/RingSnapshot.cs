@@ -29,8 +29,9 @@ public sealed record RingEndpoint(string Id, int Ordinal, string? Address, int C
 public sealed class RingSnapshot
 {
     /// <summary>
-    /// Where the operator puts an endpoint's region. v1 EndpointSlices have no region field, so
-    /// it travels in deprecatedTopology, which v1beta1 servers keep as the topology map.
+    /// Where a v1beta1 slice may also carry an endpoint's region (its topology map). The operator
+    /// writes regions to the <see cref="AnnotationKeys.MemberRegions"/> annotation, which is read
+    /// first because v1 servers drop deprecatedTopology.
     /// </summary>
     public const string RegionKey = "topology.kubernetes.io/region";
 
@@ -69,6 +70,7 @@ public sealed class RingSnapshot
         var annotatedDraining = annotations?.TryGetValue(AnnotationKeys.DrainingMembers, out var list) == true
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)
             : [];
+        var regions = AnnotationKeys.ParseRegions(annotations?.GetValueOrDefault(AnnotationKeys.MemberRegions));
         var port = slice.Ports?.FirstOrDefault(p => p?.Name == AgentPorts.ClientName)?.Port ?? AgentPorts.Client;
 
         var endpoints = new List<RingEndpoint>();
@@ -92,7 +94,7 @@ public sealed class RingSnapshot
                 endpoint.Addresses?.FirstOrDefault(),
                 port,
                 endpoint.Zone ?? "",
-                endpoint.DeprecatedTopology?.GetValueOrDefault(RegionKey) ?? "",
+                regions.GetValueOrDefault(id) ?? endpoint.DeprecatedTopology?.GetValueOrDefault(RegionKey) ?? "",
                 endpoint.Conditions?.Terminating == true || annotatedDraining.Contains(id)));
         }
 

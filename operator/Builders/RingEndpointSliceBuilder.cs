@@ -111,6 +111,12 @@ public static class RingEndpointSliceBuilder
             metadata.Annotations[AnnotationKeys.DrainingMembers] = string.Join(',', draining);
         }
 
+        var regions = AnnotationKeys.FormatRegions(endpoints.Select(e => (e.Hostname!, RegionOf(e))));
+        if (regions.Length > 0)
+        {
+            metadata.Annotations[AnnotationKeys.MemberRegions] = regions;
+        }
+
         var slice = new EndpointSlice
         {
             Metadata = metadata,
@@ -172,6 +178,12 @@ public static class RingEndpointSliceBuilder
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)
             : [];
 
+        // Regions travel in an annotation (v1 servers drop deprecatedTopology); a slice written
+        // before that annotation existed is judged by its topology map where the server keeps it.
+        var previousRegions = previous.Metadata.Annotations?.TryGetValue(AnnotationKeys.MemberRegions, out var regionList) == true
+            ? AnnotationKeys.ParseRegions(regionList)
+            : null;
+
         var byUid = previousEndpoints.Where(e => e is not null).ToLookup(e => e.TargetRef?.Uid ?? "", StringComparer.Ordinal);
         foreach (var wanted in desired)
         {
@@ -188,7 +200,7 @@ public static class RingEndpointSliceBuilder
                 || had.Hostname != wanted.Hostname
                 || had.NodeName != wanted.NodeName
                 || had.Zone != wanted.Zone
-                || (serverKeepsTopology && RegionOf(had) != RegionOf(wanted))
+                || RegionBefore(had, previousRegions, serverKeepsTopology, wanted) != RegionOf(wanted)
                 || had.TargetRef?.Name != wanted.TargetRef.Name
                 // An unknown ready condition means ready to EndpointSlice consumers.
                 || (hadConditions?.Ready ?? true) != wanted.Conditions!.Ready
@@ -204,6 +216,11 @@ public static class RingEndpointSliceBuilder
 
     private static string? RegionOf(Endpoint endpoint) =>
         endpoint.DeprecatedTopology?.GetValueOrDefault(RegionKey);
+
+    private static string? RegionBefore(Endpoint had, Dictionary<string, string>? annotated, bool serverKeepsTopology, Endpoint wanted) =>
+        annotated is not null ? annotated.GetValueOrDefault(had.Hostname ?? "")
+        : serverKeepsTopology ? RegionOf(had)
+        : RegionOf(wanted); // nothing recorded to compare with
 
     private static IPAddress? Parse(string? address) =>
         IPAddress.TryParse(address, out var parsed) ? parsed : null;

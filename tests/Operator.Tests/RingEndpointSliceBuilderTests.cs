@@ -245,4 +245,23 @@ public class RingEndpointSliceBuilderTests
         Assert.False(again.MembershipChanged);
         Assert.Equal(published.Epoch, again.Epoch);
     }
+
+    [Fact]
+    public void Regions_are_also_annotated_so_they_survive_a_server_that_drops_deprecatedTopology()
+    {
+        var published = Build([Member(0) with { Region = "eu-1" }, Member(1), Member(2) with { Region = "eu-2" }]);
+        Assert.Equal("demo-0=eu-1,demo-2=eu-2", published.Slice.Metadata.Annotations![AnnotationKeys.MemberRegions]);
+
+        // As a discovery.k8s.io/v1 server stores it: the topology map is gone, the annotation stays.
+        foreach (var endpoint in published.Slice.Endpoints)
+        {
+            endpoint.DeprecatedTopology = null;
+        }
+
+        var moved = RingEndpointSliceBuilder.Build(TestClusters.Create(), [Member(0) with { Region = "eu-3" }, Member(1), Member(2) with { Region = "eu-2" }], published.Slice, published.Epoch, T0.AddSeconds(1), serverKeepsTopology: false);
+        var same = RingEndpointSliceBuilder.Build(TestClusters.Create(), [Member(0) with { Region = "eu-1" }, Member(1), Member(2) with { Region = "eu-2" }], published.Slice, published.Epoch, T0.AddSeconds(1), serverKeepsTopology: false);
+
+        Assert.True(moved.MembershipChanged);
+        Assert.False(same.MembershipChanged);
+    }
 }

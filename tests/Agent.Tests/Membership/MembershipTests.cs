@@ -1,3 +1,4 @@
+using DataCluster.Contracts;
 using DataCluster.Agent.Membership;
 using DataCluster.Agent.Tests.Support;
 using DataCluster.Ring;
@@ -160,5 +161,22 @@ public sealed class MembershipTests
         Assert.Equal("10.0.0.10:8080", ring.Endpoints[0].ClientAuthority);
         Assert.Equal("[fd00::1]:8080", ring.Endpoints[1].ClientAuthority);
         Assert.Null(RingSnapshot.From(null, Cluster).MembershipEpoch);
+    }
+
+    [Fact]
+    public void Regions_come_from_the_slice_annotation_before_the_topology_map()
+    {
+        var slice = RingSlice(3, [0, 1, 2], (ordinal, endpoint) =>
+        {
+            if (ordinal == 2)
+            {
+                endpoint.DeprecatedTopology = new Dictionary<string, string> { [RingSnapshot.RegionKey] = "from-topology" };
+            }
+        });
+        slice.Metadata.Annotations![AnnotationKeys.MemberRegions] = "dc-0=eu-west,dc-1=eu-east";
+
+        var ring = RingSnapshot.From(slice, Cluster);
+
+        Assert.Equal(["eu-west", "eu-east", "from-topology"], ring.Endpoints.Select(e => e.Region));
     }
 }
