@@ -24,6 +24,10 @@ envtest: ## Provide etcd, kube-apiserver, kube-controller-manager (cached) and p
 test: ## Run all tests (unit, real API server, end to end); ends with "N passed, N failed, N skipped"
 	@hack/test.sh
 
+.PHONY: publish-agent
+publish-agent: ## Publish the agent as a trimmed, ReadyToRun, self-contained linux-x64 executable in artifacts/agent
+	$(DOTNET) publish agent -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true -nologo -o artifacts/agent
+
 .PHONY: bench-ring
 bench-ring: ## Print the ring's figures: lookup ns/op, assignment time, balance, movement vs minimum
 	$(DOTNET) run -c Release --project bench/Ring.Bench -- report

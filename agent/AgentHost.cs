@@ -1,14 +1,204 @@
+using System.Net;
 using DataCluster.Agent.Configuration;
+using DataCluster.Agent.Hosting;
+using DataCluster.Agent.Http;
+using DataCluster.Agent.Observability;
+using DataCluster.Kube.Client;
+using DataCluster.Kube.Config;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Agent;
 
-/// <summary>Builds and runs the agent's web host and background services.</summary>
+/// <summary>What a host is built from besides <see cref="AgentOptions"/>; tests replace parts.</summary>
+public sealed record AgentHostSettings
+{
+    /// <summary>The API server and credentials; null = <see cref="KubeConfig.Load"/> (KUBECONFIG, ~/.kube/config, in-cluster).</summary>
+    public KubeConfig? Kube { get; init; }
+
+    /// <summary>The clock; null = the system clock.</summary>
+    public TimeProvider? Time { get; init; }
+
+    /// <summary>Replaces the console logging the options ask for (tests route logs to their output).</summary>
+    public Action<ILoggingBuilder>? Logging { get; init; }
+
+    /// <summary>Interval of keep-alive comments on assignment streams; null = 15 s.</summary>
+    public TimeSpan? StreamKeepAlive { get; init; }
+}
+
+/// <summary>A built agent: the web application, the control plane, and what to dispose.</summary>
+public sealed class AgentApp : IAsyncDisposable
+{
+    private readonly IDisposable[] owned;
+
+    internal AgentApp(WebApplication web, AgentNode node, KubeClient client, params IDisposable[] owned)
+    {
+        Web = web;
+        Node = node;
+        Client = client;
+        this.owned = owned;
+    }
+
+    public WebApplication Web { get; }
+
+    public AgentNode Node { get; }
+
+    /// <summary>The agent's API-server client (tests dispose it to simulate a dead process).</summary>
+    public KubeClient Client { get; }
+
+    /// <summary>The address Kestrel listens on once started, e.g. http://127.0.0.1:41234.</summary>
+    public Uri? Address => Web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
+        .Select(a => new Uri(a)).FirstOrDefault();
+
+    public async ValueTask DisposeAsync()
+    {
+        // The container disposes the client.
+        await Web.DisposeAsync().ConfigureAwait(false);
+        foreach (var item in owned)
+        {
+            item.Dispose();
+        }
+    }
+}
+
+/// <summary>Builds and runs the agent: Kestrel on BindAddress:ClientPort serving the client API, and the control plane as a hosted service.</summary>
 public static class AgentHost
 {
-    public static Task<int> RunAsync(AgentOptions options)
+    /// <summary>
+    /// Runs the agent until SIGTERM/SIGINT; returns the process exit code: 0 after a clean stop,
+    /// 2 when the Kubernetes configuration cannot be found, 1 when the agent fails to start.
+    /// </summary>
+    public static async Task<int> RunAsync(AgentOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Console.Error.WriteLine("datacluster-agent: configuration is valid; the runtime is not built yet");
-        return Task.FromResult(1);
+        AgentApp app;
+        try
+        {
+            app = Build(options);
+        }
+        catch (KubeConfigException e)
+        {
+            await Console.Error.WriteLineAsync($"datacluster-agent: invalid configuration: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            try
+            {
+                await app.Web.RunAsync().ConfigureAwait(false);
+                return 0;
+            }
+            catch (IOException e)
+            {
+                // Kestrel could not bind: the address is taken or not local.
+                await Console.Error.WriteLineAsync($"datacluster-agent: cannot listen on {options.BindAddress}:{options.ClientPort}: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        }
+    }
+
+    /// <summary>Builds the agent without starting it.</summary>
+    /// <exception cref="KubeConfigException">No usable Kubernetes configuration.</exception>
+    public static AgentApp Build(AgentOptions options, AgentHostSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        settings ??= new AgentHostSettings();
+        var kube = settings.Kube ?? KubeConfig.Load();
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.BindAddress, options.ClientPort));
+        builder.Logging.ClearProviders();
+        if (settings.Logging is { } configure)
+        {
+            configure(builder.Logging);
+        }
+        else if (options.JsonLogs)
+        {
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(text =>
+            {
+                text.SingleLine = true;
+                text.UseUtcTimestamp = true;
+                text.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        // ASP.NET Core logs every request at Information; the agent's own lines say what matters.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // A stop waits this long for leader release and open streams before giving up.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+        var time = settings.Time ?? TimeProvider.System;
+        var metrics = new AgentMetrics();
+        builder.Services.AddSingleton(services => new KubeClient(kube, new KubeClientOptions(), services.GetRequiredService<ILoggerFactory>().CreateLogger<KubeClient>()));
+        builder.Services.AddSingleton(services => new AgentNode(options, services.GetRequiredService<KubeClient>(), metrics, services.GetRequiredService<ILoggerFactory>(), time));
+        builder.Services.AddHostedService<AgentService>();
+
+        var web = builder.Build();
+        var loggers = web.Services.GetRequiredService<ILoggerFactory>();
+        var logger = loggers.CreateLogger("DataCluster.Agent");
+        var node = web.Services.GetRequiredService<AgentNode>();
+        var context = node.Context;
+        if (settings.StreamKeepAlive is { } keepAlive)
+        {
+            context.StreamKeepAlive = keepAlive;
+        }
+
+        var tracing = AgentTracing.Start(options.OtlpEndpoint, options.PodName);
+        if (tracing is not null)
+        {
+            AgentLog.TracingEnabled(logger, options.OtlpEndpoint!.ToString());
+        }
+
+        web.UseMiddleware<RequestObservation>(metrics, logger);
+        web.UseStatusCodePages(async pages =>
+        {
+            // Responses the framework ends without a body (405, 415, ...) get a JSON error too.
+            var http = pages.HttpContext;
+            await AgentApi.Error(http.Response.StatusCode, ErrorCode(http.Response.StatusCode), $"{http.Request.Method} {http.Request.Path} answered {http.Response.StatusCode}")
+                .ExecuteAsync(http).ConfigureAwait(false);
+        });
+        AgentApi.Map(web, context);
+
+        var lifetime = web.Services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            AgentLog.Starting(logger, options.PodName, options.ClusterName, options.Namespace, kube.Server.ToString(), kube.Source ?? "configuration");
+            AgentLog.Serving(logger, options.PodName, string.Join(", ", web.Urls));
+        });
+
+        // Readiness turns off first, before any service stops.
+        lifetime.ApplicationStopping.Register(context.BeginStopping);
+        return new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), new DisposableAction(() => tracing?.Dispose()));
+    }
+
+    private static string ErrorCode(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => "not_found",
+        StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+        StatusCodes.Status400BadRequest => "bad_request",
+        StatusCodes.Status413PayloadTooLarge => "too_large",
+        StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
+        _ => "http_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private sealed class DisposableAction(Action action) : IDisposable
+    {
+        public void Dispose() => action();
     }
 }

@@ -36,6 +36,16 @@ if ! dotnet build DataCluster.slnx -c Release -nologo -v quiet; then
     exit 1
 fi
 
+# The agent ships trimmed and ReadyToRun; a test runs the published binary, so publish it the
+# way `make publish-agent` does (trim warnings are errors there too).
+if ! dotnet publish agent -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true \
+        -nologo -v quiet -o artifacts/agent; then
+    echo "test: publishing the trimmed agent failed" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+export DATACLUSTER_AGENT_BINARY="$PWD/artifacts/agent/datacluster-agent"
+
 passed=0 failed=0 skipped=0 broken=0
 mapfile -t projects < <(find tests -name '*.Tests.csproj' | sort)
 for project in "${projects[@]}"; do

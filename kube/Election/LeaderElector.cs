@@ -66,6 +66,9 @@ public sealed class LeaderElector
 
     public string Identity => _options.Identity;
 
+    /// <summary>leaseTransitions of the lease record last read or written; null before the first read.</summary>
+    public int? LeaseTransitions => Volatile.Read(ref _observed)?.Spec.LeaseTransitions;
+
     /// <summary>
     /// Campaigns and leads until <paramref name="cancellationToken"/> is cancelled; then stops
     /// leading (cancelling the leading token first), releases the lease if
@@ -340,7 +343,7 @@ public sealed class LeaderElector
             _observedTimestamp = _time.GetTimestamp();
         }
 
-        _observed = lease;
+        Volatile.Write(ref _observed, lease);
         var holder = string.IsNullOrEmpty(lease.Spec.HolderIdentity) ? null : lease.Spec.HolderIdentity;
         if (holder != _currentLeader)
         {

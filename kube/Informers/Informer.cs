@@ -132,6 +132,7 @@ public sealed class Informer<T> : IKubeCacheReader<T>
             BackoffMax = _options.BackoffMax,
             MaxConsecutiveFailures = _options.MaxWatchFailuresBeforeRelist,
             MinWatchTimeout = _options.MinWatchTimeout,
+            OnReconnect = _options.OnRestart is { } onRestart ? () => onRestart(InformerRestart.Reconnect) : null,
         }, _logger, _time);
 
         try
@@ -172,6 +173,7 @@ public sealed class Informer<T> : IKubeCacheReader<T>
                 }
 
                 _logger.InformerRelisting(_resource, _namespaceForLogs, why);
+                _options.OnRestart?.Invoke(InformerRestart.Relist);
             }
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)

@@ -33,4 +33,20 @@ public sealed record InformerOptions
 
     /// <summary>Server-side lifetime of each watch request; see <see cref="ResourceWatcherOptions.MinWatchTimeout"/>.</summary>
     public TimeSpan MinWatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Called on the informer's loop whenever it starts over: a watch reconnect, or a relist after
+    /// the first list. For metrics (watch restarts); must be quick and must not throw.
+    /// </summary>
+    public Action<InformerRestart>? OnRestart { get; init; }
+}
+
+/// <summary>How an <see cref="Informer{T}"/> started over.</summary>
+public enum InformerRestart
+{
+    /// <summary>A new watch request resuming from the last resourceVersion.</summary>
+    Reconnect,
+
+    /// <summary>A full list after the watch could not continue (410 Gone, or reconnects kept failing).</summary>
+    Relist,
 }

@@ -33,6 +33,12 @@ public sealed record ResourceWatcherOptions
     /// caller can relist; null retries forever.
     /// </summary>
     public int? MaxConsecutiveFailures { get; init; }
+
+    /// <summary>
+    /// Called on the watching loop just before each watch request after the first one (a
+    /// reconnect, whether the previous stream ended normally or failed). For metrics; must be quick.
+    /// </summary>
+    public Action? OnReconnect { get; init; }
 }
 
 /// <summary>
@@ -81,9 +87,16 @@ public sealed class ResourceWatcher<T>
         var resource = _type.ToString();
         var ns = _namespace ?? "(all)";
         var lastVersion = resourceVersion;
+        var first = true;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (!first)
+            {
+                _options.OnReconnect?.Invoke();
+            }
+
+            first = false;
             var options = new WatchOptions
             {
                 ResourceVersion = lastVersion,

@@ -1,0 +1,187 @@
+using DataCluster.Agent.Assignments;
+using DataCluster.Agent.Configuration;
+using DataCluster.Agent.Leadership;
+using DataCluster.Agent.Membership;
+using DataCluster.Agent.Observability;
+using DataCluster.Contracts;
+using DataCluster.Kube;
+using DataCluster.Kube.Client;
+using DataCluster.Kube.Discovery;
+using DataCluster.Kube.Election;
+using DataCluster.Kube.Informers;
+using DataCluster.Kube.Models;
+using DataCluster.Kube.Watch;
+using DataCluster.Ring;
+using Microsoft.Extensions.Logging;
+
+namespace DataCluster.Agent.Hosting;
+
+/// <summary>
+/// The agent's control plane against the API server: the member Lease heartbeat, informers on
+/// the ring EndpointSlice and the assignment ConfigMap (each selected by name, as the agent's
+/// Role requires), and the campaign for cluster leader whose winner runs
+/// <see cref="LeaderDuties"/>. Everything it learns is in <see cref="Context"/>.
+/// </summary>
+/// <remarks>
+/// <see cref="RunAsync"/> runs once. Cancelling it stops leading (releasing the leader Lease),
+/// stops the heartbeat (the member Lease is left to expire) and stops the informers.
+/// </remarks>
+public sealed class AgentNode
+{
+    private readonly AgentOptions options;
+    private readonly IKubeClient client;
+    private readonly ILoggerFactory loggers;
+    private readonly ILogger logger;
+    private readonly TimeProvider time;
+    private readonly MemberHeartbeat heartbeat;
+    private readonly ClusterLeadership leadership;
+    private readonly AssignmentPublisher publisher;
+
+    public AgentNode(AgentOptions options, IKubeClient client, AgentMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
+    {
+        this.options = options ?? throw new ArgumentNullException(nameof(options));
+        this.client = client ?? throw new ArgumentNullException(nameof(client));
+        ArgumentNullException.ThrowIfNull(metrics);
+        this.loggers = loggers ?? throw new ArgumentNullException(nameof(loggers));
+        this.time = time ?? TimeProvider.System;
+        logger = loggers.CreateLogger("DataCluster.Agent");
+        var ns = options.Namespace;
+        var cluster = options.ClusterName;
+
+        var ring = new RingView(cluster);
+        var state = new AssignmentState(options.PodName, options.Partitions, $"{ns}/{ObjectNames.AssignmentConfigMap(cluster)}", metrics, loggers.CreateLogger("DataCluster.Agent.Assignments"));
+        heartbeat = new MemberHeartbeat(
+            new KubeLeaseStore(client, ns, ObjectNames.MemberLease(cluster, options.Ordinal)),
+            options.PodName, options.LeaseDuration, options.RenewInterval, metrics, loggers.CreateLogger("DataCluster.Agent.Heartbeat"), this.time);
+        publisher = new AssignmentPublisher(
+            new KubeAssignmentStore(client, ns, ObjectNames.AssignmentConfigMap(cluster)),
+            state,
+            new AssignmentSettings(options.Partitions, options.ReplicationFactor, options.OtherZoneReplicas, options.OtherRegionReplicas),
+            options.PodName, metrics, loggers.CreateLogger("DataCluster.Agent.Publisher"));
+        leadership = new ClusterLeadership(
+            new KubeLeaseStore(client, ns, ObjectNames.LeaderLease(cluster)), ns, ObjectNames.LeaderLease(cluster),
+            options.PodName, options.LeaseDuration, options.RenewInterval, LeadAsync, metrics, loggers.CreateLogger("DataCluster.Agent.Leadership"), this.time);
+        Context = new AgentContext
+        {
+            Options = options,
+            Ring = ring,
+            Assignments = state,
+            Heartbeat = heartbeat,
+            Leadership = leadership,
+            Metrics = metrics,
+        };
+    }
+
+    /// <summary>What the agent knows, for the HTTP API.</summary>
+    public AgentContext Context { get; }
+
+    /// <summary>The leader duties of the current term, or null when not leading (for tests and diagnostics).</summary>
+    public LeaderDuties? Duties { get; private set; }
+
+    /// <summary>Runs until cancelled; see the class remarks for what stopping does.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var metrics = Context.Metrics;
+        var heartbeating = heartbeat.RunAsync(cancellationToken);
+        var slices = await ResolveEndpointSlicesAsync(cancellationToken).ConfigureAwait(false);
+        if (slices is null)
+        {
+            await heartbeating.ConfigureAwait(false);
+            return;
+        }
+
+        var sliceInformer = new Informer<EndpointSlice>(client, slices, new InformerOptions
+        {
+            Namespace = options.Namespace,
+            FieldSelector = $"metadata.name={ObjectNames.RingEndpointSlice(options.ClusterName)}",
+            OnRestart = _ => metrics.WatchRestarts.Inc(1, "endpointslices"),
+        }, loggers.CreateLogger("DataCluster.Agent.Ring"), time);
+        sliceInformer.AddHandler(
+            onAdd: slice => UpdateRing(slice),
+            onUpdate: (_, slice) => UpdateRing(slice),
+            onDelete: _ => UpdateRing(null));
+
+        var mapInformer = new Informer<ConfigMap>(client, KubeResources.ConfigMaps, new InformerOptions
+        {
+            Namespace = options.Namespace,
+            FieldSelector = $"metadata.name={ObjectNames.AssignmentConfigMap(options.ClusterName)}",
+            OnRestart = _ => metrics.WatchRestarts.Inc(1, "configmaps"),
+        }, loggers.CreateLogger("DataCluster.Agent.Assignments"), time);
+        mapInformer.AddHandler(
+            onAdd: map => Context.Assignments.Observe(map.Data),
+            onUpdate: (_, map) => Context.Assignments.Observe(map.Data),
+            onDelete: _ => Context.Assignments.Observe(null));
+
+        var informing = Task.WhenAll(sliceInformer.RunAsync(cancellationToken), mapInformer.RunAsync(cancellationToken));
+        try
+        {
+            // Campaign only with the ring and the published assignment in hand, so a new leader
+            // never publishes from a partial picture.
+            await Task.WhenAll(sliceInformer.WaitForSyncAsync(cancellationToken), mapInformer.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+            AgentLog.CaughtUp(logger, options.PodName, Context.Ring.Current.MembershipEpoch ?? 0, Context.Assignments.Current?.Assignment.Epoch ?? 0);
+            await leadership.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await Task.WhenAll(informing, heartbeating).ConfigureAwait(false);
+            Context.Assignments.CompleteSubscribers();
+        }
+
+        void UpdateRing(EndpointSlice? slice)
+        {
+            Context.Ring.Update(slice);
+            metrics.MembershipEpoch.Set(Context.Ring.Current.MembershipEpoch ?? 0);
+        }
+    }
+
+    private Task LeadAsync(CancellationToken cancellationToken)
+    {
+        var duties = new LeaderDuties(
+            options.ClusterName,
+            Context.Ring,
+            Context.Assignments,
+            publisher,
+            new KubeMemberLeaseFeed(client, options.Namespace, options.ClusterName, Context.Metrics, loggers.CreateLogger("DataCluster.Agent.Membership"), time),
+            options.LeaseDuration,
+            options.RenewInterval,
+            loggers.CreateLogger("DataCluster.Agent.Leadership"),
+            time);
+        Duties = duties;
+        return duties.RunAsync(cancellationToken);
+    }
+
+    /// <summary>The EndpointSlice version the server serves (v1beta1 on 1.20), retried until known; null when cancelled.</summary>
+    private async Task<ResourceType<EndpointSlice>?> ResolveEndpointSlicesAsync(CancellationToken cancellationToken)
+    {
+        var discovery = new ApiDiscovery(client);
+        var backoff = new Backoff(Backoff.DefaultInitial, Backoff.DefaultMax);
+        while (true)
+        {
+            try
+            {
+                return await discovery.ResolveAsync(KubeResources.EndpointSlices, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (Exception e)
+            {
+                discovery.Invalidate();
+                var delay = backoff.Next();
+                AgentLog.DiscoveryFailed(logger, e, (long)delay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+            }
+        }
+    }
+}

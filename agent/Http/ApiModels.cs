@@ -1,0 +1,50 @@
+namespace DataCluster.Agent.Http;
+
+/// <summary>Every error: a machine-readable code and a sentence for humans.</summary>
+public sealed record ErrorBody(string Error, string Message);
+
+/// <summary>A member as a client reaches it.</summary>
+/// <param name="Id">The member id (pod name).</param>
+/// <param name="Address">host:port of its client API, or null when the ring lists no address.</param>
+public sealed record OwnerRef(string Id, string? Address);
+
+/// <summary>GET /v1/ring.</summary>
+public sealed record RingResponse(
+    long Epoch,
+    long? MembershipEpoch,
+    int Partitions,
+    int ReplicationFactor,
+    IReadOnlyList<RingMemberInfo> Members,
+    string? Leader);
+
+/// <summary>One member in <see cref="RingResponse"/>.</summary>
+/// <param name="State">active, draining, or absent (holds replicas but is not in the ring EndpointSlice).</param>
+public sealed record RingMemberInfo(string Id, int Ordinal, string? Address, string Zone, string Region, string State, int Replicas, int Leads);
+
+/// <summary>GET /v1/owners/{key}.</summary>
+public sealed record OwnersResponse(string Key, int Partition, long Epoch, OwnerRef? Leader, IReadOnlyList<OwnerRef> Replicas);
+
+/// <summary>GET /v1/partitions/{p}/owners.</summary>
+public sealed record PartitionOwnersResponse(int Partition, long Epoch, OwnerRef? Leader, IReadOnlyList<OwnerRef> Replicas);
+
+/// <summary>GET /v1/leader.</summary>
+/// <param name="Leader">The cluster leader's pod name, or null when none is known.</param>
+/// <param name="Self">This agent's pod name.</param>
+/// <param name="IsLeader">Whether this agent is the cluster leader.</param>
+/// <param name="LeaseTransitions">The leader Lease's leaseTransitions as last read.</param>
+public sealed record LeaderResponse(string? Leader, string Self, bool IsLeader, int? LeaseTransitions);
+
+/// <summary>GET /v1/assignments: what this agent holds.</summary>
+public sealed record AssignmentsResponse(string Member, long Epoch, IReadOnlyList<int> Replicas, IReadOnlyList<int> Leads);
+
+/// <summary>The data of one server-sent assignment event.</summary>
+public sealed record AssignmentEventData(long Epoch, IReadOnlyList<int> Partitions);
+
+/// <summary>GET /healthz.</summary>
+public sealed record HealthResponse(string Status);
+
+/// <summary>GET /readyz.</summary>
+/// <param name="Ready">True when the member Lease is held and an assignment is loaded.</param>
+/// <param name="Reason">Why not, when not ready.</param>
+/// <param name="Epoch">The loaded assignment epoch, 0 when none.</param>
+public sealed record ReadyResponse(bool Ready, string? Reason, long Epoch);

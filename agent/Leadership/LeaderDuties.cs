@@ -1,0 +1,206 @@
+using System.Threading.Channels;
+using DataCluster.Agent.Assignments;
+using DataCluster.Agent.Membership;
+using DataCluster.Agent.Observability;
+using DataCluster.Ring;
+using Microsoft.Extensions.Logging;
+
+namespace DataCluster.Agent.Leadership;
+
+/// <summary>
+/// What the cluster leader does while it leads: follows the member Leases, computes membership
+/// (ring EndpointSlice intersected with fresh Leases) and publishes the assignment whenever
+/// membership changes. One instance per leadership term.
+/// </summary>
+/// <remarks>
+/// <para>
+/// It recomputes after any change that may matter (a Lease appearing, changing holder or turning
+/// fresh, the ring EndpointSlice, the assignment ConfigMap), debounced, and at the moment the
+/// next fresh Lease would expire: a dead member sends no event, so a timer is what notices it.
+/// Routine renewals of fresh Leases wake nothing; at steady state the leader makes no API calls
+/// besides its own Lease renewals.
+/// </para>
+/// <para>
+/// A publish that fails (API server unreachable, ConfigMap missing or unusable, repeated
+/// conflicts) is tried again after <see cref="RetryDelay"/> or at the next change.
+/// </para>
+/// </remarks>
+public sealed class LeaderDuties
+{
+    /// <summary>
+    /// Changes arrive in bursts: a pod restart touches the slice and its Lease within
+    /// milliseconds, a scale-up adds several endpoints in quick slice updates. Waiting 250 ms after
+    /// the first change folds a burst into one assignment (one epoch, one round of moves) and adds
+    /// only a quarter second to failover.
+    /// </summary>
+    public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Past a Lease's computed expiry before recomputing: freshness is a strict comparison and
+    /// timers may fire a hair early; 10 ms is far below anything else in the failover budget.
+    /// </summary>
+    private static readonly TimeSpan ExpirySlack = TimeSpan.FromMilliseconds(10);
+
+    private readonly string cluster;
+    private readonly RingView ring;
+    private readonly AssignmentState state;
+    private readonly AssignmentPublisher publisher;
+    private readonly IMemberLeaseFeed feed;
+    private readonly TimeSpan leaseDuration;
+    private readonly ILogger logger;
+    private readonly TimeProvider time;
+
+    public LeaderDuties(
+        string cluster,
+        RingView ring,
+        AssignmentState state,
+        AssignmentPublisher publisher,
+        IMemberLeaseFeed feed,
+        TimeSpan leaseDuration,
+        TimeSpan retryDelay,
+        ILogger logger,
+        TimeProvider time)
+    {
+        this.cluster = cluster;
+        this.ring = ring ?? throw new ArgumentNullException(nameof(ring));
+        this.state = state ?? throw new ArgumentNullException(nameof(state));
+        this.publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        this.feed = feed ?? throw new ArgumentNullException(nameof(feed));
+        this.leaseDuration = leaseDuration;
+        RetryDelay = retryDelay;
+        this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        this.time = time ?? throw new ArgumentNullException(nameof(time));
+    }
+
+    /// <summary>Pause before retrying a publish that failed; the agent uses its renew interval.</summary>
+    public TimeSpan RetryDelay { get; }
+
+    /// <summary>The membership last computed, for diagnostics and tests.</summary>
+    public IReadOnlyList<Member> LastMembers { get; private set; } = [];
+
+    /// <summary>The result of the last publish attempt.</summary>
+    public PublishResult? LastResult { get; private set; }
+
+    /// <summary>Leads until cancelled (leadership lost or the agent stopping).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var leases = new LeaseObservations(time, leaseDuration);
+        var wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        void Wake() => wake.Writer.TryWrite(true);
+
+        ring.Changed += Wake;
+        state.Observed += Wake;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var feeding = feed.RunAsync(
+            lease =>
+            {
+                if (leases.Observe(lease))
+                {
+                    Wake();
+                }
+            },
+            lease =>
+            {
+                leases.Forget(lease.Metadata.Name ?? "");
+                Wake();
+            },
+            stop.Token);
+        try
+        {
+            await feed.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+            AgentLog.LeaderDutiesStarted(logger, cluster);
+            IReadOnlyList<Member>? checkedMembers = null;
+            long? checkedEpoch = null;
+            long checkedObservations = -1;
+            var retryAt = (TimeSpan?)null;
+            while (true)
+            {
+                var snapshot = ring.Current;
+                var members = MembershipCalculator.Compute(cluster, snapshot, leases);
+                LastMembers = members;
+                var same = checkedMembers is not null
+                    && checkedMembers.SequenceEqual(members)
+                    && checkedEpoch == snapshot.MembershipEpoch
+                    && checkedObservations == state.Observations;
+                if (!same || retryAt is not null)
+                {
+                    retryAt = null;
+                    try
+                    {
+                        LastResult = await publisher.PublishAsync(members, snapshot.MembershipEpoch, cancellationToken).ConfigureAwait(false);
+                        if (LastResult.Value.Outcome is PublishOutcome.Missing or PublishOutcome.Refused or PublishOutcome.Conflicted)
+                        {
+                            retryAt = RetryDelay;
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        AgentLog.PublishFailed(logger, e, RetryDelay.TotalSeconds);
+                        retryAt = RetryDelay;
+                    }
+
+                    checkedMembers = members;
+                    checkedEpoch = snapshot.MembershipEpoch;
+
+                    // The publisher read the ConfigMap (and saw its own write): what that showed
+                    // is accounted for. A concurrent write by someone else fails our next write
+                    // with a conflict, or shows up as a later observation.
+                    checkedObservations = state.Observations;
+                }
+
+                var untilExpiry = leases.UntilNextExpiry() + ExpirySlack;
+                var wait = Min(untilExpiry, retryAt);
+                if (await WaitAsync(wake.Reader, wait, cancellationToken).ConfigureAwait(false))
+                {
+                    await Task.Delay(Debounce, time, cancellationToken).ConfigureAwait(false);
+                    wake.Reader.TryRead(out _);
+                }
+            }
+        }
+        finally
+        {
+            ring.Changed -= Wake;
+            state.Observed -= Wake;
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await feeding.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            AgentLog.LeaderDutiesStopped(logger, cluster);
+        }
+    }
+
+    /// <summary>Waits for a wake-up (true) or until <paramref name="timeout"/> passes (false).</summary>
+    private async Task<bool> WaitAsync(ChannelReader<bool> wake, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        if (timeout is null)
+        {
+            await wake.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        if (timeout <= TimeSpan.Zero)
+        {
+            return wake.TryPeek(out _);
+        }
+
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var registration = time.CreateTimer(_ => timer.Cancel(), null, timeout.Value, Timeout.InfiniteTimeSpan);
+        try
+        {
+            await wake.WaitToReadAsync(timer.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) =>
+        a is null ? b : b is null ? a : a < b ? a : b;
+}

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using DataCluster.Agent.Observability;
+using DataCluster.Kube.Election;
+using DataCluster.Kube.Errors;
+using DataCluster.Kube.Models;
+using Microsoft.Extensions.Logging;
+
+namespace DataCluster.Agent.Membership;
+
+/// <summary>
+/// Renews this member's Lease NAME-member-&lt;ordinal&gt;: the heartbeat the cluster leader
+/// judges membership by.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Timing, with the defaults (lease 6 s, renew every 2 s): a killed member's Lease was renewed
+/// at most 2 s before the kill and goes stale 6 s after that renewal, so at most 6 s after the
+/// kill. The cluster leader does not wait for an event (a dead member sends none): it sets a
+/// timer for the next expiry, then debounces (0.25 s), publishes (one ConfigMap update) and
+/// every agent's watch delivers the new assignment, about 0.5 s together. The partitions of a
+/// killed member therefore get a new leader about 6.5 s, at worst about 7 s, after the kill:
+/// under the 8 s target with a margin for a slow API server. Three renewals fit in one lease
+/// duration, so one or two failed or slow renewals do not cost a member its place.
+/// </para>
+/// <para>
+/// Load: each renewal is exactly one write (the Lease object returned by the last update is
+/// kept and updated again; only a conflict costs a re-read and one retry), so each member
+/// writes one Lease update per renew interval: N members, N/2 writes per second. The cluster
+/// leader additionally renews the leader Lease once per retry period (also 2 s by default).
+/// </para>
+/// <para>
+/// The Lease is pre-created by the operator and the agent's Role does not allow create: when it
+/// is missing the heartbeat logs it, retries with backoff, and <see cref="IsHeld"/> stays false
+/// (the agent reports not ready).
+/// </para>
+/// <para><see cref="RunAsync"/> runs once; the properties may be read from any thread.</para>
+/// </remarks>
+public sealed class MemberHeartbeat : Hosting.IHeartbeatView
+{
+    /// <summary>
+    /// The longest pause between looks for a missing Lease. 16 s: the operator creates Leases
+    /// within a reconcile or two, and an agent without its Lease cannot join anyway; polling
+    /// faster would only load the API server while the operator is down.
+    /// </summary>
+    private static readonly TimeSpan MaxMissingBackoff = TimeSpan.FromSeconds(16);
+
+    private readonly ILeaseStore store;
+    private readonly string identity;
+    private readonly TimeSpan leaseDuration;
+    private readonly TimeSpan renewInterval;
+    private readonly AgentMetrics metrics;
+    private readonly ILogger logger;
+    private readonly TimeProvider time;
+    private Lease? last;
+    private long lastRenewed = long.MinValue;
+    private int consecutiveFailures;
+    private volatile string? problem = "the member Lease has not been renewed yet";
+
+    public MemberHeartbeat(ILeaseStore store, string identity, TimeSpan leaseDuration, TimeSpan renewInterval, AgentMetrics metrics, ILogger logger, TimeProvider time)
+    {
+        this.store = store ?? throw new ArgumentNullException(nameof(store));
+        ArgumentException.ThrowIfNullOrEmpty(identity);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(renewInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, renewInterval);
+        this.identity = identity;
+        this.leaseDuration = leaseDuration;
+        this.renewInterval = renewInterval;
+        this.metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        this.time = time ?? throw new ArgumentNullException(nameof(time));
+    }
+
+    /// <summary>
+    /// True while the last successful renewal, timed from just before it was sent, is younger
+    /// than the lease duration: others still count this member's Lease as fresh.
+    /// </summary>
+    public bool IsHeld
+    {
+        get
+        {
+            var renewed = Interlocked.Read(ref lastRenewed);
+            return renewed != long.MinValue && time.GetElapsedTime(renewed) < leaseDuration;
+        }
+    }
+
+    /// <summary>Why the Lease is not held, or null when the last renewal succeeded.</summary>
+    public string? Problem => problem;
+
+    /// <summary>Renews every renew interval until cancelled. Never throws except on cancellation.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var missingDelay = renewInterval;
+        try
+        {
+            while (true)
+            {
+                var started = time.GetTimestamp();
+                var outcome = await RenewOnceAsync(cancellationToken).ConfigureAwait(false);
+                TimeSpan wait;
+                if (outcome == RenewOutcome.Missing)
+                {
+                    wait = missingDelay;
+                    missingDelay = missingDelay * 2 > MaxMissingBackoff ? MaxMissingBackoff : missingDelay * 2;
+                }
+                else
+                {
+                    // A fixed cadence from each attempt's start: a slow write does not stretch
+                    // the interval, and a fast one does not shorten it.
+                    missingDelay = renewInterval;
+                    wait = renewInterval - time.GetElapsedTime(started);
+                }
+
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the Lease is left to expire, which is what tells the leader we are gone.
+        }
+    }
+
+    /// <summary>One renewal: one Lease update (plus a re-read and one retry after a conflict).</summary>
+    internal async Task<RenewOutcome> RenewOnceAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var startedAt = time.GetUtcNow();
+        RenewOutcome outcome;
+        string? failure = null;
+        Exception? error = null;
+        try
+        {
+            var lease = last ?? await store.GetAsync(cancellationToken).ConfigureAwait(false);
+            if (lease is null)
+            {
+                outcome = RenewOutcome.Missing;
+            }
+            else
+            {
+                try
+                {
+                    last = await store.UpdateAsync(Stamp(lease), cancellationToken).ConfigureAwait(false);
+                }
+                catch (ConflictException)
+                {
+                    // Someone else wrote the Lease (the operator recreated it, or a write of ours
+                    // succeeded although its answer was lost): read it again and retry once.
+                    var fresh = await store.GetAsync(cancellationToken).ConfigureAwait(false)
+                        ?? throw new NotFoundException($"lease {store.Description} not found");
+                    last = await store.UpdateAsync(Stamp(fresh), cancellationToken).ConfigureAwait(false);
+                }
+
+                outcome = RenewOutcome.Renewed;
+            }
+        }
+        catch (NotFoundException)
+        {
+            outcome = RenewOutcome.Missing;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            outcome = RenewOutcome.Failed;
+            error = e;
+            failure = $"renewing the member Lease {store.Description} failed: {e.Message}";
+        }
+
+        var elapsed = time.GetElapsedTime(started);
+        metrics.LeaseRenewSeconds.Observe(elapsed.TotalSeconds);
+        if (outcome == RenewOutcome.Renewed)
+        {
+            Interlocked.Exchange(ref lastRenewed, started);
+            problem = null;
+            if (consecutiveFailures > 0)
+            {
+                AgentLog.LeaseRenewedAgain(logger, store.Description, consecutiveFailures);
+            }
+
+            consecutiveFailures = 0;
+            return outcome;
+        }
+
+        last = null;
+        consecutiveFailures++;
+        metrics.LeaseRenewFailures.Inc();
+        if (outcome == RenewOutcome.Missing)
+        {
+            failure = $"the member Lease {store.Description} does not exist; the operator creates it (the agent may not)";
+            AgentLog.LeaseMissing(logger, store.Description);
+        }
+        else if (consecutiveFailures == 1)
+        {
+            AgentLog.LeaseRenewFailed(logger, error!, store.Description);
+        }
+
+        problem = IsHeld ? failure + " (the Lease is still fresh)" : failure;
+        using var span = AgentTracing.Source.StartActivity("heartbeat", ActivityKind.Client, default(ActivityContext), startTime: startedAt);
+        span?.SetTag("lease", store.Description);
+        span?.SetStatus(ActivityStatusCode.Error, failure);
+        return outcome;
+    }
+
+    private Lease Stamp(Lease lease)
+    {
+        var now = time.GetUtcNow();
+        if (lease.Spec.HolderIdentity != identity || lease.Spec.AcquireTime is null)
+        {
+            lease.Spec.AcquireTime = now;
+            if (!string.IsNullOrEmpty(lease.Spec.HolderIdentity) && lease.Spec.HolderIdentity != identity)
+            {
+                lease.Spec.LeaseTransitions = (lease.Spec.LeaseTransitions ?? 0) + 1;
+            }
+        }
+
+        lease.Spec.HolderIdentity = identity;
+        lease.Spec.LeaseDurationSeconds = (int)leaseDuration.TotalSeconds;
+        lease.Spec.RenewTime = now;
+        return lease;
+    }
+}
+
+/// <summary>The result of one renewal attempt.</summary>
+internal enum RenewOutcome
+{
+    Renewed,
+    Missing,
+    Failed,
+}

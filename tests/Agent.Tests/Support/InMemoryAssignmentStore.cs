@@ -1,0 +1,99 @@
+using System.Globalization;
+using DataCluster.Agent.Assignments;
+using DataCluster.Kube.Errors;
+
+namespace DataCluster.Agent.Tests.Support;
+
+/// <summary>The assignment ConfigMap in memory, with the API server's optimistic concurrency. Thread-safe.</summary>
+internal sealed class InMemoryAssignmentStore : IAssignmentStore
+{
+    private readonly Lock gate = new();
+    private Dictionary<string, string>? data;
+    private long version;
+
+    public InMemoryAssignmentStore(bool exists = true)
+    {
+        if (exists)
+        {
+            data = new Dictionary<string, string>(StringComparer.Ordinal);
+            version = 1;
+        }
+    }
+
+    public string Description => "test/dc-assignment";
+
+    /// <summary>Runs once, right before the next write is checked: a concurrent writer.</summary>
+    public Action<InMemoryAssignmentStore>? BeforeNextWrite { get; set; }
+
+    public int Writes { get; private set; }
+
+    public int Reads { get; private set; }
+
+    public IReadOnlyDictionary<string, string>? Data
+    {
+        get
+        {
+            lock (gate)
+            {
+                return data is null ? null : new Dictionary<string, string>(data, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>Writes as someone else would (a human, another leader), bumping the version.</summary>
+    public void Set(IReadOnlyDictionary<string, string> values)
+    {
+        lock (gate)
+        {
+            data ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in values)
+            {
+                data[key] = value;
+            }
+
+            version++;
+        }
+    }
+
+    public Task<StoredAssignment?> ReadAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            Reads++;
+            return Task.FromResult(data is null ? null : new StoredAssignment(Version(), new Dictionary<string, string>(data, StringComparer.Ordinal)));
+        }
+    }
+
+    public Task<StoredAssignment> WriteAsync(IReadOnlyDictionary<string, string> values, string resourceVersion, CancellationToken cancellationToken)
+    {
+        if (BeforeNextWrite is { } concurrent)
+        {
+            BeforeNextWrite = null;
+            concurrent(this);
+        }
+
+        lock (gate)
+        {
+            if (data is null)
+            {
+                throw new NotFoundException("configmaps \"dc-assignment\" not found");
+            }
+
+            if (resourceVersion != Version())
+            {
+                throw new ConflictException("Operation cannot be fulfilled on configmaps \"dc-assignment\": the object has been modified");
+            }
+
+            foreach (var (key, value) in values)
+            {
+                data[key] = value;
+            }
+
+            version++;
+            Writes++;
+            return Task.FromResult(new StoredAssignment(Version(), new Dictionary<string, string>(data, StringComparer.Ordinal)));
+        }
+    }
+
+    private string Version() => version.ToString(CultureInfo.InvariantCulture);
+}
