@@ -1,18 +1,58 @@
+using DataCluster.Kube.Config;
 using DataCluster.Operator.Crd;
+using DataCluster.Operator.Hosting;
+using DataCluster.Operator.Rbac;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DataCluster.Operator;
 
-/// <summary>Entry point. Today it only hosts the development commands; the operator host comes next.</summary>
+/// <summary>
+/// <c>datacluster-operator [run] [FLAGS]</c> runs the operator; <c>generate-crd</c> and
+/// <c>generate-rbac</c> write manifests. Exit codes: 0 after a normal stop, 1 after losing
+/// leadership (so the pod restarts clean), 2 for invalid flags or configuration.
+/// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        if (args is [CrdCommand.Name, ..])
+        ArgumentNullException.ThrowIfNull(args);
+        switch (args)
         {
-            return CrdCommand.Run(args[1..], Console.Out, Console.Error);
+            case [CrdCommand.Name, ..]:
+                return CrdCommand.Run(args[1..], Console.Out, Console.Error);
+            case [RbacCommand.Name, ..]:
+                return RbacCommand.Run(args[1..], Console.Out, Console.Error);
         }
 
-        Console.Error.WriteLine($"usage: {nameof(DataCluster)}.Operator {CrdCommand.Name} [FILE]");
-        return 2;
+        var parsed = OperatorCommandLine.Parse(args, Environment.GetEnvironmentVariable);
+        if (parsed.Help)
+        {
+            Console.Out.Write(OperatorCommandLine.Help());
+            return 0;
+        }
+
+        if (parsed.Options is not { } options)
+        {
+            Console.Error.WriteLine(parsed.Error);
+            return 2;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = OperatorHost.Build(options);
+        }
+        catch (KubeConfigException e)
+        {
+            Console.Error.WriteLine($"datacluster-operator: cannot reach Kubernetes: {e.Message}");
+            return 2;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            await app.RunAsync().ConfigureAwait(false);
+            return app.Services.GetRequiredService<OperatorState>().LostLeadership ? 1 : 0;
+        }
     }
 }

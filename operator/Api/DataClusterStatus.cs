@@ -41,9 +41,40 @@ public sealed class DataClusterStatus : KubeModel
     [Description("One entry per member pod, by ordinal.")]
     public List<MemberStatus>? Members { get; set; }
 
+    [JsonPropertyName("drain")]
+    [Description("While a scale-down drains members: which ones, from which membership epoch, since when and how far it got. Absent when no member is being drained.")]
+    public DrainStatus? Drain { get; set; }
+
     [JsonPropertyName("conditions")]
     [Description("Ready, Progressing, Degraded, Valid and Rebalancing, as standard Kubernetes conditions.")]
     public List<Condition>? Conditions { get; set; }
+}
+
+/// <summary>
+/// The bookkeeping of a scale-down in progress. Kept in status so a restarted operator continues
+/// the drain where the previous one left it.
+/// </summary>
+public sealed class DrainStatus : KubeModel
+{
+    [JsonPropertyName("members")]
+    [Description("The members (pod names) being drained: the StatefulSet ordinals from spec.replicas up to its current replicas.")]
+    public List<string>? Members { get; set; }
+
+    [JsonPropertyName("membershipEpoch")]
+    [Description("The ring membership epoch that first published these members as draining. The StatefulSet shrinks only once an assignment computed from this epoch or a later one shows that they hold no partition replicas.")]
+    public long MembershipEpoch { get; set; }
+
+    [JsonPropertyName("startedAt")]
+    [Description("When the drain began.")]
+    public DateTimeOffset? StartedAt { get; set; }
+
+    [JsonPropertyName("lastProgressAt")]
+    [Description("When the partition replicas held by the draining members last went down, or the drain began. A drain without progress for spec.scaleDown.drainDeadlineSeconds is reported as stalled.")]
+    public DateTimeOffset? LastProgressAt { get; set; }
+
+    [JsonPropertyName("replicasLeft")]
+    [Description("Partition replicas the draining members still hold in the newest assignment; -1 until an assignment computed after the drain began is published.")]
+    public int ReplicasLeft { get; set; }
 }
 
 /// <summary>A summary of one member.</summary>

@@ -35,6 +35,11 @@ public static partial class Validation
     public static IReadOnlyList<ValidationProblem> Validate(DataCluster cluster, string? defaultAgentImage)
     {
         ArgumentNullException.ThrowIfNull(cluster);
+        if (cluster.DecodeError is { } decodeError)
+        {
+            return [new ValidationProblem("spec", $"The DataCluster cannot be read: {decodeError}. Fix the field named there (spec.template must be a PodTemplateSpec and spec.agent.env a list of EnvVar objects), e.g. with kubectl edit.")];
+        }
+
         var defaulted = Defaults.Apply(cluster);
         var spec = defaulted.Spec;
         var problems = new List<ValidationProblem>();

@@ -29,6 +29,16 @@ public sealed record MemberFacts(
     int? LeaseDurationSeconds,
     bool Draining)
 {
+    /// <summary>The value of the node's region label (spec.topology.regionLabel), null when unknown.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>
+    /// The renewTime the member wrote into its Lease, when <see cref="LeaseRenewTime"/> holds the
+    /// time the operator observed the renewal instead. Status shows this one (it does not depend
+    /// on when an operator happened to look); freshness uses <see cref="LeaseRenewTime"/>.
+    /// </summary>
+    public DateTimeOffset? ReportedRenewTime { get; init; }
+
     /// <summary>
     /// The Lease was renewed less than its duration before <paramref name="now"/>. A renew time
     /// in the future (clock skew) counts as fresh.

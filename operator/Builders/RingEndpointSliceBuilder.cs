@@ -28,6 +28,13 @@ public static class RingEndpointSliceBuilder
     public const string IPv6 = "IPv6";
 
     /// <summary>
+    /// The deprecatedTopology key (v1beta1: topology) that carries the member's region, so agents
+    /// can place replicas in other regions. The well-known node label's name, as v1beta1 used
+    /// node label names for its topology keys.
+    /// </summary>
+    public const string RegionKey = "topology.kubernetes.io/region";
+
+    /// <summary>
     /// Builds the desired slice. Endpoint conditions: <c>serving</c> = pod ready and Lease fresh;
     /// <c>ready</c> = serving and not draining; <c>terminating</c> = draining.
     /// </summary>
@@ -36,6 +43,11 @@ public static class RingEndpointSliceBuilder
     /// <param name="previous">The slice as it is on the server, or null when there is none.</param>
     /// <param name="recordedEpoch">status.membershipEpoch, so the epoch never goes back even if the slice was deleted.</param>
     /// <param name="now">The current time, for Lease freshness.</param>
+    /// <param name="serverKeepsTopology">
+    /// Whether the server stores deprecatedTopology: true for discovery.k8s.io/v1beta1 (where it
+    /// is the topology map), false for v1, which silently drops writes to it. When false, a
+    /// previous slice without it is not a membership change.
+    /// </param>
     /// <remarks>
     /// <para>
     /// The epoch is the previous one when the membership is unchanged, else one more than the
@@ -58,7 +70,8 @@ public static class RingEndpointSliceBuilder
         IReadOnlyList<MemberFacts> members,
         EndpointSlice? previous,
         long recordedEpoch,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        bool serverKeepsTopology = true)
     {
         ArgumentNullException.ThrowIfNull(members);
         cluster = Defaults.Apply(cluster);
@@ -83,7 +96,7 @@ public static class RingEndpointSliceBuilder
         var changed = previous is null
             || previousEpoch is null
             || previousEpoch < recordedEpoch
-            || !SameMembership(addressType, endpoints, previous);
+            || !SameMembership(addressType, endpoints, previous, serverKeepsTopology);
         var epoch = changed ? Math.Max(previousEpoch ?? 0, Math.Max(recordedEpoch, 0)) + 1 : previousEpoch!.Value;
 
         var metadata = Owner.Metadata(cluster, ObjectNames.RingEndpointSlice(name), Components.Ring);
@@ -134,6 +147,9 @@ public static class RingEndpointSliceBuilder
             Hostname = member.PodName,
             NodeName = member.NodeName,
             Zone = member.Zone,
+            DeprecatedTopology = string.IsNullOrEmpty(member.Region)
+                ? null
+                : new Dictionary<string, string>(StringComparer.Ordinal) { [RegionKey] = member.Region },
             TargetRef = new ObjectReference { Kind = "Pod", Namespace = @namespace, Name = member.PodName, Uid = member.PodUid },
             Conditions = new EndpointConditions
             {
@@ -144,7 +160,7 @@ public static class RingEndpointSliceBuilder
         };
     }
 
-    private static bool SameMembership(string addressType, List<Endpoint> desired, EndpointSlice previous)
+    private static bool SameMembership(string addressType, List<Endpoint> desired, EndpointSlice previous, bool serverKeepsTopology)
     {
         var previousEndpoints = previous.Endpoints ?? [];
         if (previous.AddressType != addressType || previousEndpoints.Count != desired.Count)
@@ -172,6 +188,7 @@ public static class RingEndpointSliceBuilder
                 || had.Hostname != wanted.Hostname
                 || had.NodeName != wanted.NodeName
                 || had.Zone != wanted.Zone
+                || (serverKeepsTopology && RegionOf(had) != RegionOf(wanted))
                 || had.TargetRef?.Name != wanted.TargetRef.Name
                 // An unknown ready condition means ready to EndpointSlice consumers.
                 || (hadConditions?.Ready ?? true) != wanted.Conditions!.Ready
@@ -184,6 +201,9 @@ public static class RingEndpointSliceBuilder
 
         return true;
     }
+
+    private static string? RegionOf(Endpoint endpoint) =>
+        endpoint.DeprecatedTopology?.GetValueOrDefault(RegionKey);
 
     private static IPAddress? Parse(string? address) =>
         IPAddress.TryParse(address, out var parsed) ? parsed : null;

@@ -28,6 +28,7 @@ public static class StatusBuilder
         public const string Stable = "Stable";
         public const string Progressing = "Progressing";
         public const string NoDrain = "NoDrain";
+        public const string ChangesIgnored = "ChangesIgnored";
     }
 
     /// <summary>
@@ -80,6 +81,7 @@ public static class StatusBuilder
             AssignmentEpoch = assignment?.Epoch ?? 0,
             Leader = LeaderOf(input.LeaderLease, now, leaseDuration),
             Members = [.. facts.Select(m => Member(m, live.Contains(m.PodName), m.LeaseFresh(now, leaseDuration), assignment))],
+            Drain = input.Drain,
             Conditions = [.. previous?.Conditions?.Where(c => c is not null) ?? []],
         };
 
@@ -121,7 +123,11 @@ public static class StatusBuilder
                 allReady ? "Every desired member is ready." : "Members are not all ready while the cluster is progressing.");
         }
 
-        if (input.Problems.Count == 0)
+        if (input.Problems.Count == 0 && input.IgnoredChanges.Count > 0)
+        {
+            Set(ConditionTypes.Valid, true, Reasons.ChangesIgnored, string.Join(" ", input.IgnoredChanges));
+        }
+        else if (input.Problems.Count == 0)
         {
             Set(ConditionTypes.Valid, true, Reasons.SpecValid, "The spec is valid.");
         }
@@ -134,7 +140,7 @@ public static class StatusBuilder
         {
             var held = draining.Sum(m => assignment?.Replicas.GetValueOrDefault(m.PodName) ?? 0);
             var deadline = TimeSpan.FromSeconds(spec.ScaleDown.DrainDeadlineSeconds);
-            var stalled = input.LastDrainProgress is { } progressAt && now - progressAt >= deadline;
+            var stalled = (input.LastDrainProgress ?? input.Drain?.LastProgressAt) is { } progressAt && now - progressAt >= deadline;
             var names = string.Join(", ", draining.Select(m => m.PodName));
             Set(ConditionTypes.Rebalancing, true, stalled ? Reasons.DrainStalled : Reasons.Draining, stalled
                 ? $"Draining {names} ({held} partition replicas left to move) has made no progress for {spec.ScaleDown.DrainDeadlineSeconds}s: check that the remaining members are ready and that the leader agent is running."
@@ -202,7 +208,7 @@ public static class StatusBuilder
         Draining = member.Draining,
         // Only once the Lease has expired, when the time stops moving: a renewing member renews
         // every few seconds, and recording each renewal would rewrite the status just as often.
-        LeaseRenewTime = leaseFresh ? null : member.LeaseRenewTime is { } renewed ? Conditions.TruncateToSeconds(renewed) : null,
+        LeaseRenewTime = leaseFresh ? null : (member.ReportedRenewTime ?? member.LeaseRenewTime) is { } renewed ? Conditions.TruncateToSeconds(renewed) : null,
         Replicas = assignment?.Replicas.GetValueOrDefault(member.PodName) ?? 0,
         Leads = assignment?.Leads.GetValueOrDefault(member.PodName) ?? 0,
     };

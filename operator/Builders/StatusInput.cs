@@ -34,6 +34,16 @@ public sealed record StatusInput
     /// </summary>
     public DateTimeOffset? LastDrainProgress { get; init; }
 
+    /// <summary>The drain bookkeeping to publish as status.drain; null when no member is being drained.</summary>
+    public DrainStatus? Drain { get; init; }
+
+    /// <summary>
+    /// Spec changes the operator cannot carry out and therefore ignores (fields the StatefulSet
+    /// does not allow to change), each a sentence saying how to fix it. Reported in the Valid
+    /// condition, which stays True because the rest of the spec is still reconciled.
+    /// </summary>
+    public IReadOnlyList<string> IgnoredChanges { get; init; } = [];
+
     /// <summary>The current time.</summary>
     public required DateTimeOffset Now { get; init; }
 }

@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using DataCluster.Contracts;
+using DataCluster.Kube;
+using DataCluster.Kube.Client;
+using DataCluster.Kube.Controllers;
+using DataCluster.Kube.Models;
+using DataCluster.Operator.Api;
+using DataCluster.Operator.Builders;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataCluster.Operator.Controllers;
+
+/// <summary>
+/// Reconciles one DataCluster: validates it, converges every object it owns toward what the
+/// builders say (writing only what differs), publishes ring membership, scales without losing
+/// data, and reports status and Events. Level-based: each call reads the whole state from the
+/// informer caches, whatever triggered it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The phases live in partial files: <c>.Objects.cs</c> (identity, Services, Leases, ConfigMap,
+/// PodDisruptionBudget, volume claims), <c>.Ring.cs</c> (member facts and the ring
+/// EndpointSlice), <c>.Scale.cs</c> (StatefulSet and draining), <c>.Status.cs</c> (status,
+/// condition Events, when to look again) and <c>.Invalid.cs</c>.
+/// </para>
+/// <para>
+/// Thread-safe across clusters; the controller never reconciles one cluster on two workers at
+/// once. Reads come from <see cref="ClusterCaches"/>, writes go to the API.
+/// </para>
+/// </remarks>
+public sealed partial class DataClusterReconciler : IReconciler
+{
+    /// <summary>The field manager of every server-side apply, and the Events' reporting component.</summary>
+    public const string FieldManager = LabelKeys.OperatorName;
+
+    /// <summary>
+    /// Past an expiry before looking again: freshness is strict (now &lt; expiry) and timers may
+    /// fire a little early; 50 ms is far below anything a lease duration of seconds can notice.
+    /// </summary>
+    private static readonly TimeSpan ExpiryMargin = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// While a same-named object of a deleted predecessor waits for the garbage collector, look
+    /// again this often: the collector usually removes it within seconds.
+    /// </summary>
+    private static readonly TimeSpan WaitForCollector = TimeSpan.FromSeconds(5);
+
+    private readonly ClusterCaches _caches;
+    private readonly IKubeClient _client;
+    private readonly IEventRecorder _events;
+    private readonly LeaseObserver _leases;
+    private readonly BuilderOptions _builderOptions;
+    private readonly ObjectApplier _applier;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<ReconcileRequest, EndpointSlice> _writtenSlices = new();
+    private readonly ConcurrentDictionary<ReconcileRequest, string> _uids = new();
+    private readonly ConcurrentDictionary<string, (string? ResourceVersion, PublishedAssignment Value)> _assignments = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _knownToExist = new(StringComparer.Ordinal);
+
+    /// <param name="caches">Where every read comes from.</param>
+    /// <param name="client">Where every write goes.</param>
+    /// <param name="events">Records Events on the DataClusters.</param>
+    /// <param name="leases">Observed renewal times of the member and leader Leases (a handler of the Lease informer).</param>
+    /// <param name="builderOptions">The operator's default agent image.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">The reconciler's logger.</param>
+    public DataClusterReconciler(
+        ClusterCaches caches,
+        IKubeClient client,
+        IEventRecorder events,
+        LeaseObserver leases,
+        BuilderOptions builderOptions,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null)
+    {
+        _caches = caches ?? throw new ArgumentNullException(nameof(caches));
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _events = events ?? throw new ArgumentNullException(nameof(events));
+        _leases = leases ?? throw new ArgumentNullException(nameof(leases));
+        _builderOptions = builderOptions ?? throw new ArgumentNullException(nameof(builderOptions));
+        _applier = new ObjectApplier(client, FieldManager);
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var cluster = _caches.DataClusters.Get(request.Namespace, request.Name);
+        if (cluster is null)
+        {
+            Forget(request);
+            return ReconcileResult.Done;
+        }
+
+        // Deleted: the garbage collector removes everything it owns (volume claims included,
+        // through the owner references added to them), so there is nothing to finalize.
+        if (cluster.Metadata.DeletionTimestamp is not null || string.IsNullOrEmpty(cluster.Metadata.Uid))
+        {
+            return ReconcileResult.Done;
+        }
+
+        _uids[request] = cluster.Metadata.Uid;
+        var context = new ClusterContext(request, cluster, _time.GetUtcNow())
+        {
+            StatefulSet = _caches.StatefulSets.Get(request.Namespace, ObjectNames.StatefulSet(request.Name)),
+        };
+        context.Pods = MemberPods(context);
+        context.Assignment = ReadAssignment(context);
+
+        var problems = Validation.Validate(cluster, _builderOptions.DefaultAgentImage);
+        if (problems.Count > 0)
+        {
+            return await ReconcileInvalidAsync(context, problems, cancellationToken).ConfigureAwait(false);
+        }
+
+        _events.Forget(context.Uid, EventReasons.InvalidSpec);
+        await EnsureIdentityAsync(context, cancellationToken).ConfigureAwait(false);
+        await EnsureServicesAsync(context, cancellationToken).ConfigureAwait(false);
+        await EnsureCoordinationAsync(context, cancellationToken).ConfigureAwait(false);
+        var ring = await PublishRingAsync(context, cancellationToken).ConfigureAwait(false);
+        var scale = await ScaleAsync(context, ring, cancellationToken).ConfigureAwait(false);
+        await EnsureDisruptionBudgetAsync(context, cancellationToken).ConfigureAwait(false);
+        await OwnVolumeClaimsAsync(context, cancellationToken).ConfigureAwait(false);
+        var status = await WriteStatusAsync(context, new StatusInput
+        {
+            Cluster = cluster,
+            StatefulSet = scale.StatefulSet,
+            Members = context.Facts,
+            MembershipEpoch = ring.Epoch,
+            Assignment = context.Assignment.Summary,
+            LeaderLease = ObservedLeaderLease(context),
+            Problems = [],
+            Drain = scale.Drain,
+            IgnoredChanges = context.IgnoredChanges,
+            Now = context.Now,
+        }, keepRecordedPartitions: false, cancellationToken).ConfigureAwait(false);
+
+        return NextLook(context, status, ring.NextLeaseExpiry, scale.Drain);
+    }
+
+    /// <summary>Drops what was remembered about a cluster that is gone.</summary>
+    private void Forget(ReconcileRequest request)
+    {
+        _writtenSlices.TryRemove(request, out _);
+        if (_uids.TryRemove(request, out var uid))
+        {
+            _events.Forget(uid);
+        }
+
+        _applier.Forget(request.Namespace, request.Name);
+        _assignments.TryRemove($"{request.Namespace}/{ObjectNames.AssignmentConfigMap(request.Name)}", out _);
+        foreach (var key in _knownToExist.Keys.Where(k => k.StartsWith($"{request.Namespace}/{request.Name}-", StringComparison.Ordinal)))
+        {
+            _knownToExist.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>The cluster's pods: those its StatefulSet controls, with a member ordinal.</summary>
+    private List<Pod> MemberPods(ClusterContext context)
+    {
+        var name = context.Name;
+        return
+        [
+            .. _caches.Pods.List(context.Namespace, $"{LabelKeys.Cluster}={name}")
+                .Where(p => Controller.ControllerOwner(p, "apps", "StatefulSet") == ObjectNames.StatefulSet(name)
+                    && ObjectNames.OrdinalOf(name, p.Metadata.Name ?? "") >= 0)
+                .OrderBy(p => ObjectNames.OrdinalOf(name, p.Metadata.Name!)),
+        ];
+    }
+
+    /// <summary>The published assignment, decoded once per ConfigMap version.</summary>
+    private PublishedAssignment ReadAssignment(ClusterContext context)
+    {
+        var name = ObjectNames.AssignmentConfigMap(context.Name);
+        var configMap = _caches.ConfigMaps.Get(context.Namespace, name);
+        if (configMap is null)
+        {
+            return PublishedAssignment.None;
+        }
+
+        var key = $"{context.Namespace}/{name}";
+        if (_assignments.TryGetValue(key, out var cached) && cached.ResourceVersion == configMap.Metadata.ResourceVersion)
+        {
+            return cached.Value;
+        }
+
+        var read = PublishedAssignment.Read(configMap);
+        _assignments[key] = (configMap.Metadata.ResourceVersion, read);
+        return read;
+    }
+
+    /// <summary>What one reconcile of one cluster has read and decided so far.</summary>
+    private sealed class ClusterContext(ReconcileRequest request, Api.DataCluster cluster, DateTimeOffset now)
+    {
+        public ReconcileRequest Request { get; } = request;
+
+        /// <summary>The DataCluster as cached (read-only).</summary>
+        public Api.DataCluster Cluster { get; } = cluster;
+
+        /// <summary>A defaulted copy of <see cref="Cluster"/>, what the builders take.</summary>
+        public Api.DataCluster Defaulted { get; } = Defaults.Apply(cluster);
+
+        public DateTimeOffset Now { get; } = now;
+
+        public string Name => Request.Name;
+
+        public string Namespace => Request.Namespace;
+
+        public string Uid => Cluster.Metadata.Uid!;
+
+        public StatefulSet? StatefulSet { get; init; }
+
+        public List<Pod> Pods { get; set; } = [];
+
+        public PublishedAssignment Assignment { get; set; } = PublishedAssignment.None;
+
+        public List<MemberFacts> Facts { get; set; } = [];
+
+        /// <summary>Sentences for the Valid condition about spec changes the StatefulSet cannot take.</summary>
+        public List<string> IgnoredChanges { get; } = [];
+
+        /// <summary>Set when an owned object's name is held by a predecessor the garbage collector has yet to remove.</summary>
+        public bool WaitingForCollector { get; set; }
+
+        public ObjectReference Reference => EventRecorder.ReferenceTo(Cluster, DataClusterApi.ApiVersion, DataClusterApi.Kind);
+    }
+}
