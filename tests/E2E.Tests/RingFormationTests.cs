@@ -14,7 +14,7 @@ public sealed class RingFormationTests(E2EFixture fixture)
     [Fact]
     public async Task Three_members_form_one_ring_and_every_agent_names_the_same_owners_for_1000_keys()
     {
-        var dc = await TestCluster.CreateAsync(fixture, "ring", 3);
+        await using var dc = await TestCluster.CreateAsync(fixture, "ring", 3);
         var members = dc.Members(3);
 
         var rings = await dc.AgreedRingAsync(members);

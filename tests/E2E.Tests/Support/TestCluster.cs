@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using DataCluster.Contracts;
 using DataCluster.Kube;
+using DataCluster.Kube.Client;
 using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
 using DataCluster.Ring;
@@ -11,8 +12,11 @@ using Xunit;
 
 namespace DataCluster.E2E.Tests.Support;
 
-/// <summary>One DataCluster in its own namespace, and the ways a test observes and disturbs it.</summary>
-internal sealed class TestCluster
+/// <summary>
+/// One DataCluster in its own namespace, and the ways a test observes and disturbs it. Disposing
+/// deletes the namespace, so the next test's measurements do not include this one's agents.
+/// </summary>
+internal sealed class TestCluster : IAsyncDisposable
 {
     /// <summary>
     /// A ring forms or changes within seconds (lease 6 s, renew 2 s, pods start in about one);
@@ -110,6 +114,9 @@ internal sealed class TestCluster
             && ring.Members.Where(m => expected.Contains(m.Id)).All(m => m.State == "active");
         return rings.Values.All(Formed) && (also is null || rings.Values.All(also)) ? rings : null;
     }
+
+    public async ValueTask DisposeAsync() =>
+        await Cluster.Admin.DeleteIfExistsAsync(KubeResources.Namespaces, null, Namespace, cancellationToken: CancellationToken.None);
 
     /// <summary>What helps when a wait fails: the pods, the operator's and the agents' last log lines.</summary>
     public string Diagnostics()
