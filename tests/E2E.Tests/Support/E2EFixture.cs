@@ -1,3 +1,4 @@
+using System.Net;
 using DataCluster.Kube;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Models;
@@ -79,6 +80,8 @@ public sealed class E2EFixture : IAsyncLifetime
             GrantOperatorRights = GrantOperatorRightsAsync,
             AgentImage = AgentImage,
             AgentExecutable = RepositoryPaths.AgentBinary,
+            // A block of its own, away from the demo's 127.0.0.10 and other runs on this machine.
+            FirstPodAddress = IPAddress.Parse($"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.10"),
         });
     }
 

@@ -92,28 +92,8 @@ internal sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>The rings of <paramref name="members"/> when they agree as <see cref="AgreedRingAsync"/> requires, else null.</summary>
-    public async Task<IReadOnlyDictionary<string, AgentRing>?> AgreementAsync(IReadOnlyCollection<string> members, Func<AgentRing, bool>? also = null)
-    {
-        var rings = new Dictionary<string, AgentRing>(StringComparer.Ordinal);
-        foreach (var member in members)
-        {
-            if (Cluster.Node.Process(Namespace, member) is not { Running: true } process
-                || await Fixture.Agents.RingAsync(process.Address, Ct) is not { } ring)
-            {
-                return null;
-            }
-
-            rings[member] = ring;
-        }
-
-        var first = rings.Values.First();
-        var expected = members.Order(StringComparer.Ordinal).ToList();
-        bool Formed(AgentRing ring) =>
-            ring.Epoch == first.Epoch
-            && ring.Members.Where(m => m.Replicas > 0).Select(m => m.Id).Order(StringComparer.Ordinal).SequenceEqual(expected)
-            && ring.Members.Where(m => expected.Contains(m.Id)).All(m => m.State == "active");
-        return rings.Values.All(Formed) && (also is null || rings.Values.All(also)) ? rings : null;
-    }
+    public Task<IReadOnlyDictionary<string, AgentRing>?> AgreementAsync(IReadOnlyCollection<string> members, Func<AgentRing, bool>? also = null) =>
+        RingAgreement.CheckAsync(Cluster.Node, Fixture.Agents, Namespace, members, also, Ct);
 
     public async ValueTask DisposeAsync() =>
         await Cluster.Admin.DeleteIfExistsAsync(KubeResources.Namespaces, null, Namespace, cancellationToken: CancellationToken.None);
