@@ -113,13 +113,30 @@ public static class DataClusterResource
             var metadata = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("metadata", out var meta)
                 ? meta.Deserialize(KubeJsonContext.Default.ObjectMeta) ?? new ObjectMeta()
                 : new ObjectMeta();
-            var where = string.IsNullOrEmpty(error.Path) ? "" : $" at {error.Path}";
+            // The status is the operator's own writing, so it reads even when the spec does not;
+            // keeping it lets the operator see what it already reported.
+            DataClusterStatus? status = null;
+            if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("status", out var statusElement))
+            {
+                try
+                {
+                    status = statusElement.Deserialize(OperatorJsonContext.Default.DataClusterStatus);
+                }
+                catch (JsonException)
+                {
+                    status = null;
+                }
+            }
+
+            // The serializer's message names CLR types; the JSON path is what a user can act on.
+            var field = string.IsNullOrEmpty(error.Path) ? null : error.Path.TrimStart('$', '.');
             return new DataCluster
             {
                 ApiVersion = DataClusterApi.ApiVersion,
                 Kind = DataClusterApi.Kind,
                 Metadata = metadata,
-                DecodeError = $"the object cannot be read as a DataCluster{where}: {error.Message}",
+                Status = status,
+                DecodeError = field is null ? "the object does not have the shape of a DataCluster" : $"{field} holds a value of the wrong type",
             };
         }
     }

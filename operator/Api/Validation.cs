@@ -37,7 +37,7 @@ public static partial class Validation
         ArgumentNullException.ThrowIfNull(cluster);
         if (cluster.DecodeError is { } decodeError)
         {
-            return [new ValidationProblem("spec", $"The DataCluster cannot be read: {decodeError}. Fix the field named there (spec.template must be a PodTemplateSpec and spec.agent.env a list of EnvVar objects), e.g. with kubectl edit.")];
+            return [new ValidationProblem("spec", $"{decodeError}, so the DataCluster cannot be read: fix that field with kubectl edit (spec.template must be a PodTemplateSpec and spec.agent.env a list of EnvVar objects, as in a pod).")];
         }
 
         var defaulted = Defaults.Apply(cluster);

@@ -1,0 +1,139 @@
+using System.Text.Json.Nodes;
+using DataCluster.Contracts;
+using DataCluster.Kube;
+using DataCluster.Kube.Errors;
+using DataCluster.Kube.Models;
+using DataCluster.Operator.Api;
+using Xunit;
+
+namespace DataCluster.Operator.Tests.Integration;
+
+/// <summary>
+/// Invalid specs: what the schema can express the API server rejects; the rest is reported as
+/// Valid=False with a fix-it message and a Warning Event, nothing else of that cluster is touched,
+/// and other clusters are served as usual.
+/// </summary>
+[Collection(OperatorCollection.Name)]
+public sealed class InvalidSpecTests(OperatorFixture fixture)
+{
+    private static readonly ResourceType<GenericObject> Raw = GenericResource.For(DataClusterApi.Group, DataClusterApi.Version, DataClusterApi.Kind, DataClusterApi.Plural, namespaced: true);
+
+    /// <summary>One invalid spec: rejected by the API server with a message, or reported by the operator with a fix-it.</summary>
+    public sealed record Case(string Name, string Spec, string? RejectedWith = null, string? ReportedWith = null, string? ClusterName = null);
+
+    public static readonly Case[] Cases =
+    [
+        new("no members", """{"replicas":0}""", RejectedWith: "spec.replicas in body should be greater than or equal to 1"),
+        new("too many partitions", """{"partitions":70000}""", RejectedWith: "spec.partitions in body should be less than or equal to 65536"),
+        new("unknown commit level", """{"replication":{"commitLevel":"Most"}}""", RejectedWith: "spec.replication.commitLevel: Unsupported value: \"Most\""),
+        new("lease shorter than 2 s", """{"agent":{"leaseDurationSeconds":1}}""", RejectedWith: "spec.agent.leaseDurationSeconds in body should be greater than or equal to 2"),
+        new("storage size not a quantity", """{"storage":{"size":"lots"}}""", RejectedWith: "spec.storage.size in body should match"),
+        new("delivery URL not http", """{"agent":{"appDeliveryUrl":"ftp://app/events"}}""", RejectedWith: "spec.agent.appDeliveryUrl in body should match"),
+        new("factor greater than replicas", """{"replicas":2,"replication":{"factor":3}}""", ReportedWith: "lower the factor to at most 2 or raise replicas to at least 3"),
+        new("placement beyond the factor", """{"replication":{"factor":2,"otherZoneReplicas":1,"otherRegionReplicas":1}}""", ReportedWith: "lower them to 1 in total or raise the factor to at least 3"),
+        new("renewal not shorter than the lease", """{"agent":{"leaseDurationSeconds":6,"renewIntervalSeconds":6}}""", ReportedWith: "lower renewIntervalSeconds to 2"),
+        new("app container named like the agent", """{"template":{"spec":{"containers":[{"name":"datacluster-agent","image":"busybox"}]}}}""", ReportedWith: "rename your container"),
+        new("app container on the agent's port", """{"template":{"spec":{"containers":[{"name":"app","image":"busybox","ports":[{"containerPort":8080}]}]}}}""", ReportedWith: "move your container to another port"),
+        new("pods that do not restart", """{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"busybox"}]}}}""", ReportedWith: "remove restartPolicy or set it to Always"),
+        new("template that is not a pod template", """{"template":{"spec":{"containers":"app"}}}""", ReportedWith: "spec.template.spec.containers holds a value of the wrong type"),
+        new("name too long for the StatefulSet", "{}", ReportedWith: "under a name of at most 52", ClusterName: "a-name-that-is-far-too-long-for-the-pods-of-a-statefulset-x"),
+    ];
+
+    public static TheoryData<string> Rejected() => [.. Cases.Where(c => c.RejectedWith is not null).Select(c => c.Name)];
+
+    private static GenericObject Object(string ns, string name, string spec)
+    {
+        var obj = new GenericObject { Metadata = new ObjectMeta { Name = name, Namespace = ns } };
+        obj.SetNode("spec", JsonNode.Parse(spec));
+        return obj;
+    }
+
+    [Theory]
+    [MemberData(nameof(Rejected))]
+    public async Task The_API_server_rejects_what_the_schema_expresses(string name)
+    {
+        fixture.RequireControlPlane();
+        var @case = Cases.Single(c => c.Name == name);
+        var ns = await fixture.CreateNamespaceAsync("reject");
+
+        var error = await Assert.ThrowsAsync<InvalidException>(() => fixture.Admin.CreateAsync(Raw, Object(ns, "bad", @case.Spec), TestContext.Current.CancellationToken));
+
+        Assert.Contains(@case.RejectedWith!, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Specs_the_schema_cannot_judge_are_reported_as_Valid_False_with_a_fix_and_one_warning_while_other_clusters_converge()
+    {
+        fixture.RequireControlPlane();
+        var ct = TestContext.Current.CancellationToken;
+        var admin = fixture.Admin;
+        var ns = await fixture.CreateNamespaceAsync("invalid");
+        await using var simulation = new Simulation(fixture, ns);
+        var reported = Cases.Where(c => c.ReportedWith is not null).Select((c, i) => (Case: c, Name: c.ClusterName ?? $"bad-{i}")).ToList();
+        foreach (var (@case, name) in reported)
+        {
+            await admin.CreateAsync(Raw, Object(ns, name, @case.Spec), ct);
+        }
+
+        await Clusters.CreateAsync(admin, Clusters.New(ns, "good"));
+
+        foreach (var (@case, name) in reported)
+        {
+            var cluster = await Wait.ForAsync(() => Clusters.GetAsync(admin, ns, name), c => Clusters.Is(c, ConditionTypes.Valid, ConditionStatuses.False),
+                Converge.Timeout, $"'{@case.Name}' ({name}) is reported Valid=False", () => fixture.OperatorLogTail);
+            var valid = Clusters.Condition(cluster, ConditionTypes.Valid)!;
+            Assert.Equal("InvalidSpec", valid.Reason);
+            Assert.Contains(@case.ReportedWith!, valid.Message, StringComparison.Ordinal);
+            TestContext.Current.TestOutputHelper?.WriteLine($"{@case.Name}: {valid.Message}");
+        }
+
+        // The valid cluster beside them converges: invalid input never stops the operator.
+        await Converge.ReadyAsync(fixture, ns, "good", 3);
+
+        // Each invalid cluster got exactly one Warning per problem, however often it was
+        // reconciled since, and none of its objects was created.
+        var events = (await admin.ListAsync(KubeResources.Events, ns, cancellationToken: ct)).Items;
+        foreach (var (@case, name) in reported)
+        {
+            var warnings = events.Where(e => e.InvolvedObject.Name == name && e.Reason == "InvalidSpec").ToList();
+            var warning = Assert.Single(warnings);
+            Assert.Equal(("Warning", 1), (warning.Type, warning.Count));
+            Assert.Contains(@case.ReportedWith!, warning.Message, StringComparison.Ordinal);
+            Assert.Null(await admin.GetAsync(KubeResources.StatefulSets, ns, name, ct));
+            Assert.Null(await admin.GetAsync(KubeResources.ServiceAccounts, ns, ObjectNames.AgentServiceAccount(name), ct));
+        }
+
+        // Fixing a spec lets the operator proceed.
+        var fixedName = reported.Single(r => r.Case.Name == "factor greater than replicas").Name;
+        await Clusters.PatchSpecAsync(admin, ns, fixedName, new JsonObject { ["replication"] = new JsonObject { ["factor"] = 2 } });
+        await Converge.ReadyAsync(fixture, ns, fixedName, 2);
+        Assert.Contains((await admin.ListAsync(KubeResources.Events, ns, cancellationToken: ct)).Items,
+            e => e.InvolvedObject.Name == fixedName && e.Reason == "SpecValid" && e.Type == "Normal");
+    }
+
+    [Fact]
+    public async Task Changing_partitions_is_reported_and_ignored_until_set_back()
+    {
+        fixture.RequireControlPlane();
+        var ct = TestContext.Current.CancellationToken;
+        var admin = fixture.Admin;
+        var ns = await fixture.CreateNamespaceAsync("partitions");
+        await using var simulation = new Simulation(fixture, ns);
+        await Clusters.CreateAsync(admin, Clusters.New(ns, "parts", s => s.Partitions = 64));
+        await Converge.ReadyAsync(fixture, ns, "parts", 3);
+        var before = (await admin.GetAsync(KubeResources.StatefulSets, ns, "parts", ct))!;
+
+        await Clusters.PatchSpecAsync(admin, ns, "parts", new JsonObject { ["partitions"] = 128 });
+        var invalid = await Wait.ForAsync(() => Clusters.GetAsync(admin, ns, "parts"), c => Clusters.Is(c, ConditionTypes.Valid, ConditionStatuses.False),
+            Converge.Timeout, "the partition change is reported", () => fixture.OperatorLogTail);
+        Assert.Contains("set spec.partitions back to 64", Clusters.Condition(invalid, ConditionTypes.Valid)!.Message, StringComparison.Ordinal);
+        Assert.Equal(64, invalid!.Status!.Partitions);
+        var after = (await admin.GetAsync(KubeResources.StatefulSets, ns, "parts", ct))!;
+        Assert.Equal(before.Metadata.ResourceVersion, after.Metadata.ResourceVersion);
+        Assert.Equal("64", after.Spec.Template.Spec.Containers.Single(c => c.Name == AgentPaths.ContainerName).Env!.Single(e => e.Name == AgentEnvironment.Partitions).Value);
+
+        await Clusters.PatchSpecAsync(admin, ns, "parts", new JsonObject { ["partitions"] = 64 });
+        await Wait.UntilAsync(async () => Clusters.Is(await Clusters.GetAsync(admin, ns, "parts"), ConditionTypes.Valid, ConditionStatuses.True),
+            Converge.Timeout, "the cluster is valid again", () => fixture.OperatorLogTail);
+    }
+}
