@@ -101,6 +101,11 @@ public static class AgentHost
                 await Console.Error.WriteLineAsync($"datacluster-agent: cannot listen on {options.BindAddress}:{options.ClientPort}: {e.Message}").ConfigureAwait(false);
                 return 1;
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                await Console.Error.WriteLineAsync($"datacluster-agent: failed: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
         }
     }
 
@@ -124,7 +129,7 @@ public static class AgentHost
             builder.Logging.AddJsonConsole(json =>
             {
                 json.UseUtcTimestamp = true;
-                json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+                json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
             });
         }
         else
@@ -165,15 +170,7 @@ public static class AgentHost
             AgentLog.TracingEnabled(logger, options.OtlpEndpoint!.ToString());
         }
 
-        web.UseMiddleware<RequestObservation>(metrics, logger);
-        web.UseStatusCodePages(async pages =>
-        {
-            // Responses the framework ends without a body (405, 415, ...) get a JSON error too.
-            var http = pages.HttpContext;
-            await AgentApi.Error(http.Response.StatusCode, ErrorCode(http.Response.StatusCode), $"{http.Request.Method} {http.Request.Path} answered {http.Response.StatusCode}")
-                .ExecuteAsync(http).ConfigureAwait(false);
-        });
-        AgentApi.Map(web, context);
+        UseAgentApi(web, context, logger);
 
         var lifetime = web.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>
@@ -185,6 +182,25 @@ public static class AgentHost
         // Readiness turns off first, before any service stops.
         lifetime.ApplicationStopping.Register(context.BeginStopping);
         return new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), new DisposableAction(() => tracing?.Dispose()));
+    }
+
+    /// <summary>
+    /// The request pipeline and routes of the client API over <paramref name="context"/>:
+    /// request metrics and spans, JSON for body-less error statuses, and <see cref="AgentApi"/>.
+    /// </summary>
+    public static void UseAgentApi(WebApplication web, AgentContext context, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(web);
+        ArgumentNullException.ThrowIfNull(context);
+        web.UseMiddleware<RequestObservation>(context.Metrics, logger);
+        web.UseStatusCodePages(async pages =>
+        {
+            // Responses the framework ends without a body (405, 415, ...) get a JSON error too.
+            var http = pages.HttpContext;
+            await AgentApi.Error(http.Response.StatusCode, ErrorCode(http.Response.StatusCode), $"{http.Request.Method} {http.Request.Path} answered {http.Response.StatusCode}")
+                .ExecuteAsync(http).ConfigureAwait(false);
+        });
+        AgentApi.Map(web, context);
     }
 
     private static string ErrorCode(int status) => status switch

@@ -61,6 +61,6 @@ public static class AgentEnvironment
         new(AppDeliveryUrl, "", "empty or an http(s) URL", "Where committed events are pushed to the local app; empty disables push."),
         new(LogLevel, "Information", "Trace, Debug, Information, Warning, Error or Critical", "Minimum log level."),
         new(LogFormat, "json", "json or text", "Log line format."),
-        new(OtlpEndpoint, "", "empty or an http(s) URL", "OpenTelemetry collector for traces and metrics; empty disables export."),
+        new(OtlpEndpoint, "", "empty or an http(s) URL", "OpenTelemetry collector (OTLP) for the agent's traces; empty disables export. Metrics are served at /metrics."),
     ];
 }

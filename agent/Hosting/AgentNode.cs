@@ -172,7 +172,7 @@ public sealed class AgentNode
             {
                 discovery.Invalidate();
                 var delay = backoff.Next();
-                AgentLog.DiscoveryFailed(logger, e, (long)delay.TotalMilliseconds);
+                AgentLog.DiscoveryFailed(logger, $"{e.GetType().Name}: {e.Message}", (long)delay.TotalMilliseconds);
                 try
                 {
                     await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);

@@ -39,7 +39,30 @@ public static class AgentApi
         app.MapGet("/v1/owners/{**key}", (HttpContext context) => Owners(agent, context));
         app.MapGet("/v1/partitions/{partition}/owners", (string partition) => PartitionOwners(agent, partition));
         app.MapGet("/v1/assignments/watch", (HttpContext context) => AssignmentStream.RunAsync(agent, context));
-        app.MapFallback(() => Error(StatusCodes.Status404NotFound, "not_found", "no such route; see GET /v1/ring, /v1/owners/{key}, /v1/leader, /v1/assignments, /healthz, /readyz, /metrics"));
+        app.MapFallback((HttpContext context) => Fallback(context));
+    }
+
+    /// <summary>405 for a known path with another method than GET, else 404.</summary>
+    private static IResult Fallback(HttpContext context)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method) && IsKnownPath(context.Request.Path.Value ?? ""))
+        {
+            context.Response.Headers.Allow = "GET";
+            return Error(StatusCodes.Status405MethodNotAllowed, "method_not_allowed", $"{context.Request.Path} only answers GET");
+        }
+
+        return Error(StatusCodes.Status404NotFound, "not_found", "no such route; see GET /v1/ring, /v1/owners/{key}, /v1/partitions/{p}/owners, /v1/leader, /v1/assignments, /v1/assignments/watch, /healthz, /readyz, /metrics");
+    }
+
+    private static bool IsKnownPath(string path)
+    {
+        var segments = path.Trim('/').Split('/');
+        return path.ToLowerInvariant() switch
+        {
+            "/healthz" or "/readyz" or "/metrics" or "/v1/ring" or "/v1/leader" or "/v1/assignments" or "/v1/assignments/watch" => true,
+            var p when p.StartsWith(OwnersPrefix, StringComparison.Ordinal) => true,
+            _ => segments is ["v1", "partitions", _, "owners"],
+        };
     }
 
     /// <summary>A JSON error with the given status.</summary>

@@ -88,8 +88,20 @@ public sealed class LeaderDuties
         var wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         void Wake() => wake.Writer.TryWrite(true);
 
+        // The publisher's own reads and writes are observations too; they must not wake the
+        // loop that caused them (that would cost a debounce and a read after every publish).
+        // A write by someone else while we publish fails our write with a conflict instead.
+        var publishing = false;
+        void Observed()
+        {
+            if (!Volatile.Read(ref publishing))
+            {
+                Wake();
+            }
+        }
+
         ring.Changed += Wake;
-        state.Observed += Wake;
+        state.Observed += Observed;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var feeding = feed.RunAsync(
             lease =>
@@ -115,6 +127,8 @@ public sealed class LeaderDuties
             var retryAt = (TimeSpan?)null;
             while (true)
             {
+                // Whatever woke us so far is in what we are about to read.
+                wake.Reader.TryRead(out _);
                 var snapshot = ring.Current;
                 var members = MembershipCalculator.Compute(cluster, snapshot, leases);
                 LastMembers = members;
@@ -125,6 +139,7 @@ public sealed class LeaderDuties
                 if (!same || retryAt is not null)
                 {
                     retryAt = null;
+                    Volatile.Write(ref publishing, true);
                     try
                     {
                         LastResult = await publisher.PublishAsync(members, snapshot.MembershipEpoch, cancellationToken).ConfigureAwait(false);
@@ -135,8 +150,12 @@ public sealed class LeaderDuties
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
-                        AgentLog.PublishFailed(logger, e, RetryDelay.TotalSeconds);
+                        AgentLog.PublishFailed(logger, $"{e.GetType().Name}: {e.Message}", RetryDelay.TotalSeconds);
                         retryAt = RetryDelay;
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref publishing, false);
                     }
 
                     checkedMembers = members;
@@ -153,14 +172,17 @@ public sealed class LeaderDuties
                 if (await WaitAsync(wake.Reader, wait, cancellationToken).ConfigureAwait(false))
                 {
                     await Task.Delay(Debounce, time, cancellationToken).ConfigureAwait(false);
-                    wake.Reader.TryRead(out _);
                 }
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Leadership ended.
         }
         finally
         {
             ring.Changed -= Wake;
-            state.Observed -= Wake;
+            state.Observed -= Observed;
             await stop.CancelAsync().ConfigureAwait(false);
             try
             {

@@ -191,7 +191,7 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
         }
         else if (consecutiveFailures == 1)
         {
-            AgentLog.LeaseRenewFailed(logger, error!, store.Description);
+            AgentLog.LeaseRenewFailed(logger, store.Description, $"{error!.GetType().Name}: {error.Message}");
         }
 
         problem = IsHeld ? failure + " (the Lease is still fresh)" : failure;

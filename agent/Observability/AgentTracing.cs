@@ -34,6 +34,9 @@ public static class AgentTracing
         return Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("datacluster-agent", serviceInstanceId: serviceInstance))
             .AddSource(SourceName)
+            // Our spans are recorded whatever the framework's own (unexported) request activity
+            // says; the default parent-based sampler would drop them as children of it.
+            .SetSampler(new AlwaysOnSampler())
             .AddOtlpExporter(options =>
             {
                 options.Endpoint = endpoint;

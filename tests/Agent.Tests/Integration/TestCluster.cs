@@ -1,0 +1,163 @@
+using System.Net;
+using DataCluster.Agent.Configuration;
+using DataCluster.Agent.Tests.Support;
+using DataCluster.Contracts;
+using DataCluster.Kube;
+using DataCluster.Kube.Client;
+using DataCluster.Kube.Config;
+using DataCluster.Kube.Discovery;
+using DataCluster.Kube.Models;
+using DataCluster.Operator.Builders;
+using DataCluster.Testing;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace DataCluster.Agent.Tests.Integration;
+
+/// <summary>
+/// One DataCluster's worth of objects on the real API server, created as the operator would
+/// (with the operator's own builders: Leases, assignment ConfigMap, ring EndpointSlice, and the
+/// agent's ServiceAccount, Role and RoleBinding), and in-process agents that act as that
+/// ServiceAccount, so RBAC applies to every request they make. No operator runs.
+/// </summary>
+internal sealed class TestCluster : IAsyncDisposable
+{
+    public const string Name = "dc";
+    public const int Partitions = 64;
+
+    private readonly ControlPlaneFixture fixture;
+    private readonly List<AgentApp> agents = [];
+
+    private TestCluster(ControlPlaneFixture fixture, string @namespace, KubeClient admin, ResourceType<EndpointSlice> slices)
+    {
+        this.fixture = fixture;
+        Namespace = @namespace;
+        Admin = admin;
+        Slices = slices;
+    }
+
+    public string Namespace { get; }
+
+    public KubeClient Admin { get; }
+
+    public ResourceType<EndpointSlice> Slices { get; }
+
+    public IReadOnlyList<AgentApp> Agents => agents;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>The KubeConfig of the agents' ServiceAccount (impersonated by the admin).</summary>
+    public KubeConfig AgentConfig => KubeConfig.FromFile(fixture.KubeconfigPath) with
+    {
+        ImpersonateUser = $"system:serviceaccount:{Namespace}:{ObjectNames.AgentServiceAccount(Name)}",
+        ImpersonateGroups = ["system:serviceaccounts", $"system:serviceaccounts:{Namespace}", "system:authenticated"],
+        Namespace = Namespace,
+    };
+
+    public static async Task<TestCluster> CreateAsync(ControlPlaneFixture fixture, int members)
+    {
+        var ns = await fixture.CreateNamespaceAsync("agents");
+        var admin = new KubeClient(KubeConfig.FromFile(fixture.KubeconfigPath));
+        var slices = await new ApiDiscovery(admin).ResolveAsync(KubeResources.EndpointSlices, Ct);
+        var cluster = new TestCluster(fixture, ns, admin, slices);
+        await cluster.CreateOperatorObjectsAsync(members);
+        return cluster;
+    }
+
+    /// <summary>The DataCluster the builders work from (it is never stored; there is no operator).</summary>
+    public Operator.Api.DataCluster Resource => new()
+    {
+        Metadata = new ObjectMeta { Name = Name, Namespace = Namespace, Uid = "00000000-0000-0000-0000-000000000001" },
+        Spec = new Operator.Api.DataClusterSpec { Partitions = Partitions },
+    };
+
+    /// <summary>Publishes the ring EndpointSlice listing these ordinals (created or replaced).</summary>
+    public async Task PublishRingAsync(IEnumerable<int> ordinals, ISet<int>? draining = null)
+    {
+        var previous = await Admin.GetAsync(Slices, Namespace, ObjectNames.RingEndpointSlice(Name), Ct);
+        var facts = ordinals.Select(o => new MemberFacts(
+            ObjectNames.Pod(Name, o), o, $"uid-{o}", $"127.0.0.{11 + o}", "node-1", $"zone-{o % 3}",
+            PodReady: false, LeaseRenewTime: DateTimeOffset.UtcNow, LeaseDurationSeconds: 6, Draining: draining?.Contains(o) == true)).ToList();
+        var built = RingEndpointSliceBuilder.Build(Resource, facts, previous, 0, DateTimeOffset.UtcNow).Slice;
+        built.Metadata.OwnerReferences = null;
+        if (previous is null)
+        {
+            await Admin.CreateAsync(Slices, built, Ct);
+        }
+        else
+        {
+            built.Metadata.ResourceVersion = previous.Metadata.ResourceVersion;
+            await Admin.UpdateAsync(Slices, built, Ct);
+        }
+    }
+
+    /// <summary>Builds and starts the agent of <paramref name="ordinal"/> on 127.0.0.1 and a free port.</summary>
+    public async Task<AgentApp> StartAgentAsync(int ordinal)
+    {
+        var options = AgentOptionsReader.Read(name => name switch
+        {
+            AgentEnvironment.ClusterName => Name,
+            AgentEnvironment.PodName => ObjectNames.Pod(Name, ordinal),
+            AgentEnvironment.PodNamespace => Namespace,
+            AgentEnvironment.PodIp => $"127.0.0.{11 + ordinal}",
+            AgentEnvironment.BindAddress => "127.0.0.1",
+            AgentEnvironment.Partitions => Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => null,
+        }) with { ClientPort = 0 };
+        var log = new TestLog($"dc-{ordinal} ");
+        var app = AgentHost.Build(options, new AgentHostSettings
+        {
+            Kube = AgentConfig,
+            Logging = logging => logging.AddProvider(log),
+        });
+        await app.Web.StartAsync(Ct);
+        agents.Add(app);
+        return app;
+    }
+
+    /// <summary>
+    /// Simulates kill -9: from now on every request of the agent fails (its connections are gone),
+    /// so it cannot release anything; then its loops are stopped.
+    /// </summary>
+    public static async Task KillAsync(AgentApp agent)
+    {
+        agent.Client.Dispose();
+        await agent.Web.StopAsync(CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var agent in agents)
+        {
+            await agent.Web.StopAsync(CancellationToken.None);
+            await agent.DisposeAsync();
+        }
+
+        Admin.Dispose();
+    }
+
+    private async Task CreateOperatorObjectsAsync(int members)
+    {
+        var cluster = Resource;
+        var sa = AgentRbacBuilder.ServiceAccount(cluster);
+        var role = AgentRbacBuilder.Role(cluster, members);
+        var binding = AgentRbacBuilder.RoleBinding(cluster);
+        var leases = LeaseBuilder.MemberLeases(cluster, members).Append(LeaseBuilder.LeaderLease(cluster)).ToList();
+        var map = ConfigMapBuilder.Assignment(cluster);
+        foreach (var obj in new KubeObject[] { sa, role, binding, map }.Concat(leases))
+        {
+            obj.Metadata.OwnerReferences = null;
+        }
+
+        await Admin.CreateAsync(KubeResources.ServiceAccounts, sa, Ct);
+        await Admin.CreateAsync(KubeResources.Roles, role, Ct);
+        await Admin.CreateAsync(KubeResources.RoleBindings, binding, Ct);
+        await Admin.CreateAsync(KubeResources.ConfigMaps, map, Ct);
+        foreach (var lease in leases)
+        {
+            await Admin.CreateAsync(KubeResources.Leases, lease, Ct);
+        }
+
+        await PublishRingAsync(Enumerable.Range(0, members));
+    }
+}
