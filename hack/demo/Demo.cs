@@ -200,6 +200,7 @@ internal sealed partial class Demo(TextWriter writer, bool once)
                 throw new DemoException($"DataCluster {Namespace}/{name} did not report {replicas} ready members within {Patience.TotalSeconds:0} s.");
             }
 
+            // The operator updates the status within moments of the pods turning Ready.
             await Task.Delay(TimeSpan.FromMilliseconds(200), stop);
         }
     }

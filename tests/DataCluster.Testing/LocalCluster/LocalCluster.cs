@@ -24,7 +24,7 @@ namespace DataCluster.Testing.LocalCluster;
 /// </remarks>
 public sealed class LocalCluster : IAsyncDisposable
 {
-    /// <summary>A fresh control plane takes 10-30 s on two busy cores; this only catches hangs.</summary>
+    /// <summary>The API server establishes a CRD within a second or two; this only catches hangs.</summary>
     private static readonly TimeSpan CrdEstablishTimeout = TimeSpan.FromSeconds(60);
 
     private readonly LocalClusterOptions options;

@@ -28,6 +28,7 @@ internal sealed class LocalPod
     private readonly Channel<bool> dirty = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource stopReporting = new();
     private readonly DateTimeOffset startTime;
+    private readonly Lock stopGate = new();
     private Task reporter = Task.CompletedTask;
     private Pod latest;
     private int terminating;
@@ -118,7 +119,7 @@ internal sealed class LocalPod
     /// </summary>
     public Task StopAsync(TimeSpan grace)
     {
-        lock (runners)
+        lock (stopGate)
         {
             if (Interlocked.Exchange(ref terminating, 1) == 0)
             {
