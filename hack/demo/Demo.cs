@@ -55,6 +55,7 @@ internal sealed partial class Demo(TextWriter writer, bool once)
             ShowOwners(owners, null);
 
             await KillMemberAsync(cluster, kubectl, members, ring, owners, stop);
+            var leader = ring.Leader ?? members[0];
 
             output.Step("Your turn");
             output.Line("The cluster keeps running; the killed member comes back after its restart delay and");
@@ -65,7 +66,7 @@ internal sealed partial class Demo(TextWriter writer, bool once)
             output.Line($"kubeconfig:     {cluster.KubeconfigPath}");
             output.Line($"operator log:   {cluster.OperatorLog}");
             output.Line($"agent logs:     {cluster.Node.RunDirectory}/{Namespace}.<pod>.{AgentPaths.ContainerName}.log");
-            output.Line($"agent API:      curl http://{cluster.Node.Process(Namespace, members[0])!.Address}:{AgentPorts.Client}/v1/ring");
+            output.Line($"agent API:      curl http://{cluster.Node.Process(Namespace, leader)!.Address}:{AgentPorts.Client}/v1/ring");
             if (once)
             {
                 output.Line();

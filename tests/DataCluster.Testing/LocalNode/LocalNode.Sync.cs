@@ -190,18 +190,21 @@ public sealed partial class LocalNode
         var grace = pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? DefaultGraceSeconds;
         logger.Terminating(local.Namespace, local.Name, grace);
         await local.StopAsync(TimeSpan.FromSeconds(grace)).ConfigureAwait(false);
+
+        // Forgotten before the pod goes from the API, so whoever sees it gone finds no process
+        // either. A sync in between finds a deleting pod of ours with nothing running and
+        // deletes it just the same.
+        pods.TryRemove(new KeyValuePair<string, LocalPod>(key, local));
         try
         {
             await DeleteNowAsync(pod, stop.Token).ConfigureAwait(false);
+            logger.Removed(local.Namespace, local.Name);
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException)
         {
             logger.DeleteFailed(e, local.Namespace, local.Name);
             queue.AddRateLimited(key);
         }
-
-        pods.TryRemove(new KeyValuePair<string, LocalPod>(key, local));
-        logger.Removed(local.Namespace, local.Name);
     }
 
     /// <summary>Deletes the pod with grace 0 and a uid precondition, so a newer pod of the same name is never hit.</summary>

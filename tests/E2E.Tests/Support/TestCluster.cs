@@ -74,6 +74,14 @@ internal sealed class TestCluster : IAsyncDisposable
         return map?.Data?.TryGetValue(AssignmentConfigMapKeys.Assignment, out var text) == true ? AssignmentCodec.TryDecode(text, out _) : null;
     }
 
+    /// <summary>Waits until the DataCluster's status counts <paramref name="members"/> ready members.</summary>
+    public Task ReadyAsync(int members) =>
+        Eventually.UntilAsync(
+            async () => (await Cluster.Admin.GetAsync(DataClusterResource.Type, Namespace, Name, Ct))?.Status?.ReadyMembers == members,
+            Patience,
+            $"DataCluster {Name} reports {members} ready members",
+            Diagnostics);
+
     public async Task<int?> StatefulSetReplicasAsync() =>
         (await Cluster.Admin.GetAsync(KubeResources.StatefulSets, Namespace, ObjectNames.StatefulSet(Name), Ct))?.Spec.Replicas;
 
