@@ -42,7 +42,7 @@ public static class AgentEnvironment
     public static readonly IReadOnlyList<AgentVariable> All =
     [
         new(ClusterName, null, "a DNS-1035 label", "Name of the DataCluster this agent belongs to."),
-        new(PodName, null, "<cluster>-<ordinal>", "This pod's name (downward API metadata.name); the member id."),
+        new(PodName, null, "NAME-ORDINAL, e.g. orders-0", "This pod's name (downward API metadata.name); the member id."),
         new(PodNamespace, null, "a namespace name", "This pod's namespace (downward API metadata.namespace)."),
         new(PodIp, null, "an IPv4 or IPv6 address", "This pod's IP (downward API status.podIP); peers reach the agent there."),
         new(NodeName, "", "a node name", "The node the pod runs on (downward API spec.nodeName); informational."),

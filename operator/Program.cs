@@ -49,10 +49,13 @@ public static class Program
             return 2;
         }
 
+        // Taken before running: RunAsync disposes the host, and its services with it.
+        var state = app.Services.GetRequiredService<OperatorState>();
         await using (app.ConfigureAwait(false))
         {
             await app.RunAsync().ConfigureAwait(false);
-            return app.Services.GetRequiredService<OperatorState>().LostLeadership ? 1 : 0;
         }
+
+        return state.LostLeadership ? 1 : 0;
     }
 }

@@ -41,8 +41,9 @@ public interface IEventRecorder
     Task RecordOnceAsync(ObjectReference involved, string type, string reason, string message, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Forgets what was recorded for the object with <paramref name="uid"/> (only Events with
-    /// <paramref name="reason"/> when given), so the same Event is recorded again if the state recurs.
+    /// Forgets what was recorded for the object with <paramref name="uid"/>: with
+    /// <paramref name="reason"/>, that state has ended, so the same Event is recorded anew if it
+    /// recurs; without, the object is gone.
     /// </summary>
     void Forget(string uid, string? reason = null);
 }
@@ -90,6 +91,11 @@ public sealed class EventRecorder : IEventRecorder
     private readonly Lock _memory = new();
     private readonly Dictionary<Key, Remembered> _recorded = [];
 
+    // (uid, reason) pairs whose state ended in this process: a recurrence is new, so Events an
+    // earlier process left on the server must not stand in for it.
+    private readonly HashSet<(string Uid, string Reason)> _ended = [];
+    private long _sequence;
+
     public EventRecorder(IKubeClient client, EventRecorderOptions options, ILogger? logger = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
@@ -129,6 +135,15 @@ public sealed class EventRecorder : IEventRecorder
             {
                 _recorded.Remove(key);
             }
+
+            if (reason is null)
+            {
+                _ended.RemoveWhere(e => e.Uid == uid); // the object is gone
+            }
+            else
+            {
+                _ended.Add((uid, reason));
+            }
         }
     }
 
@@ -146,13 +161,15 @@ public sealed class EventRecorder : IEventRecorder
         {
             var now = _options.TimeProvider.GetUtcNow();
             Remembered? remembered;
+            bool ended;
             lock (_memory)
             {
                 Prune(now);
                 _recorded.TryGetValue(key, out remembered);
+                ended = _ended.Contains((key.Uid, reason));
             }
 
-            if (remembered is null)
+            if (remembered is null && !ended)
             {
                 remembered = await FindOnServerAsync(ns, involved, key, cancellationToken).ConfigureAwait(false);
                 if (remembered is not null)
@@ -165,7 +182,7 @@ public sealed class EventRecorder : IEventRecorder
                     }
                 }
             }
-            else if (once)
+            else if (remembered is not null && once)
             {
                 remembered.Once = true;
                 return;
@@ -247,7 +264,9 @@ public sealed class EventRecorder : IEventRecorder
     private async Task<string?> CreateAsync(string ns, ObjectReference involved, string type, string reason, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var time = WholeSeconds(now);
-        var name = $"{involved.Name}.{(now.ToUnixTimeMilliseconds() * 1_000_000L).ToString("x", CultureInfo.InvariantCulture)}";
+        // NAME.HEX as client-go names Events; the sequence keeps two Events of one instant apart.
+        var suffix = (now.UtcTicks * 16) + (Interlocked.Increment(ref _sequence) % 16);
+        var name = $"{involved.Name}.{suffix.ToString("x", CultureInfo.InvariantCulture)}";
         var @event = new Event
         {
             Metadata = new ObjectMeta { Name = name, Namespace = ns },

@@ -36,7 +36,7 @@ public sealed class DataClusterSpec : KubeModel
     public AgentSpec Agent { get; set; } = new();
 
     [JsonPropertyName("storage")]
-    [Description("The persistent volume each member keeps its partition logs on. Fixed at creation, like a StatefulSet's volume claim templates.")]
+    [Description("The persistent volume each member keeps its partition logs on. Fixed at creation, like a StatefulSet's volume claim templates. The volumes belong to the DataCluster: deleting the DataCluster deletes them and the data on them.")]
     public StorageSpec Storage { get; set; } = new();
 
     [JsonPropertyName("topology")]

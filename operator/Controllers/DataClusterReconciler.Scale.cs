@@ -48,6 +48,8 @@ public sealed partial class DataClusterReconciler
             return new ScaleOutcome(ensured.Result == EnsureResult.Blocked ? null : live, drain);
         }
 
+        _writtenStatefulSets[context.Request] = ensured.Object!;
+
         if (live is null)
         {
             await _events.RecordAsync(context.Reference, EventTypes.Normal, EventReasons.Created,
@@ -103,6 +105,7 @@ public sealed partial class DataClusterReconciler
             return (drain, false);
         }
 
+        _events.Forget(context.Uid, EventReasons.AssignmentUnreadable);
         var held = assignment.ReplicasHeldBy(members, drain.MembershipEpoch);
         if (held is { } left)
         {

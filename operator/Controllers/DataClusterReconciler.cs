@@ -55,6 +55,8 @@ public sealed partial class DataClusterReconciler : IReconciler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<ReconcileRequest, EndpointSlice> _writtenSlices = new();
+    private readonly ConcurrentDictionary<ReconcileRequest, Api.DataCluster> _writtenClusters = new();
+    private readonly ConcurrentDictionary<ReconcileRequest, StatefulSet> _writtenStatefulSets = new();
     private readonly ConcurrentDictionary<ReconcileRequest, string> _uids = new();
     private readonly ConcurrentDictionary<string, (string? ResourceVersion, PublishedAssignment Value)> _assignments = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _knownToExist = new(StringComparer.Ordinal);
@@ -89,12 +91,14 @@ public sealed partial class DataClusterReconciler : IReconciler
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var cluster = _caches.DataClusters.Get(request.Namespace, request.Name);
-        if (cluster is null)
+        var cached = _caches.DataClusters.Get(request.Namespace, request.Name);
+        if (cached is null)
         {
             Forget(request);
             return ReconcileResult.Done;
         }
+
+        var cluster = Newest(cached, _writtenClusters, request)!;
 
         // Deleted: the garbage collector removes everything it owns (volume claims included,
         // through the owner references added to them), so there is nothing to finalize.
@@ -106,7 +110,7 @@ public sealed partial class DataClusterReconciler : IReconciler
         _uids[request] = cluster.Metadata.Uid;
         var context = new ClusterContext(request, cluster, _time.GetUtcNow())
         {
-            StatefulSet = _caches.StatefulSets.Get(request.Namespace, ObjectNames.StatefulSet(request.Name)),
+            StatefulSet = Newest(_caches.StatefulSets.Get(request.Namespace, ObjectNames.StatefulSet(request.Name)), _writtenStatefulSets, request),
         };
         context.Pods = MemberPods(context);
         context.Assignment = ReadAssignment(context);
@@ -142,10 +146,38 @@ public sealed partial class DataClusterReconciler : IReconciler
         return NextLook(context, status, ring.NextLeaseExpiry, scale.Drain);
     }
 
+    /// <summary>
+    /// The cached object, or the one this process last wrote when the cache has not caught up
+    /// with that write yet: deciding on the older version would repeat the write (and, for a
+    /// drain, restart it). resourceVersions are opaque, but every etcd-backed server issues
+    /// increasing integers; when they do not parse, the cache wins. A missing cached object wins
+    /// too: it may have been deleted since.
+    /// </summary>
+    private static T? Newest<T>(T? cached, ConcurrentDictionary<ReconcileRequest, T> written, ReconcileRequest request)
+        where T : class, IKubernetesObject
+    {
+        if (cached is null || !written.TryGetValue(request, out var ours))
+        {
+            return cached;
+        }
+
+        if (long.TryParse(cached.Metadata.ResourceVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seen)
+            && long.TryParse(ours.Metadata.ResourceVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var wrote)
+            && seen < wrote)
+        {
+            return ours;
+        }
+
+        written.TryRemove(new KeyValuePair<ReconcileRequest, T>(request, ours)); // the cache caught up
+        return cached;
+    }
+
     /// <summary>Drops what was remembered about a cluster that is gone.</summary>
     private void Forget(ReconcileRequest request)
     {
         _writtenSlices.TryRemove(request, out _);
+        _writtenClusters.TryRemove(request, out _);
+        _writtenStatefulSets.TryRemove(request, out _);
         if (_uids.TryRemove(request, out var uid))
         {
             _events.Forget(uid);

@@ -74,7 +74,7 @@ public sealed class ObjectApplier(IKubeClient client, string fieldManager)
                 return new Ensured<T>(EnsureResult.Unchanged, live);
             }
 
-            if (_applied.TryGetValue(key, out var last) && last.Desired == desiredText && last.ResourceVersion == live.Metadata.ResourceVersion)
+            if (_applied.TryGetValue(key, out var last) && last.Desired == desiredText && NotNewer(live.Metadata.ResourceVersion, last.ResourceVersion))
             {
                 return new Ensured<T>(EnsureResult.Unchanged, live);
             }
@@ -100,6 +100,17 @@ public sealed class ObjectApplier(IKubeClient client, string fieldManager)
         ArgumentNullException.ThrowIfNull(obj);
         return obj.Metadata.OwnerReferences?.Any(r => r?.Uid == ownerUid) == true;
     }
+
+    /// <summary>
+    /// Whether <paramref name="live"/> is the version our apply produced, or an older one the
+    /// cache has not yet replaced. resourceVersions are opaque, but every etcd-backed server
+    /// issues increasing integers; when either does not parse, only equality counts.
+    /// </summary>
+    private static bool NotNewer(string? live, string? applied) =>
+        live == applied
+        || (long.TryParse(live, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var l)
+            && long.TryParse(applied, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var a)
+            && l <= a);
 
     private static string Key<T>(ResourceType<T> type, T obj)
         where T : class, IKubernetesObject =>

@@ -16,6 +16,7 @@ public sealed class OperatorMetrics : IControllerObserver
     private readonly Gauge _queueDepth;
     private readonly Counter _writes;
     private readonly Gauge _leader;
+    private volatile Func<int>? _queueDepthSource;
 
     public OperatorMetrics(MetricRegistry? registry = null)
     {
@@ -26,6 +27,16 @@ public sealed class OperatorMetrics : IControllerObserver
         _queueDepth = Registry.Gauge("datacluster_operator_workqueue_depth", "DataClusters waiting to be reconciled.");
         _writes = Registry.Counter("datacluster_operator_api_writes_total", "Requests that change state on the API server, by verb and resource.", "verb", "resource");
         _leader = Registry.Gauge("datacluster_operator_leader", "1 while this replica holds the leader Lease and reconciles, else 0.");
+
+        // Read at scrape time too: delayed and rate-limited requeues enter the queue on a timer,
+        // without a depth report.
+        Registry.OnCollect(() =>
+        {
+            if (_queueDepthSource is { } depth)
+            {
+                _queueDepth.Set(depth());
+            }
+        });
 
         // Present from the first scrape, so rate() and alerts see a zero rather than no series.
         _errors.Inc(0);
@@ -66,4 +77,14 @@ public sealed class OperatorMetrics : IControllerObserver
     public double Writes(string verb, string resource) => _writes.Value(verb, resource);
 
     public void SetLeader(bool leading) => _leader.Set(leading ? 1 : 0);
+
+    /// <summary>Where the work queue's depth is read at each scrape; null while no controller runs.</summary>
+    public void TrackQueueDepth(Func<int>? source)
+    {
+        _queueDepthSource = source;
+        if (source is null)
+        {
+            _queueDepth.Set(0);
+        }
+    }
 }

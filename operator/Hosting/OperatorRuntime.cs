@@ -59,6 +59,7 @@ public sealed class OperatorRuntime(
         var informers = caches.RunAsync(stopInformers.Token);
         _caches = caches;
         _controller = controller;
+        metrics.TrackQueueDepth(() => controller.QueueDepth);
         try
         {
             await caches.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
@@ -70,6 +71,7 @@ public sealed class OperatorRuntime(
             // Informers stop only after the workers: a reconcile in flight keeps reading caches.
             await stopInformers.CancelAsync().ConfigureAwait(false);
             await informers.ConfigureAwait(false);
+            metrics.TrackQueueDepth(null);
             _controller = null;
             _caches = null;
         }

@@ -221,4 +221,28 @@ public class RingEndpointSliceBuilderTests
 
         Assert.True(ring.Slice.Endpoints.Single().Conditions!.Ready);
     }
+
+    [Fact]
+    public void The_members_region_is_published_in_deprecatedTopology_and_a_new_region_is_a_membership_change()
+    {
+        var before = Build([Member(0) with { Region = "eu-1" }, Member(1)]);
+
+        Assert.Equal("eu-1", before.Slice.Endpoints[0].DeprecatedTopology![RingEndpointSliceBuilder.RegionKey]);
+        Assert.Null(before.Slice.Endpoints[1].DeprecatedTopology);
+
+        var moved = Build([Member(0) with { Region = "eu-2" }, Member(1)], before.Slice, before.Epoch);
+        Assert.True(moved.MembershipChanged);
+    }
+
+    [Fact]
+    public void On_a_server_that_drops_deprecatedTopology_its_absence_is_no_membership_change()
+    {
+        var published = Build([Member(0) with { Region = "eu-1" }]);
+        published.Slice.Endpoints[0].DeprecatedTopology = null; // as discovery.k8s.io/v1 stores it
+
+        var again = RingEndpointSliceBuilder.Build(TestClusters.Create(), [Member(0) with { Region = "eu-1" }], published.Slice, published.Epoch, T0.AddSeconds(1), serverKeepsTopology: false);
+
+        Assert.False(again.MembershipChanged);
+        Assert.Equal(published.Epoch, again.Epoch);
+    }
 }

@@ -285,4 +285,37 @@ public class StatusBuilderTests
 
         Assert.Equal(expected, status.Leader);
     }
+
+    [Fact]
+    public void The_drain_bookkeeping_is_published_and_its_last_progress_decides_when_it_stalls()
+    {
+        var drain = new DrainStatus { Members = ["demo-3"], MembershipEpoch = 8, StartedAt = T0, LastProgressAt = T0.AddSeconds(300), ReplicasLeft = 4 };
+        var input = Healthy() with { Members = [Member(0), Member(1), Member(2), Member(3, draining: true)], StatefulSet = Converged(4), Drain = drain };
+
+        var moving = StatusBuilder.Build(input with { Now = T0.AddSeconds(700) });
+        var stalled = StatusBuilder.Build(input with { Now = T0.AddSeconds(900) });
+
+        Assert.Same(drain, moving.Drain);
+        Assert.Equal("Draining", Condition(moving, "Rebalancing").Reason);
+        Assert.Equal("DrainStalled", Condition(stalled, "Rebalancing").Reason);
+    }
+
+    [Fact]
+    public void Ignored_changes_keep_the_spec_valid_and_say_how_to_fix_them()
+    {
+        var status = StatusBuilder.Build(Healthy() with { IgnoredChanges = ["spec.storage asks for 2Gi: set it back to 1Gi."] });
+
+        Assert.Equal(("True", "ChangesIgnored"), Summary(status, "Valid"));
+        Assert.Equal("spec.storage asks for 2Gi: set it back to 1Gi.", Condition(status, "Valid").Message);
+    }
+
+    [Fact]
+    public void An_expired_member_shows_the_renew_time_it_reported_rather_than_when_it_was_observed()
+    {
+        var member = Member(1, renewed: T0) with { ReportedRenewTime = T0.AddSeconds(-3600) };
+
+        var status = StatusBuilder.Build(Healthy() with { Members = [Member(0), member, Member(2)], Now = T0.AddSeconds(10) });
+
+        Assert.Equal(T0.AddSeconds(-3600), status.Members!.Single(m => m.Name == "demo-1").LeaseRenewTime);
+    }
 }

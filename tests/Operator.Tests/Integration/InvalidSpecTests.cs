@@ -136,4 +136,35 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
         await Wait.UntilAsync(async () => Clusters.Is(await Clusters.GetAsync(admin, ns, "parts"), ConditionTypes.Valid, ConditionStatuses.True),
             Converge.Timeout, "the cluster is valid again", () => fixture.OperatorLogTail);
     }
+
+    [Fact]
+    public async Task Changing_storage_is_ignored_with_a_warning_while_the_rest_of_the_spec_still_applies()
+    {
+        fixture.RequireControlPlane();
+        var ct = TestContext.Current.CancellationToken;
+        var admin = fixture.Admin;
+        var ns = await fixture.CreateNamespaceAsync("storage");
+        await using var simulation = new Simulation(fixture, ns);
+        await Clusters.CreateAsync(admin, Clusters.New(ns, "disk", s => s.Partitions = 64));
+        await Converge.ReadyAsync(fixture, ns, "disk", 3);
+
+        // Volume claim templates cannot change in a StatefulSet; the log level can.
+        await Clusters.PatchSpecAsync(admin, ns, "disk", new JsonObject
+        {
+            ["storage"] = new JsonObject { ["size"] = "2Gi" },
+            ["agent"] = new JsonObject { ["logLevel"] = "Debug" },
+        });
+
+        var noticed = await Wait.ForAsync(() => Clusters.GetAsync(admin, ns, "disk"), c => Clusters.Condition(c, ConditionTypes.Valid)?.Reason == "ChangesIgnored",
+            Converge.Timeout, "the storage change is reported as ignored", () => fixture.OperatorLogTail);
+        var valid = Clusters.Condition(noticed, ConditionTypes.Valid)!;
+        Assert.Equal(ConditionStatuses.True, valid.Status);
+        Assert.Contains("Set spec.storage back to size 1Gi", valid.Message, StringComparison.Ordinal);
+        var statefulSet = await Wait.ForAsync(() => admin.GetAsync(KubeResources.StatefulSets, ns, "disk", ct),
+            s => s!.Spec.Template.Spec.Containers.Single(c => c.Name == AgentPaths.ContainerName).Env!.Single(e => e.Name == AgentEnvironment.LogLevel).Value == "Debug",
+            Converge.Timeout, "the log level change reaches the StatefulSet", () => fixture.OperatorLogTail);
+        Assert.Equal("1Gi", statefulSet!.Spec.VolumeClaimTemplates!.Single().Spec.Resources!.Requests!["storage"]);
+        var warning = Assert.Single((await admin.ListAsync(KubeResources.Events, ns, cancellationToken: ct)).Items, e => e.InvolvedObject.Name == "disk" && e.Reason == "ChangeIgnored");
+        Assert.Equal("Warning", warning.Type);
+    }
 }

@@ -95,4 +95,87 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
         await fixture.RestartOperatorAsync($"operator-{Guid.NewGuid().ToString("N")[..6]}");
         Assert.True(fixture.Operator!.IsLeadingWithSyncedCaches);
     }
+
+    [Fact]
+    public async Task The_real_process_logs_JSON_lines_serves_its_probes_and_exits_cleanly_on_SIGTERM()
+    {
+        fixture.RequireControlPlane();
+        var ct = TestContext.Current.CancellationToken;
+        var ns = await fixture.CreateNamespaceAsync("process");
+        var executable = Path.Combine(AppContext.BaseDirectory, "datacluster-operator");
+        var health = $"127.0.0.1:{FreePort()}";
+        var start = new System.Diagnostics.ProcessStartInfo(executable,
+        [
+            "run", "--kubeconfig", fixture.Plane.WriteKubeconfig("operator", ns), "--namespaces", ns, "--leader-elect=false",
+            "--metrics-bind-address", $"127.0.0.1:{FreePort()}", "--health-probe-bind-address", health, "--agent-image", OperatorFixture.AgentImage,
+        ])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var process = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is { Length: > 0 } line)
+                {
+                    lines.Enqueue(line);
+                }
+            };
+            process.BeginOutputReadLine();
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            await Wait.UntilAsync(async () => (await http.GetAsync(new Uri($"http://{health}/readyz"), ct)).IsSuccessStatusCode,
+                Converge.Timeout, "the process reports ready", () => string.Join('\n', lines));
+
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(ct);
+            }
+
+            var errors = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+            Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}: {await errors}\n{string.Join('\n', lines.TakeLast(5))}");
+            process.WaitForExit(); // flushes the redirected output
+            Assert.NotEmpty(lines);
+            foreach (var line in lines)
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(line);
+                Assert.True(json.RootElement.TryGetProperty("LogLevel", out _) && json.RootElement.TryGetProperty("Message", out _), line);
+            }
+
+            Assert.Contains(lines, l => l.Contains("Caches synced", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_real_process_exits_with_2_and_one_line_for_an_invalid_flag()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "datacluster-operator"), ["--log-level=loud"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Equal("datacluster-operator: --log-level is 'loud': use Trace, Debug, Information, Warning, Error, Critical", error.TrimEnd());
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

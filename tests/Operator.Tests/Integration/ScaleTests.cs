@@ -84,8 +84,10 @@ public sealed class ScaleTests(OperatorFixture fixture)
         Assert.True(Clusters.Is(done, ConditionTypes.Rebalancing, ConditionStatuses.False));
         Assert.Equal(["shrink-0", "shrink-1", "shrink-2"], done.Status.Members!.Select(m => m.Name));
         var events = await EventsAsync(ns, "shrink");
-        Assert.Contains(events, e => e.Reason == "Draining" && e.Type == "Normal");
-        Assert.Contains(events, e => e.Reason == "ScaledDown" && e.Type == "Normal");
+        // One drain, one shrink: a cache that lags the operator's own writes does not restart the drain.
+        var drainingEvent = Assert.Single(events, e => e.Reason == "Draining");
+        var scaledEvent = Assert.Single(events, e => e.Reason == "ScaledDown");
+        Assert.Equal(("Normal", 1, "Normal", 1), (drainingEvent.Type, drainingEvent.Count, scaledEvent.Type, scaledEvent.Count));
 
         // The agents' Role names only the remaining members' Leases.
         await Wait.UntilAsync(async () =>
