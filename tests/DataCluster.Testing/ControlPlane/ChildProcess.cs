@@ -32,15 +32,23 @@ public sealed partial class ChildProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The exit code once exited (128 + the signal number when a signal ended it), else null.</summary>
+    public int? ExitCode => process.HasExited ? process.ExitCode : null;
+
     public string LogFile { get; private init; } = "";
 
     /// <summary>Starts <paramref name="executable"/>; its pid file and log live in <paramref name="runDirectory"/>.</summary>
+    /// <param name="inheritEnvironment">
+    /// False starts the process with <paramref name="environment"/> only, as a container starts
+    /// with the variables of its spec only and none of the host's.
+    /// </param>
     public static ChildProcess Start(
         string name,
         string executable,
         IEnumerable<string> arguments,
         string runDirectory,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null,
+        bool inheritEnvironment = true)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -53,6 +61,11 @@ public sealed partial class ChildProcess : IAsyncDisposable
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        if (!inheritEnvironment)
+        {
+            info.Environment.Clear();
         }
 
         if (environment is not null)
@@ -134,6 +147,9 @@ public sealed partial class ChildProcess : IAsyncDisposable
 
         process.Dispose();
     }
+
+    /// <summary>Completes when the process has exited (however it ended).</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => process.WaitForExitAsync(cancellationToken);
 
     private async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {

@@ -1,0 +1,244 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using DataCluster.Kube;
+using DataCluster.Kube.Client;
+using DataCluster.Kube.Config;
+using DataCluster.Testing.ControlPlane;
+using DataCluster.Testing.LocalNode;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataCluster.Testing.LocalCluster;
+
+/// <summary>
+/// Everything DataCluster needs, on this machine: etcd, kube-apiserver and
+/// kube-controller-manager, the DataCluster CRD, the operator as its own process, and a
+/// <see cref="LocalNode.LocalNode"/> that runs the member pods' agents as processes. Used by the
+/// end-to-end tests and the demo.
+/// </summary>
+/// <remarks>
+/// Thread-safe for reads. <see cref="StartOperatorAsync"/> and <see cref="StopOperatorAsync"/>
+/// are for one caller at a time. Disposing stops the node, the operator and the control plane;
+/// a crashed caller leaves nothing behind (the run directory's watchdog kills the children).
+/// </remarks>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    /// <summary>The API server establishes a CRD within a second or two; this only catches hangs.</summary>
+    private static readonly TimeSpan CrdEstablishTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly LocalClusterOptions options;
+    private readonly SemaphoreSlim operatorGate = new(1, 1);
+    private ChildProcess? operatorProcess;
+
+    private LocalCluster(LocalClusterOptions options, TestControlPlane plane, KubeClient admin, string operatorKubeconfig)
+    {
+        this.options = options;
+        Plane = plane;
+        Admin = admin;
+        OperatorKubeconfig = operatorKubeconfig;
+    }
+
+    public TestControlPlane Plane { get; }
+
+    /// <summary>A client with every right (system:masters).</summary>
+    public KubeClient Admin { get; }
+
+    /// <summary>The admin kubeconfig, for kubectl.</summary>
+    public string KubeconfigPath => Plane.KubeconfigPath;
+
+    /// <summary>The kubeconfig the operator runs with.</summary>
+    public string OperatorKubeconfig { get; }
+
+    public LocalNode.LocalNode Node { get; private set; } = null!;
+
+    /// <summary>The operator's log file (all of its runs, appended).</summary>
+    public string OperatorLog => Path.Combine(Plane.RunDirectory, "operator.log");
+
+    public bool OperatorRunning => operatorProcess is { HasExited: false };
+
+    /// <summary>The user name the agents of <paramref name="cluster"/> in <paramref name="namespace"/> act as.</summary>
+    public static string AgentUser(string @namespace, string cluster) => $"system:serviceaccount:{@namespace}:{cluster}-agent";
+
+    /// <summary>Starts everything; the operator and the node run when this returns.</summary>
+    public static async Task<LocalCluster> StartAsync(EnvtestAssets assets, LocalClusterOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(assets);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!File.Exists(options.AgentExecutable))
+        {
+            throw new FileNotFoundException($"The published agent {options.AgentExecutable} does not exist. Run 'make publish-agent' first.", options.AgentExecutable);
+        }
+
+        var plane = await TestControlPlane.StartAsync(assets, withControllers: true, cancellationToken).ConfigureAwait(false);
+        LocalCluster? cluster = null;
+        try
+        {
+            var admin = new KubeClient(KubeConfig.FromFile(plane.KubeconfigPath));
+            await InstallCrdAsync(plane, options.CrdManifest, cancellationToken).ConfigureAwait(false);
+            var operatorKubeconfig = plane.KubeconfigPath;
+            if (options.GrantOperatorRights is { } grant)
+            {
+                await grant(admin, cancellationToken).ConfigureAwait(false);
+                operatorKubeconfig = plane.WriteKubeconfig(options.OperatorUser);
+            }
+
+            cluster = new LocalCluster(options, plane, admin, operatorKubeconfig);
+            var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
+            var defaults = new LocalNodeOptions { ApiServer = plane.Server, CertificateAuthorityPem = plane.Pki.CaCertPem };
+            cluster.Node = await LocalNode.LocalNode.StartAsync(
+                admin,
+                defaults with
+                {
+                    Nodes = options.Nodes ?? defaults.Nodes,
+                    FirstPodAddress = options.FirstPodAddress ?? defaults.FirstPodAddress,
+                    Images = new Dictionary<string, LocalExecutable>(StringComparer.Ordinal) { [options.AgentImage] = new(options.AgentExecutable) },
+                },
+                loggers.CreateLogger("LocalNode"),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            await cluster.StartOperatorAsync(cancellationToken).ConfigureAwait(false);
+            return cluster;
+        }
+        catch
+        {
+            if (cluster is not null)
+            {
+                await cluster.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await plane.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Starts the operator process unless it runs.</summary>
+    public async Task StartOperatorAsync(CancellationToken cancellationToken = default)
+    {
+        await operatorGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (OperatorRunning)
+            {
+                return;
+            }
+
+            if (operatorProcess is not null)
+            {
+                await operatorProcess.DisposeAsync().ConfigureAwait(false);
+            }
+
+            var environment = new Dictionary<string, string>(options.OperatorEnvironment, StringComparer.Ordinal)
+            {
+                ["KUBECONFIG"] = OperatorKubeconfig,
+            };
+            operatorProcess = ChildProcess.Start(
+                "operator",
+                options.Operator.FileName,
+                [.. options.Operator.Arguments, .. options.OperatorArguments],
+                Plane.RunDirectory,
+                environment);
+        }
+        finally
+        {
+            operatorGate.Release();
+        }
+    }
+
+    /// <summary>Stops the operator (SIGTERM, then SIGKILL after <paramref name="grace"/>); the data plane keeps running.</summary>
+    public async Task StopOperatorAsync(TimeSpan? grace = null)
+    {
+        await operatorGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (operatorProcess is not null)
+            {
+                await operatorProcess.StopAsync(grace ?? TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                await operatorProcess.DisposeAsync().ConfigureAwait(false);
+                operatorProcess = null;
+            }
+        }
+        finally
+        {
+            operatorGate.Release();
+        }
+    }
+
+    /// <summary>The last lines of the operator's log, for failure messages.</summary>
+    public string OperatorLogTail(int lines = 40) => Tail(OperatorLog, lines);
+
+    /// <summary>The last lines of a file that may be written to meanwhile.</summary>
+    public static string Tail(string path, int lines)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            return string.Join('\n', reader.ReadToEnd().Split('\n').TakeLast(lines));
+        }
+        catch (IOException e)
+        {
+            return $"({path} unreadable: {e.Message})";
+        }
+    }
+
+    /// <summary>A free TCP port on 127.0.0.1, for the operator's metrics and health endpoints.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Node is not null)
+        {
+            await Node.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await StopOperatorAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        Admin.Dispose();
+        await Plane.DisposeAsync().ConfigureAwait(false);
+        operatorGate.Dispose();
+    }
+
+    /// <summary>Creates the CRD from its manifest (or replaces it) and waits until it is Established.</summary>
+    private static async Task InstallCrdAsync(TestControlPlane plane, string manifest, CancellationToken cancellationToken)
+    {
+        var documents = Manifests.Parse(await File.ReadAllTextAsync(manifest, cancellationToken).ConfigureAwait(false));
+        var collection = new Uri(plane.Server, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
+        foreach (var crd in documents.Where(d => (string?)d["kind"] == "CustomResourceDefinition"))
+        {
+            var name = (string?)crd["metadata"]?["name"] ?? throw new InvalidDataException($"{manifest}: a CustomResourceDefinition without metadata.name.");
+            using var content = new StringContent(crd.ToJsonString(), Encoding.UTF8, "application/json");
+            using var response = await plane.Http.PostAsync(collection, content, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"Installing {name} from {manifest} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+            }
+
+            var deadline = DateTime.UtcNow + CrdEstablishTimeout;
+            while (!await IsEstablishedAsync(plane, new Uri(collection + "/" + name), cancellationToken).ConfigureAwait(false))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"The CRD {name} was not Established within {CrdEstablishTimeout.TotalSeconds:0} s.");
+                }
+
+                // The API server establishes a CRD within a second or two.
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<bool> IsEstablishedAsync(TestControlPlane plane, Uri crd, CancellationToken cancellationToken)
+    {
+        using var response = await plane.Http.GetAsync(crd, cancellationToken).ConfigureAwait(false);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        return body?["status"]?["conditions"] is JsonArray conditions
+            && conditions.Any(c => (string?)c?["type"] == "Established" && (string?)c?["status"] == "True");
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using DataCluster.Kube;
+using DataCluster.Kube.Client;
+using DataCluster.Kube.Models;
+using DataCluster.Operator.Rbac;
+using DataCluster.Testing.ControlPlane;
+using DataCluster.Testing.LocalCluster;
+using Xunit;
+
+namespace DataCluster.E2E.Tests.Support;
+
+/// <summary>
+/// One <see cref="LocalCluster"/> for the whole test assembly: control plane with controllers,
+/// the CRD, the operator process under its own ClusterRole, and the local node running the
+/// published agent. Each test makes its own namespace and DataCluster.
+/// </summary>
+/// <remarks>
+/// Missing envtest assets or a missing published agent fail every test under CI=true and skip
+/// them elsewhere, with a message saying how to get them.
+/// </remarks>
+public sealed class E2EFixture : IAsyncLifetime
+{
+    /// <summary>The operator's --agent-image, which the local node maps to the published agent.</summary>
+    public const string AgentImage = "datacluster/agent:e2e";
+
+    private LocalCluster? cluster;
+    private string? unavailable;
+
+    public LocalCluster Cluster
+    {
+        get
+        {
+            if (cluster is null)
+            {
+                Assert.Skip(unavailable ?? "The local cluster was not started.");
+            }
+
+            return cluster;
+        }
+    }
+
+    public AgentApiClient Agents { get; } = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        string? problem;
+        if (!EnvtestAssets.TryLocate(out var assets, out problem))
+        {
+            problem = $"needs a real API server. {problem}";
+        }
+        else if (!File.Exists(RepositoryPaths.AgentBinary))
+        {
+            problem = $"needs the published agent {RepositoryPaths.AgentBinary}. Run 'make publish-agent' (hack/test.sh does it).";
+        }
+
+        if (assets is null || !File.Exists(RepositoryPaths.AgentBinary))
+        {
+            if (EnvtestAssets.IsCi)
+            {
+                throw new InvalidOperationException($"CI=true and the end-to-end tests cannot run: {problem}");
+            }
+
+            unavailable = $"Skipped: {problem}";
+            return;
+        }
+
+        cluster = await LocalCluster.StartAsync(assets, new LocalClusterOptions
+        {
+            CrdManifest = RepositoryPaths.CrdManifest,
+            Operator = new("dotnet", [RepositoryPaths.OperatorAssembly]),
+            OperatorArguments =
+            [
+                "--agent-image", AgentImage,
+                // The defaults (:8080, :8081 on every address) would take the agents' port.
+                "--metrics-bind-address", $"127.0.0.1:{LocalCluster.FreePort()}",
+                "--health-probe-bind-address", $"127.0.0.1:{LocalCluster.FreePort()}",
+                "--leader-election-namespace", "default",
+                "--log-format", "text",
+            ],
+            GrantOperatorRights = GrantOperatorRightsAsync,
+            AgentImage = AgentImage,
+            AgentExecutable = RepositoryPaths.AgentBinary,
+            // A block of its own, away from the demo's 127.0.0.10 and other runs on this machine.
+            FirstPodAddress = IPAddress.Parse($"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.10"),
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Agents.Dispose();
+        if (cluster is not null)
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>The operator runs as the token user "operator" with exactly its ClusterRole.</summary>
+    private static async Task GrantOperatorRightsAsync(IKubeClient admin, CancellationToken cancellationToken)
+    {
+        await admin.CreateAsync(KubeResources.ClusterRoles, OperatorRbacBuilder.ClusterRole(), cancellationToken);
+        await admin.CreateAsync(
+            KubeResources.ClusterRoleBindings,
+            OperatorRbacBuilder.ClusterRoleBinding(new Subject { Kind = "User", ApiGroup = "rbac.authorization.k8s.io", Name = "operator" }),
+            cancellationToken);
+    }
+}
