@@ -82,7 +82,7 @@ public sealed class SteadyStateTests(OperatorFixture fixture)
 
         // The new replica has looked at every DataCluster of the API server (its first list queues
         // them all) and its queue has drained.
-        var clusters = (await fixture.Admin.ListAsync(Api.DataClusterResource.Type, null, cancellationToken: TestContext.Current.CancellationToken)).Items.Count;
+        var clusters = (await fixture.Admin.ListAsync(Api.DataClusterResource.Tolerant, null, cancellationToken: TestContext.Current.CancellationToken)).Items.Count;
         await Wait.UntilAsync(() => restarted.Reconciles >= clusters && restarted.Runtime.Controller?.QueueDepth == 0,
             Converge.Timeout, $"the restarted operator reconciled all {clusters} DataClusters", () => fixture.OperatorLogTail);
         await Converge.QuietAsync(fixture, ns, Quiet);
