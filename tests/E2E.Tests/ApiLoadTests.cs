@@ -4,6 +4,7 @@ using DataCluster.Contracts;
 using DataCluster.E2E.Tests.Support;
 using DataCluster.Testing.ControlPlane;
 using DataCluster.Testing.LocalCluster;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.E2E.Tests;

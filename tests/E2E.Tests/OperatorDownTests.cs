@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DataCluster.E2E.Tests.Support;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.E2E.Tests;

@@ -3,6 +3,7 @@ using System.Globalization;
 using DataCluster.E2E.Tests.Support;
 using DataCluster.Kube;
 using DataCluster.Ring;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.E2E.Tests;

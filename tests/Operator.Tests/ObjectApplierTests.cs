@@ -1,10 +1,8 @@
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
 using DataCluster.Kube;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Models;
-using DataCluster.Kube.Watch;
 using DataCluster.Operator.Controllers;
+using DataCluster.Testing.Fakes;
 using Xunit;
 
 namespace DataCluster.Operator.Tests;
@@ -14,7 +12,7 @@ public class ObjectApplierTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>ConfigMaps on a pretend server: GET and server-side apply, which stamps a new resourceVersion and a default.</summary>
-    private sealed class Server : IKubeClient
+    private sealed class Server : UnsupportedKubeClient
     {
         public Dictionary<string, ConfigMap> Stored { get; } = [];
 
@@ -22,17 +20,14 @@ public class ObjectApplierTests
 
         private int _version = 100;
 
-        public string DefaultNamespace => "default";
-
-        public Task<T?> GetAsync<T>(ResourceType<T> type, string? @namespace, string name, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject
+        public override Task<T?> GetAsync<T>(ResourceType<T> type, string? @namespace, string name, CancellationToken cancellationToken = default)
+            where T : class
         {
             Requests.Add($"get {name}");
             return Task.FromResult((T?)(object?)Stored.GetValueOrDefault(name));
         }
 
-        public Task<T> ApplyAsync<T>(ResourceType<T> type, T obj, ApplyOptions options, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject
+        public override Task<T> ApplyAsync<T>(ResourceType<T> type, T obj, ApplyOptions options, CancellationToken cancellationToken = default)
         {
             Requests.Add($"apply {obj.Metadata.Name} as {options.FieldManager}{(options.Force ? " force" : "")}");
             var copy = type.Read(type.Serialize(obj));
@@ -42,41 +37,6 @@ public class ObjectApplierTests
             Stored[map.Metadata.Name!] = map;
             return Task.FromResult(copy);
         }
-
-        public Task<KubeList<T>> ListAsync<T>(ResourceType<T> type, string? @namespace, ListOptions? options = null, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(ResourceType<T> type, string? @namespace, WatchOptions options, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<TResult> GetPathAsync<TResult>(string path, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<T> CreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<T> UpdateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task DeleteAsync<T>(ResourceType<T> type, string? @namespace, string name, DeleteOptions? options = null, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<T> MergePatchAsync<T>(ResourceType<T> type, string? @namespace, string name, JsonNode patch, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<T> MergePatchAsync<T>(ResourceType<T> type, string? @namespace, string name, ReadOnlyMemory<byte> patch, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task PostSubresourceAsync<T, TBody>(ResourceType<T> type, string? @namespace, string name, string subresource, TBody body, JsonTypeInfo<TBody> bodyType, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<T> UpdateStatusAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<T> MergePatchStatusAsync<T>(ResourceType<T> type, string? @namespace, string name, JsonNode patch, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<T> ApplyStatusAsync<T>(ResourceType<T> type, T obj, ApplyOptions options, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
     }
 
     private static ConfigMap Desired(string value = "1", string owner = "uid-1") => new()

@@ -1,6 +1,7 @@
 using DataCluster.Agent.Assignments;
 using DataCluster.Agent.Tests.Support;
 using DataCluster.Ring;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Agent.Tests.Http;

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using DataCluster.Agent.Tests.Support;
 using DataCluster.Contracts;
 using DataCluster.Kube;
 using DataCluster.Testing;

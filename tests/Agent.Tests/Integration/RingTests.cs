@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using DataCluster.Agent.Tests.Support;
 using DataCluster.Contracts;
 using DataCluster.Kube;
 using DataCluster.Kube.Client;

@@ -6,6 +6,7 @@ using DataCluster.Agent.Tests.Support;
 using DataCluster.Contracts;
 using DataCluster.Kube.Models;
 using DataCluster.Ring;
+using DataCluster.Testing;
 using Xunit;
 using static DataCluster.Agent.Tests.Support.Objects;
 

@@ -1,6 +1,7 @@
 using DataCluster.Agent.Membership;
 using DataCluster.Agent.Observability;
 using DataCluster.Agent.Tests.Support;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Agent.Tests.Membership;

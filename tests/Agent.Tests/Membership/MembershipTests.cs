@@ -1,6 +1,5 @@
 using DataCluster.Contracts;
 using DataCluster.Agent.Membership;
-using DataCluster.Agent.Tests.Support;
 using DataCluster.Ring;
 using DataCluster.Testing.Time;
 using Xunit;

@@ -8,6 +8,7 @@ using DataCluster.Operator.Api;
 using DataCluster.Ring;
 using DataCluster.Testing.LocalCluster;
 using DataCluster.Testing.LocalNode;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.E2E.Tests.Support;

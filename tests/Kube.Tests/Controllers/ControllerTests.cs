@@ -4,6 +4,7 @@ using DataCluster.Kube.Informers;
 using DataCluster.Kube.Models;
 using DataCluster.Kube.Tests.Support;
 using DataCluster.Testing.Time;
+using DataCluster.Testing;
 
 namespace DataCluster.Kube.Tests.Controllers;
 

@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Controllers;
 using DataCluster.Kube.Errors;
 using DataCluster.Kube.Models;
-using DataCluster.Kube.Watch;
+using DataCluster.Testing.Fakes;
 using DataCluster.Testing.Time;
 
 namespace DataCluster.Kube.Tests.Controllers;
@@ -18,7 +17,7 @@ public sealed class EventRecorderTests
     private static readonly ObjectReference Cluster = new() { ApiVersion = "datacluster.dev/v1alpha1", Kind = "DataCluster", Namespace = "shop", Name = "orders", Uid = "uid-1" };
 
     /// <summary>The Events API of one namespace, in memory: create, list by field selector, merge patch.</summary>
-    private sealed class EventsApi : IKubeClient
+    private sealed class EventsApi : UnsupportedKubeClient
     {
         public List<Event> Stored { get; } = [];
 
@@ -26,10 +25,7 @@ public sealed class EventRecorderTests
 
         public bool Fail { get; set; }
 
-        public string DefaultNamespace => "default";
-
-        public Task<T> CreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject
+        public override Task<T> CreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
         {
             Writes++;
             if (Fail)
@@ -41,8 +37,7 @@ public sealed class EventRecorderTests
             return Task.FromResult(obj);
         }
 
-        public Task<KubeList<T>> ListAsync<T>(ResourceType<T> type, string? @namespace, ListOptions? options = null, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject
+        public override Task<KubeList<T>> ListAsync<T>(ResourceType<T> type, string? @namespace, ListOptions? options = null, CancellationToken cancellationToken = default)
         {
             var fields = (options?.FieldSelector ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]);
             var items = Stored.Where(e => e.Metadata.Namespace == @namespace
@@ -52,8 +47,7 @@ public sealed class EventRecorderTests
             return Task.FromResult((KubeList<T>)(object)new KubeList<Event> { Items = [.. items] });
         }
 
-        public Task<T> MergePatchAsync<T>(ResourceType<T> type, string? @namespace, string name, JsonNode patch, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject
+        public override Task<T> MergePatchAsync<T>(ResourceType<T> type, string? @namespace, string name, JsonNode patch, CancellationToken cancellationToken = default)
         {
             Writes++;
             var stored = Stored.SingleOrDefault(e => e.Metadata.Name == name) ?? throw new NotFoundException($"events \"{name}\" not found");
@@ -61,38 +55,6 @@ public sealed class EventRecorderTests
             stored.LastTimestamp = DateTimeOffset.Parse(patch["lastTimestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
             return Task.FromResult((T)(object)stored);
         }
-
-        public Task<T?> GetAsync<T>(ResourceType<T> type, string? @namespace, string name, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(ResourceType<T> type, string? @namespace, WatchOptions options, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<TResult> GetPathAsync<TResult>(string path, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<T> UpdateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task DeleteAsync<T>(ResourceType<T> type, string? @namespace, string name, DeleteOptions? options = null, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<T> MergePatchAsync<T>(ResourceType<T> type, string? @namespace, string name, ReadOnlyMemory<byte> patch, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<T> ApplyAsync<T>(ResourceType<T> type, T obj, ApplyOptions options, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task PostSubresourceAsync<T, TBody>(ResourceType<T> type, string? @namespace, string name, string subresource, TBody body, JsonTypeInfo<TBody> bodyType, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<T> UpdateStatusAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<T> MergePatchStatusAsync<T>(ResourceType<T> type, string? @namespace, string name, JsonNode patch, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
-
-        public Task<T> ApplyStatusAsync<T>(ResourceType<T> type, T obj, ApplyOptions options, CancellationToken cancellationToken = default)
-            where T : class, IKubernetesObject => throw new NotSupportedException();
     }
 
     private static (EventRecorder Recorder, EventsApi Api, ManualTimeProvider Time) Create(EventsApi? api = null)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DataCluster.Kube.Election;
 using DataCluster.Kube.Models;
 using DataCluster.Kube.Tests.Support;
+using DataCluster.Testing;
 
 namespace DataCluster.Kube.Tests.Election;
 

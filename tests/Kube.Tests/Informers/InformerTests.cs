@@ -3,6 +3,7 @@ using DataCluster.Kube.Informers;
 using DataCluster.Kube.Models;
 using DataCluster.Kube.Tests.Support;
 using DataCluster.Kube.Watch;
+using DataCluster.Testing;
 using static DataCluster.Kube.Tests.Support.ScriptedClient;
 
 namespace DataCluster.Kube.Tests.Informers;

@@ -3,7 +3,6 @@ using DataCluster.Kube.Client;
 using DataCluster.Kube.Errors;
 using DataCluster.Kube.Models;
 using DataCluster.Testing;
-using DataCluster.Kube.Tests.Support;
 using static DataCluster.Kube.Tests.Integration.Api;
 
 namespace DataCluster.Kube.Tests.Integration;

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Models;
 using DataCluster.Kube.Watch;
+using DataCluster.Testing.Fakes;
 
 namespace DataCluster.Kube.Tests.Support;
 
@@ -13,7 +12,7 @@ namespace DataCluster.Kube.Tests.Support;
 /// watch and informer logic without timing or network. Once the script runs out, lists fail
 /// and watches wait until cancelled.
 /// </summary>
-internal sealed class ScriptedClient : IKubeClient
+internal sealed class ScriptedClient : UnsupportedKubeClient
 {
     private readonly ConcurrentQueue<Func<KubeList<ConfigMap>>> _lists = new();
     private readonly ConcurrentQueue<object[]> _watches = new();
@@ -21,8 +20,6 @@ internal sealed class ScriptedClient : IKubeClient
     public ConcurrentQueue<ListOptions> ListCalls { get; } = new();
 
     public ConcurrentQueue<WatchOptions> WatchCalls { get; } = new();
-
-    public string DefaultNamespace => "default";
 
     public static ConfigMap Cm(string name, string rv, string ns = "ns", Dictionary<string, string>? labels = null) =>
         new() { Metadata = new ObjectMeta { Namespace = ns, Name = name, ResourceVersion = rv, Labels = labels } };
@@ -48,8 +45,7 @@ internal sealed class ScriptedClient : IKubeClient
         return this;
     }
 
-    public Task<KubeList<T>> ListAsync<T>(ResourceType<T> type, string? @namespace, ListOptions? options = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject
+    public override Task<KubeList<T>> ListAsync<T>(ResourceType<T> type, string? @namespace, ListOptions? options = null, CancellationToken cancellationToken = default)
     {
         ListCalls.Enqueue(options ?? new ListOptions());
         if (!_lists.TryDequeue(out var list))
@@ -67,8 +63,7 @@ internal sealed class ScriptedClient : IKubeClient
         }
     }
 
-    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(ResourceType<T> type, string? @namespace, WatchOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject
+    public override async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(ResourceType<T> type, string? @namespace, WatchOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         WatchCalls.Enqueue(options);
         if (!_watches.TryDequeue(out var steps))
@@ -88,39 +83,4 @@ internal sealed class ScriptedClient : IKubeClient
             yield return (WatchEvent<T>)step;
         }
     }
-
-    public Task<TResult> GetPathAsync<TResult>(string path, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<T?> GetAsync<T>(ResourceType<T> type, string? @namespace, string name, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject => throw new NotSupportedException();
-
-    public Task<T> CreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject => throw new NotSupportedException();
-
-    public Task<T> UpdateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject => throw new NotSupportedException();
-
-    public Task DeleteAsync<T>(ResourceType<T> type, string? @namespace, string name, DeleteOptions? options = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject => throw new NotSupportedException();
-
-    public Task<T> MergePatchAsync<T>(ResourceType<T> type, string? @namespace, string name, JsonNode patch, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject => throw new NotSupportedException();
-
-    public Task<T> MergePatchAsync<T>(ResourceType<T> type, string? @namespace, string name, ReadOnlyMemory<byte> patch, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject => throw new NotSupportedException();
-
-    public Task<T> ApplyAsync<T>(ResourceType<T> type, T obj, ApplyOptions options, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject => throw new NotSupportedException();
-
-    public Task PostSubresourceAsync<T, TBody>(ResourceType<T> type, string? @namespace, string name, string subresource, TBody body, JsonTypeInfo<TBody> bodyType, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject => throw new NotSupportedException();
-
-    public Task<T> UpdateStatusAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject => throw new NotSupportedException();
-
-    public Task<T> MergePatchStatusAsync<T>(ResourceType<T> type, string? @namespace, string name, JsonNode patch, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject => throw new NotSupportedException();
-
-    public Task<T> ApplyStatusAsync<T>(ResourceType<T> type, T obj, ApplyOptions options, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject => throw new NotSupportedException();
 }

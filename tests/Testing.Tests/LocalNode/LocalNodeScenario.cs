@@ -5,6 +5,7 @@ using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
 using DataCluster.Kube.Models;
 using DataCluster.Testing.LocalNode;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Testing.Tests.LocalNode;

@@ -4,6 +4,7 @@ using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
 using DataCluster.Kube.Errors;
 using DataCluster.Kube.Models;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Testing.Tests.LocalNode;
