@@ -132,23 +132,11 @@ internal sealed partial class Demo(TextWriter writer, bool once)
         output.Line($"Kubernetes 1.20 binaries from {assets!.Directory}");
         output.Flush();
         var clock = Stopwatch.StartNew();
-        var cluster = await LocalCluster.StartAsync(assets, new LocalClusterOptions
-        {
-            CrdManifest = RepositoryLayout.CrdManifest(root),
-            Operator = new("dotnet", [Path.Combine(AppContext.BaseDirectory, "datacluster-operator.dll")]),
-            OperatorArguments =
-            [
-                "--agent-image", AgentImage,
-                // The defaults (:8080 and :8081 on every address) would take the agents' port.
-                "--metrics-bind-address", $"127.0.0.1:{LocalCluster.FreePort()}",
-                "--health-probe-bind-address", $"127.0.0.1:{LocalCluster.FreePort()}",
-                "--leader-election-namespace", "default",
-                "--log-format", "text",
-            ],
-            GrantOperatorRights = GrantOperatorRightsAsync,
-            AgentImage = AgentImage,
-            AgentExecutable = agentBinary,
-        }, stop);
+        var cluster = await LocalCluster.StartAsync(
+            assets,
+            OperatorClusterOptions.Create(
+                RepositoryLayout.CrdManifest(root), Path.Combine(AppContext.BaseDirectory, "datacluster-operator.dll"), AgentImage, agentBinary),
+            stop);
         output.Line(string.Create(CultureInfo.InvariantCulture, $"API server {cluster.Plane.Server.ToString().TrimEnd('/')} up in {clock.Elapsed.TotalSeconds:0.0} s"));
         output.Line($"CRD dataclusters.{DataClusterApi.Group} installed from {Path.GetRelativePath(root, RepositoryLayout.CrdManifest(root))}");
         output.Line($"Operator running as user \"operator\" bound to ClusterRole {OperatorRbacBuilder.Name}, agent image {AgentImage}");
@@ -204,14 +192,5 @@ internal sealed partial class Demo(TextWriter writer, bool once)
             // The operator updates the status within moments of the pods turning Ready.
             await Task.Delay(TimeSpan.FromMilliseconds(200), stop);
         }
-    }
-
-    private static async Task GrantOperatorRightsAsync(IKubeClient admin, CancellationToken cancellationToken)
-    {
-        await admin.CreateAsync(KubeResources.ClusterRoles, OperatorRbacBuilder.ClusterRole(), cancellationToken);
-        await admin.CreateAsync(
-            KubeResources.ClusterRoleBindings,
-            OperatorRbacBuilder.ClusterRoleBinding(new Subject { Kind = "User", ApiGroup = "rbac.authorization.k8s.io", Name = "operator" }),
-            cancellationToken);
     }
 }

@@ -2,7 +2,7 @@ using System.Net;
 using DataCluster.Kube;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Models;
-using DataCluster.Operator.Rbac;
+using DataCluster.Demo;
 using DataCluster.Testing.ControlPlane;
 using DataCluster.Testing.LocalCluster;
 using Xunit;
@@ -64,25 +64,12 @@ public sealed class E2EFixture : IAsyncLifetime
             return;
         }
 
-        cluster = await LocalCluster.StartAsync(assets, new LocalClusterOptions
-        {
-            CrdManifest = RepositoryPaths.CrdManifest,
-            Operator = new("dotnet", [RepositoryPaths.OperatorAssembly]),
-            OperatorArguments =
-            [
-                "--agent-image", AgentImage,
-                // The defaults (:8080, :8081 on every address) would take the agents' port.
-                "--metrics-bind-address", $"127.0.0.1:{LocalCluster.FreePort()}",
-                "--health-probe-bind-address", $"127.0.0.1:{LocalCluster.FreePort()}",
-                "--leader-election-namespace", "default",
-                "--log-format", "text",
-            ],
-            GrantOperatorRights = GrantOperatorRightsAsync,
-            AgentImage = AgentImage,
-            AgentExecutable = RepositoryPaths.AgentBinary,
-            // A block of its own, away from the demo's 127.0.0.10 and other runs on this machine.
-            FirstPodAddress = IPAddress.Parse($"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.10"),
-        });
+        // A block of its own, away from the demo's 127.0.0.10 and other runs on this machine.
+        var firstPodAddress = IPAddress.Parse($"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.10");
+        cluster = await LocalCluster.StartAsync(
+            assets,
+            OperatorClusterOptions.Create(
+                RepositoryPaths.CrdManifest, RepositoryPaths.OperatorAssembly, AgentImage, RepositoryPaths.AgentBinary, firstPodAddress));
     }
 
     public async ValueTask DisposeAsync()
@@ -92,15 +79,5 @@ public sealed class E2EFixture : IAsyncLifetime
         {
             await cluster.DisposeAsync();
         }
-    }
-
-    /// <summary>The operator runs as the token user "operator" with exactly its ClusterRole.</summary>
-    private static async Task GrantOperatorRightsAsync(IKubeClient admin, CancellationToken cancellationToken)
-    {
-        await admin.CreateAsync(KubeResources.ClusterRoles, OperatorRbacBuilder.ClusterRole(), cancellationToken);
-        await admin.CreateAsync(
-            KubeResources.ClusterRoleBindings,
-            OperatorRbacBuilder.ClusterRoleBinding(new Subject { Kind = "User", ApiGroup = "rbac.authorization.k8s.io", Name = "operator" }),
-            cancellationToken);
     }
 }
