@@ -100,7 +100,11 @@ public static class AgentApi
             .Select(id =>
             {
                 var endpoint = ring.Find(id);
-                var state = endpoint is null ? "absent" : endpoint.Draining ? "draining" : "active";
+                var replicas = assignment.ReplicaCountOf(id);
+                var state = endpoint is null ? "absent"
+                    : endpoint.Draining ? "draining"
+                    : replicas == 0 ? "standby"
+                    : "active";
                 return new RingMemberInfo(
                     id,
                     endpoint?.Ordinal ?? Contracts.ObjectNames.OrdinalOf(agent.Options.ClusterName, id),
@@ -108,7 +112,7 @@ public static class AgentApi
                     endpoint?.Zone ?? "",
                     endpoint?.Region ?? "",
                     state,
-                    assignment.ReplicaCountOf(id),
+                    replicas,
                     assignment.LeaderCountOf(id));
             })
             .OrderBy(m => m.Ordinal)

@@ -18,7 +18,12 @@ public sealed record RingResponse(
     string? Leader);
 
 /// <summary>One member in <see cref="RingResponse"/>.</summary>
-/// <param name="State">active, draining, or absent (holds replicas but is not in the ring EndpointSlice).</param>
+/// <param name="State">
+/// active (in the ring and holds replicas); standby (in the ring EndpointSlice but holds no
+/// replica: it has just joined, or the leader left it out because its member Lease lapsed, as
+/// after a crash); draining (being emptied before removal); or absent (holds replicas but is no
+/// longer in the ring EndpointSlice).
+/// </param>
 public sealed record RingMemberInfo(string Id, int Ordinal, string? Address, string Zone, string Region, string State, int Replicas, int Leads);
 
 /// <summary>GET /v1/owners/{key}.</summary>

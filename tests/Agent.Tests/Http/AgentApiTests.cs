@@ -19,13 +19,13 @@ public sealed class AgentApiTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => api.DisposeAsync();
 
-    /// <summary>Publishes a 16-partition, factor-2 assignment over dc-0..dc-2 and a ring slice listing dc-0..dc-3.</summary>
-    private Assignment Load(long epoch = 5)
+    /// <summary>Publishes a 16-partition, factor-2 assignment over dc-0..dc-2 and a ring slice listing dc-0..dc-3 (dc-3 draining) or <paramref name="ringOrdinals"/>.</summary>
+    private Assignment Load(long epoch = 5, int[]? ringOrdinals = null)
     {
         var members = new[] { 0, 1, 2 }.Select(o => new Member($"dc-{o}", o, $"zone-{o % 3}", "eu")).ToArray();
         var next = Assigner.Assign(null, members, new AssignmentSettings(16, 2));
         var assignment = Assignment.Create(epoch, 16, 2, next.ToReplicaLists());
-        api.Context.Ring.Update(RingSlice(9, [0, 1, 2, 3], (ordinal, endpoint) =>
+        api.Context.Ring.Update(RingSlice(9, ringOrdinals ?? [0, 1, 2, 3], (ordinal, endpoint) =>
         {
             endpoint.DeprecatedTopology = new Dictionary<string, string> { ["topology.kubernetes.io/region"] = "eu" };
             endpoint.Conditions!.Terminating = ordinal == 3;
@@ -113,6 +113,23 @@ public sealed class AgentApiTests : IAsyncLifetime
         Assert.Equal("draining", members[3].GetProperty("state").GetString());
         Assert.Equal(0, members[3].GetProperty("replicas").GetInt32());
         Assert.Equal(32, members.Sum(m => m.GetProperty("replicas").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_ring_member_the_assignment_leaves_out_is_standby_and_one_missing_from_the_ring_is_absent()
+    {
+        // dc-4 is in the slice but holds nothing (joined, or its Lease lapsed); dc-2 holds replicas but left the slice.
+        Load(ringOrdinals: [0, 1, 4]);
+
+        var (status, body, _) = await GetAsync("/v1/ring");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var states = body.GetProperty("members").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("id").GetString()!, m => m.GetProperty("state").GetString());
+        Assert.Equal("active", states["dc-0"]);
+        Assert.Equal("active", states["dc-1"]);
+        Assert.Equal("absent", states["dc-2"]);
+        Assert.Equal("standby", states["dc-4"]);
     }
 
     [Theory]
