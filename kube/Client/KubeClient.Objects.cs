@@ -55,7 +55,7 @@ public sealed partial class KubeClient
     public Task DeleteAsync<T>(ResourceType<T> type, string? @namespace, string name, DeleteOptions? options = null, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject
     {
-        HttpContent? body = null;
+        ByteArrayContent? body = null;
         if (options is not null)
         {
             body = JsonContent(JsonSerializer.SerializeToUtf8Bytes(DeleteOptionsBody.From(options), ClientJsonContext.Default.DeleteOptionsBody), JsonMediaType);

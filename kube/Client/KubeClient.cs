@@ -88,7 +88,7 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
     /// Sends one request bounded by <see cref="KubeClientOptions.RequestTimeout"/> and hands the
     /// parsed JSON body to <paramref name="read"/>.
     /// </summary>
-    private async Task<TResult> SendForJsonAsync<TResult>(HttpMethod method, string pathAndQuery, HttpContent? content, Func<JsonElement, TResult> read, CancellationToken cancellationToken)
+    private async Task<TResult> SendForJsonAsync<TResult>(HttpMethod method, string pathAndQuery, ByteArrayContent? content, Func<JsonElement, TResult> read, CancellationToken cancellationToken)
     {
         using var timeout = StartTimeout(cancellationToken);
         try
@@ -108,7 +108,7 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
     }
 
     /// <summary>Sends one request and ignores the body of a success.</summary>
-    private async Task SendAndForgetAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken cancellationToken)
+    private async Task SendAndForgetAsync(HttpMethod method, string pathAndQuery, ByteArrayContent? content, CancellationToken cancellationToken)
     {
         using var timeout = StartTimeout(cancellationToken);
         try
@@ -131,14 +131,59 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
     /// <summary>
     /// The one place requests leave the client: adds credentials and impersonation, and turns a
     /// non-success status into a typed <see cref="KubeApiException"/> with the server's message.
-    /// The caller disposes the response.
+    /// When the server rejects a token read from a file (401) and the file now holds another one
+    /// (it was rotated since the last read), the request is sent once more with the new token:
+    /// authentication comes before anything else on the server, so nothing was done the first
+    /// time. The caller disposes the response.
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, ByteArrayContent? content, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(_baseUri + pathAndQuery)) { Content = content };
-        if (_tokens is not null)
+        var token = _tokens?.GetToken();
+        using var request = NewRequest(method, pathAndQuery, content, token);
+        var started = Stopwatch.GetTimestamp();
+        var response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        HttpRequestMessage? retry = null;
+        try
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokens.GetToken());
+            if (response.StatusCode == HttpStatusCode.Unauthorized && _tokens is not null)
+            {
+                _logger.TokenRejected();
+                _tokens.Invalidate();
+                var fresh = _tokens.GetToken();
+                if (fresh != token)
+                {
+                    response.Dispose();
+                    retry = NewRequest(method, pathAndQuery, content, fresh);
+                    response = await _http.SendAsync(retry, completion, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            retry?.Dispose();
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            _logger.RequestCompleted(method.Method, pathAndQuery, (int)response.StatusCode, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return response;
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var error = KubeErrors.FromResponse(response.StatusCode, body, $"{method} {pathAndQuery}");
+            _logger.RequestFailed(method.Method, pathAndQuery, response.StatusCode, error.Message);
+            throw error;
+        }
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, string pathAndQuery, ByteArrayContent? content, string? token)
+    {
+        var request = new HttpRequestMessage(method, new Uri(_baseUri + pathAndQuery)) { Content = content };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
         else if (_basicAuth is not null)
         {
@@ -154,27 +199,7 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
             }
         }
 
-        var started = Stopwatch.GetTimestamp();
-        var response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccessStatusCode)
-        {
-            _logger.RequestCompleted(method.Method, pathAndQuery, (int)response.StatusCode, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return response;
-        }
-
-        using (response)
-        {
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.Unauthorized && _tokens is not null)
-            {
-                _logger.TokenRejected();
-                _tokens.Invalidate();
-            }
-
-            var error = KubeErrors.FromResponse(response.StatusCode, body, $"{method} {pathAndQuery}");
-            _logger.RequestFailed(method.Method, pathAndQuery, response.StatusCode, error.Message);
-            throw error;
-        }
+        return request;
     }
 
     private static ByteArrayContent JsonContent(byte[] body, MediaTypeHeaderValue mediaType)

@@ -48,6 +48,44 @@ public sealed class KubeClientRequestTests
     }
 
     [Fact]
+    public async Task A_401_after_the_token_file_was_rotated_is_retried_once_with_the_new_token()
+    {
+        var directory = Directory.CreateTempSubdirectory("datacluster-token-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "token");
+            File.WriteAllText(path, "old");
+            var handler = new StubHandler((request, _) => request.Headers.Authorization!.Parameter == "new"
+                ? StubHandler.Json(HttpStatusCode.Created, ConfigMapJson)
+                : StubHandler.Json(HttpStatusCode.Unauthorized, """{"kind":"Status","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"""));
+            using var client = new KubeClient(new KubeConfig { Server = new Uri("https://api.example:6443/"), TokenFile = path }, handler);
+
+            // The first request reads and caches "old"; the server rejects it.
+            await Assert.ThrowsAsync<UnauthorizedException>(() => client.GetAsync(KubeResources.ConfigMaps, "ns", "c", Ct));
+            Assert.Single(handler.Requests);
+
+            // The kubelet rotates the token, keeping the modification time, so the cache still holds "old".
+            var kept = File.GetLastWriteTimeUtc(path);
+            File.WriteAllText(path, "new");
+            File.SetLastWriteTimeUtc(path, kept);
+            var desired = new ConfigMap { Metadata = new ObjectMeta { Name = "c", Namespace = "ns" }, Data = new() { ["k"] = "v" } };
+            var created = await client.CreateAsync(KubeResources.ConfigMaps, desired, Ct);
+
+            Assert.Equal("7", created.Metadata.ResourceVersion);
+            var requests = handler.Requests.ToArray();
+            Assert.Equal(3, requests.Length);
+            Assert.Equal(["Bearer old", "Bearer old", "Bearer new"], requests.Select(r => r.Request.Headers.Authorization!.ToString()));
+            Assert.Equal(HttpMethod.Post, requests[2].Request.Method);
+            Assert.Equal(requests[1].Body, requests[2].Body);
+            Assert.Contains("\"k\":\"v\"", requests[2].Body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task List_and_watch_put_their_options_in_the_query()
     {
         var (client, handler) = Create((request, _) => request.RequestUri!.Query.Contains("watch=true", StringComparison.Ordinal)
