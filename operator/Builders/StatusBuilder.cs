@@ -103,17 +103,28 @@ public static class StatusBuilder
             Set(ConditionTypes.Ready, true, Reasons.MembersReady, $"All {desired} members are ready and the partition assignment is published.");
         }
 
-        var progress = Progress(input, desired, allReady, draining.Count > 0, previous, assignment is not null, leaseDuration);
+        // An invalid spec is not applied, so nothing is in progress; a cluster it leaves short of
+        // ready members is degraded at once rather than after waiting for members that never come.
+        var invalid = input.Problems.Count > 0;
+        var progress = invalid ? null : Progress(input, desired, allReady, draining.Count > 0, previous, assignment is not null, leaseDuration);
         if (progress is var (reason, message))
         {
             Set(ConditionTypes.Progressing, true, reason, message);
+        }
+        else if (invalid)
+        {
+            Set(ConditionTypes.Progressing, false, Reasons.InvalidSpec, "Nothing is changed until the spec is valid again (see the Valid condition).");
         }
         else
         {
             Set(ConditionTypes.Progressing, false, Reasons.Stable, "The cluster matches its spec.");
         }
 
-        if (!allReady && progress is null)
+        if (!allReady && invalid)
+        {
+            Set(ConditionTypes.Degraded, true, Reasons.InvalidSpec, $"Only {readyMembers} of {desired} members are ready and the spec is invalid, so none are being added (see the Valid condition).");
+        }
+        else if (!allReady && progress is null)
         {
             Set(ConditionTypes.Degraded, true, Reasons.MembersNotReady, $"Only {readyMembers} of {desired} members are ready; not ready: {string.Join(", ", notReady)}.");
         }

@@ -247,6 +247,31 @@ public class StatusBuilderTests
     }
 
     [Fact]
+    public void A_cluster_invalid_from_the_start_is_degraded_at_once_and_not_progressing()
+    {
+        var problems = new[] { new ValidationProblem("spec.replication.factor", "Lower the factor.") };
+
+        var status = StatusBuilder.Build(Healthy() with { StatefulSet = null, Members = [], Assignment = null, LeaderLease = null, Problems = problems });
+
+        Assert.Equal(("False", "MembersNotReady"), Summary(status, "Ready"));
+        Assert.Equal(("False", "InvalidSpec"), Summary(status, "Progressing"));
+        Assert.Equal(("True", "InvalidSpec"), Summary(status, "Degraded"));
+        Assert.Contains("0 of 3 members are ready", Condition(status, "Degraded").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_invalid_change_to_a_ready_cluster_leaves_it_ready_and_not_degraded()
+    {
+        var problems = new[] { new ValidationProblem("spec.partitions", "Set spec.partitions back to 256.") };
+
+        var status = StatusBuilder.Build(Healthy() with { Problems = problems });
+
+        Assert.Equal(("True", "MembersReady"), Summary(status, "Ready"));
+        Assert.Equal(("False", "InvalidSpec"), Summary(status, "Progressing"));
+        Assert.Equal(("False", "MembersReady"), Summary(status, "Degraded"));
+    }
+
+    [Fact]
     public void Partition_count_is_recorded_once_and_kept_when_the_spec_changes_it()
     {
         var first = StatusBuilder.Build(Healthy());

@@ -84,6 +84,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
             var valid = Clusters.Condition(cluster, ConditionTypes.Valid)!;
             Assert.Equal("InvalidSpec", valid.Reason);
             Assert.Contains(@case.ReportedWith!, valid.Message, StringComparison.Ordinal);
+            Assert.Equal((ConditionStatuses.True, "InvalidSpec"), (Clusters.Condition(cluster, ConditionTypes.Degraded)!.Status, Clusters.Condition(cluster, ConditionTypes.Degraded)!.Reason));
             TestContext.Current.TestOutputHelper?.WriteLine($"{@case.Name}: {valid.Message}");
         }
 
