@@ -142,25 +142,17 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
         using var request = NewRequest(method, pathAndQuery, content, token);
         var started = Stopwatch.GetTimestamp();
         var response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
-        HttpRequestMessage? retry = null;
-        try
+        if (response.StatusCode == HttpStatusCode.Unauthorized && _tokens is not null)
         {
-            if (response.StatusCode == HttpStatusCode.Unauthorized && _tokens is not null)
+            _logger.TokenRejected();
+            _tokens.Invalidate();
+            var fresh = _tokens.GetToken();
+            if (fresh != token)
             {
-                _logger.TokenRejected();
-                _tokens.Invalidate();
-                var fresh = _tokens.GetToken();
-                if (fresh != token)
-                {
-                    response.Dispose();
-                    retry = NewRequest(method, pathAndQuery, content, fresh);
-                    response = await _http.SendAsync(retry, completion, cancellationToken).ConfigureAwait(false);
-                }
+                response.Dispose();
+                using var retry = NewRequest(method, pathAndQuery, content, fresh);
+                response = await _http.SendAsync(retry, completion, cancellationToken).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            retry?.Dispose();
         }
 
         if (response.IsSuccessStatusCode)

@@ -107,13 +107,13 @@ public static class StatusBuilder
         // ready members is degraded at once rather than after waiting for members that never come.
         var invalid = input.Problems.Count > 0;
         var progress = invalid ? null : Progress(input, desired, allReady, draining.Count > 0, previous, assignment is not null, leaseDuration);
-        if (progress is var (reason, message))
-        {
-            Set(ConditionTypes.Progressing, true, reason, message);
-        }
-        else if (invalid)
+        if (invalid)
         {
             Set(ConditionTypes.Progressing, false, Reasons.InvalidSpec, "Nothing is changed until the spec is valid again (see the Valid condition).");
+        }
+        else if (progress is var (reason, message))
+        {
+            Set(ConditionTypes.Progressing, true, reason, message);
         }
         else
         {
