@@ -1,0 +1,110 @@
+using DataCluster.Replication.Messages;
+
+namespace DataCluster.Replication;
+
+/// <summary>Where a leader is in its term.</summary>
+internal enum LeaderPhase
+{
+    /// <summary>Collecting promises.</summary>
+    Preparing,
+
+    /// <summary>Promised; fetching the records of the most up-to-date promising replica.</summary>
+    Fetching,
+
+    /// <summary>TermStart appended; accepting writes.</summary>
+    Leading,
+}
+
+/// <summary>
+/// A leader's state for one term of one partition: the promises it collected and the replica sets
+/// they must cover, its sync, its followers' progress, its commit point and its proposals.
+/// </summary>
+/// <remarks>Not thread-safe; owned by one partition.</remarks>
+internal sealed class Leadership(long term, string[] replicas, long now, ProposalQueue proposals, ProducerTable producers)
+{
+    public long Term { get; } = term;
+
+    /// <summary>The term's replica set, leader first; commits need a majority of it.</summary>
+    public string[] Replicas { get; } = replicas;
+
+    public LeaderPhase Phase { get; set; } = LeaderPhase.Preparing;
+
+    public long StartedAt { get; } = now;
+
+    /// <summary>The replica set of the previous assignment this member saw for the partition, when it differed.</summary>
+    public string[]? PreviousReplicas { get; set; }
+
+    /// <summary>The highest earlier promise any promiser reported, with its replica set.</summary>
+    public (long Term, string[] Replicas) HighestPromise { get; set; } = (0, []);
+
+    /// <summary>The highest last log term any promiser reported, with its replica set.</summary>
+    public (long Term, string[] Replicas) HighestLogTerm { get; set; } = (0, []);
+
+    public Dictionary<string, Promise> Promises { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>True once the leader's own promise of the term is saved; it counts only then.</summary>
+    public bool SelfPromiseDurable { get; set; }
+
+    public Dictionary<string, long> PrepareSentAt { get; } = new(StringComparer.Ordinal);
+
+    public string? Source { get; set; }
+
+    public long FetchTarget { get; set; }
+
+    public bool ResetOnFetch { get; set; }
+
+    public long FetchSentAt { get; set; }
+
+    public long FetchFrom { get; set; }
+
+    /// <summary>Offset of the term's TermStart record; -1 before it is appended.</summary>
+    public long TermStartOffset { get; set; } = -1;
+
+    public long Commit { get; set; }
+
+    public Dictionary<string, FollowerProgress> Followers { get; } = new(StringComparer.Ordinal);
+
+    public ProposalQueue Proposals { get; } = proposals;
+
+    public ProducerTable Producers { get; } = producers;
+
+    /// <summary>Every replica set this leader needs a majority of promises from, as it knows them now.</summary>
+    public IEnumerable<string[]> RequiredSets(bool ownOnly)
+    {
+        yield return Replicas;
+        if (ownOnly)
+        {
+            yield break;
+        }
+
+        if (PreviousReplicas is { Length: > 0 })
+        {
+            yield return PreviousReplicas;
+        }
+
+        if (HighestPromise.Replicas.Length > 0)
+        {
+            yield return HighestPromise.Replicas;
+        }
+
+        if (HighestLogTerm.Replicas.Length > 0)
+        {
+            yield return HighestLogTerm.Replicas;
+        }
+    }
+
+    /// <summary>True when a majority of <paramref name="set"/> has promised (the leader itself only once its promise is durable).</summary>
+    public bool HasMajorityOf(string[] set, string self)
+    {
+        var promised = 0;
+        foreach (var member in set)
+        {
+            if (Promises.ContainsKey(member) && (SelfPromiseDurable || !string.Equals(member, self, StringComparison.Ordinal)))
+            {
+                promised++;
+            }
+        }
+
+        return promised > set.Length / 2;
+    }
+}
