@@ -26,7 +26,7 @@ internal sealed class FollowerProgress(string member)
     /// <summary>When anything was last sent to the follower.</summary>
     public long LastSentAt { get; set; } = long.MinValue / 2;
 
-    /// <summary>When the follower last showed progress (an acknowledgement, or the window opening).</summary>
+    /// <summary>When the follower last showed progress (its matched offset grew, or the pipeline started filling). A heartbeat answer that matches nothing new is not progress.</summary>
     public long LastProgressAt { get; set; }
 
     public int InFlight => _inFlight.Count;
@@ -46,7 +46,6 @@ internal sealed class FollowerProgress(string member)
     /// <summary>Records an acknowledgement; true when the matched offset grew.</summary>
     public bool Acknowledged(long matched, long now)
     {
-        LastProgressAt = now;
         while (_inFlight.Count > 0 && _inFlight.Peek() <= matched)
         {
             _inFlight.Dequeue();
@@ -58,6 +57,7 @@ internal sealed class FollowerProgress(string member)
         }
 
         Matched = matched;
+        LastProgressAt = now;
         if (Next < matched)
         {
             Next = matched;

@@ -311,6 +311,13 @@ internal sealed partial class PartitionReplica
         }
 
         StepDown($"member {from} promised term {refusal.PromisedTerm} of partition {Partition} to {refusal.PromisedTo ?? "another leader"}");
+        if (TermNumbers.EpochOf(refusal.PromisedTerm) < _epoch)
+        {
+            // This member led on from an older assignment that a newer one confirmed; the newer
+            // term it just learned of is still older than that assignment, so it tries again at once.
+            _retryAt = _node.Now;
+            TryLead();
+        }
     }
 
     /// <summary>Deposed or moved: every pending proposal fails (not acknowledged) and the member stops leading.</summary>
