@@ -31,11 +31,12 @@ internal sealed class Leadership(long term, string[] replicas, long now, Proposa
 
     public long StartedAt { get; } = now;
 
-    /// <summary>The replica set of the previous assignment this member saw for the partition, when it differed.</summary>
-    public string[]? PreviousReplicas { get; set; }
 
-    /// <summary>The highest earlier promise any promiser reported, with its replica set.</summary>
-    public (long Term, string[] Replicas) HighestPromise { get; set; } = (0, []);
+    /// <summary>Each promiser's earlier promise (term and replica set), as its promise reported it.</summary>
+    public Dictionary<string, (long Term, string[] Replicas)> PriorPromises { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Earlier replica sets the leader or a promiser still remembers (no newer term has committed since they were replaced).</summary>
+    public List<string[]> Earlier { get; } = [];
 
     /// <summary>The highest last log term any promiser reported, with its replica set.</summary>
     public (long Term, string[] Replicas) HighestLogTerm { get; set; } = (0, []);
@@ -77,20 +78,44 @@ internal sealed class Leadership(long term, string[] replicas, long now, Proposa
             yield break;
         }
 
-        if (PreviousReplicas is { Length: > 0 })
+        foreach (var earlier in Earlier)
         {
-            yield return PreviousReplicas;
-        }
-
-        if (HighestPromise.Replicas.Length > 0)
-        {
-            yield return HighestPromise.Replicas;
+            yield return earlier;
         }
 
         if (HighestLogTerm.Replicas.Length > 0)
         {
             yield return HighestLogTerm.Replicas;
         }
+
+        // A promise at or above the newest term any log shows may belong to a term that committed
+        // records no promiser holds; one below it belongs to a term that term's leader superseded.
+        foreach (var prior in PriorPromises.Values)
+        {
+            if (prior.Term >= HighestLogTerm.Term && prior.Replicas.Length > 0)
+            {
+                yield return prior.Replicas;
+            }
+        }
+    }
+
+    /// <summary>Adds an earlier replica set to cover, unless already known.</summary>
+    public void AddEarlier(IReadOnlyList<string> set)
+    {
+        if (set.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var known in Earlier)
+        {
+            if (known.Length == set.Count && set.All(known.Contains))
+            {
+                return;
+            }
+        }
+
+        Earlier.Add([.. set]);
     }
 
     /// <summary>True when a majority of <paramref name="set"/> has promised (the leader itself only once its promise is durable).</summary>

@@ -38,6 +38,7 @@ internal sealed partial class PartitionReplica
 
         _priorTerm = _state.PromisedTerm;
         _priorReplicas = _state.PromisedReplicas;
+        AddEarlier(_priorReplicas);
         var own = OwnPromise(term);
         _state = _state with { PromisedTerm = term, PromisedTo = Self, PromisedReplicas = _replicas };
         _matched = 0;
@@ -48,14 +49,10 @@ internal sealed partial class PartitionReplica
         var producers = carryOver && previous is not null
             ? previous.Producers
             : new ProducerTable(Options.ProducerSequencesKept, Options.ProducerExpiryMs);
-        var lead = new Leadership(term, _replicas, _node.Now, proposals, producers)
-        {
-            PreviousReplicas = _previousReplicas,
-            Commit = _commit,
-        };
+        var lead = new Leadership(term, _replicas, _node.Now, proposals, producers) { Commit = _commit };
         _lead = lead;
         lead.Promises[Self] = own;
-        Learn(lead, own);
+        Learn(lead, Self, own);
         SendPrepares(lead);
     }
 
@@ -102,21 +99,27 @@ internal sealed partial class PartitionReplica
         lead.Promises[from] = promise;
         if (lead.Phase == LeaderPhase.Preparing)
         {
-            Learn(lead, promise);
+            Learn(lead, from, promise);
             SendPrepares(lead);
             TryCompletePrepare(lead);
         }
     }
 
     /// <summary>
-    /// Reconfiguration rule: the prepare must also cover the replica set of the highest earlier
-    /// promise and of the highest log term any promiser reports (the sets that may have committed).
+    /// Reconfiguration rule: the prepare must also cover the replica set of the highest log term
+    /// any promiser reports, of every earlier promise reported at or above that term, and of every
+    /// earlier replica set a promiser (or this member) still remembers (the sets that may have committed records).
     /// </summary>
-    private static void Learn(Leadership lead, Promise promise)
+    private static void Learn(Leadership lead, string from, Promise promise)
     {
-        if (promise.PriorTerm > lead.HighestPromise.Term && promise.PriorTerm < lead.Term && promise.PriorReplicas.Count > 0)
+        if (promise.PriorTerm > 0 && promise.PriorTerm < lead.Term && promise.PriorReplicas.Count > 0)
         {
-            lead.HighestPromise = (promise.PriorTerm, [.. promise.PriorReplicas]);
+            lead.PriorPromises[from] = (promise.PriorTerm, [.. promise.PriorReplicas]);
+        }
+
+        foreach (var set in promise.EarlierReplicaSets)
+        {
+            lead.AddEarlier(set);
         }
 
         if (promise.LastTerm > lead.HighestLogTerm.Term && promise.LastTermReplicas.Count > 0)

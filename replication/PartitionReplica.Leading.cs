@@ -116,6 +116,7 @@ internal sealed partial class PartitionReplica
         {
             lead.Commit = candidate;
             _commit = Math.Max(_commit, candidate);
+            RetireEarlierSets(lead.Replicas, lead.TermStartOffset);
         }
 
         var durable = _node.Breaks(UnsafeRules.CountUnflushedRecords) ? _log.NextOffset : _log.DurableOffset;

@@ -30,6 +30,11 @@ internal sealed partial class PartitionReplica
             _priorTerm = promised;
             _priorReplicas = _state.PromisedReplicas;
             _state = _state with { PromisedTerm = prepare.Term, PromisedTo = from, PromisedReplicas = prepare.Replicas };
+            if (!SameMembers(_priorReplicas.ToArray(), prepare.Replicas.ToArray()))
+            {
+                AddEarlier(_priorReplicas);
+            }
+
             _matched = 0;
             _ackPending = false;
             SaveState();
@@ -119,7 +124,8 @@ internal sealed partial class PartitionReplica
         }
 
         var records = new List<Storage.LogRecord>();
-        _log.Read(fetch.FromOffset, Options.MaxBatchRecords, Options.MaxBatchBytes, records);
+        // A syncing leader waits on this reply: send a whole window's worth at once.
+        _log.Read(fetch.FromOffset, Options.MaxBatchRecords * Options.PipelineWindow, Options.MaxBatchBytes * Options.PipelineWindow, records);
         _node.SendNow(from, new FetchReply(
             Partition,
             fetch.Term,
@@ -156,6 +162,16 @@ internal sealed partial class PartitionReplica
         if (commit > _commit)
         {
             _commit = commit;
+            if (_earlier.Count > 0)
+            {
+                foreach (var start in _log.Terms)
+                {
+                    if (start.Term == _state.PromisedTerm)
+                    {
+                        RetireEarlierSets(_state.PromisedReplicas, start.StartOffset);
+                    }
+                }
+            }
         }
     }
 

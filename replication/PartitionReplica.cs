@@ -15,7 +15,7 @@ internal sealed partial class PartitionReplica
     private readonly IPartitionLog _log;
     private ReplicaState _state;
     private string[] _replicas = [];
-    private string[]? _previousReplicas;
+    private readonly List<string[]> _earlier = [];
     private string? _designated;
     private long _epoch;
 
@@ -42,6 +42,10 @@ internal sealed partial class PartitionReplica
         _commit = Math.Min(state.CommitOffset, log.NextOffset);
         _priorTerm = state.PromisedTerm;
         _priorReplicas = state.PromisedReplicas;
+        foreach (var set in state.EarlierReplicaSets ?? [])
+        {
+            _earlier.Add([.. set]);
+        }
     }
 
     public int Partition => _log.Partition;
@@ -54,6 +58,9 @@ internal sealed partial class PartitionReplica
 
     private ReplicationOptions Options => _node.Options;
 
+    /// <summary>Earlier replica sets kept per partition: four unsettled changes in a row is beyond what the ring does.</summary>
+    private const int MaxEarlierSets = 4;
+
     public ReplicaRole Role => _lead switch
     {
         { Phase: LeaderPhase.Leading } => ReplicaRole.Leading,
@@ -62,12 +69,24 @@ internal sealed partial class PartitionReplica
         _ => ReplicaRole.None,
     };
 
+    /// <summary>Takes the replica set of an assignment seen before this replica existed, as the set the next one replaces.</summary>
+    public void Remember(ReadOnlySpan<string> replicas)
+    {
+        if (_replicas.Length == 0 && replicas.Length > 0)
+        {
+            _replicas = replicas.ToArray();
+        }
+    }
+
     /// <summary>Takes the partition's entry of a newer assignment.</summary>
     public void Assign(long epoch, ReadOnlySpan<string> replicas, string? leader)
     {
         if (!SameMembers(replicas, _replicas) && _replicas.Length > 0)
         {
-            _previousReplicas = _replicas;
+            // Remembered (durably) until a term of a newer set commits: until then a leader must hear from a majority of it.
+            var replaced = _replicas;
+            _replicas = replicas.ToArray();
+            AddEarlier(replaced);
         }
 
         _replicas = replicas.ToArray();
@@ -218,8 +237,49 @@ internal sealed partial class PartitionReplica
 
     private void SaveState()
     {
-        _state = _state with { CommitOffset = _commit };
+        _state = _state with { CommitOffset = _commit, EarlierReplicaSets = _earlier.Count == 0 ? null : [.. _earlier] };
         _node.Outbox.Save(Partition, _state);
+    }
+
+    /// <summary>Remembers a replica set that a newer one replaced (at most <see cref="MaxEarlierSets"/>, oldest dropped), and saves it.</summary>
+    private void AddEarlier(IReadOnlyList<string> set)
+    {
+        var members = set.ToArray();
+        if (members.Length == 0 || SameMembers(members, _replicas))
+        {
+            return;
+        }
+
+        foreach (var known in _earlier)
+        {
+            if (SameMembers(known, members))
+            {
+                return;
+            }
+        }
+
+        _earlier.Add(members);
+        if (_earlier.Count > MaxEarlierSets)
+        {
+            _earlier.RemoveAt(0);
+        }
+
+        SaveState();
+    }
+
+    /// <summary>
+    /// Forgets earlier replica sets once a term has committed a record of its own (its TermStart):
+    /// that term's leader covered them, and every later leader finds the term through a majority of
+    /// its set, which stays remembered when it is not the current one.
+    /// </summary>
+    private void RetireEarlierSets(IReadOnlyList<string> termReplicas, long termStartOffset)
+    {
+        if (_earlier.Count > 0 && termStartOffset >= 0 && _commit > termStartOffset)
+        {
+            _earlier.Clear();
+            AddEarlier(termReplicas);
+            SaveState();
+        }
     }
 
     private void MarkFlush() => _node.Outbox.Flush(_log);
@@ -228,7 +288,7 @@ internal sealed partial class PartitionReplica
 
     private static bool SameMembers(ReadOnlySpan<string> a, ReadOnlySpan<string> b)
     {
-        if (a.Length != b.Length)
+        if (a.Length != b.Length || a.Length == 0)
         {
             return false;
         }
@@ -277,5 +337,6 @@ internal sealed partial class PartitionReplica
         LastTermReplicas(),
         _log.StartOffset,
         _log.NextOffset,
-        _log.Terms);
+        _log.Terms,
+        _earlier.Count == 0 ? [] : [.. _earlier]);
 }

@@ -70,13 +70,22 @@ public sealed class ReplicaNode
             return;
         }
 
+        var previous = _assignment;
         _assignment = assignment;
         for (var p = 0; p < assignment.Partitions; p++)
         {
             var replicas = assignment.ReplicasOf(p);
             if (replicas.IndexOf(Self) >= 0 || _partitions.ContainsKey(p))
             {
-                Replica(p).Assign(assignment.Epoch, replicas, assignment.LeaderOf(p));
+                var replica = Replica(p);
+                if (previous is not null && previous.Partitions == assignment.Partitions)
+                {
+                    // The set this member saw before, even for a partition it held no replica of:
+                    // a leader's prepare must cover it (reconfiguration rule).
+                    replica.Remember(previous.ReplicasOf(p));
+                }
+
+                replica.Assign(assignment.Epoch, replicas, assignment.LeaderOf(p));
             }
         }
     }

@@ -27,6 +27,7 @@ public sealed record Prepare(int Partition, long Term, IReadOnlyList<string> Rep
 /// <param name="StartOffset">The replica's log start.</param>
 /// <param name="NextOffset">One past the replica's last record.</param>
 /// <param name="Terms">The replica's term history (where each term starts in its log).</param>
+/// <param name="EarlierReplicaSets">Replica sets the replica knows were replaced before a term of a newer set committed (<see cref="Storage.ReplicaState.EarlierReplicaSets"/>).</param>
 public sealed record Promise(
     int Partition,
     long Term,
@@ -36,7 +37,8 @@ public sealed record Promise(
     IReadOnlyList<string> LastTermReplicas,
     long StartOffset,
     long NextOffset,
-    IReadOnlyList<TermStart> Terms)
+    IReadOnlyList<TermStart> Terms,
+    IReadOnlyList<IReadOnlyList<string>> EarlierReplicaSets)
     : PartitionMessage(Partition, Term);
 
 /// <summary>Why a replica refused a request.</summary>
