@@ -35,14 +35,14 @@ public sealed record AgentHostSettings
 /// <summary>A built agent: the web application, the control plane, and what to dispose.</summary>
 public sealed class AgentApp : IAsyncDisposable
 {
-    private readonly IDisposable[] owned;
+    private readonly IDisposable[] _owned;
 
     internal AgentApp(WebApplication web, AgentNode node, KubeClient client, params IDisposable[] owned)
     {
         Web = web;
         Node = node;
         Client = client;
-        this.owned = owned;
+        _owned = owned;
     }
 
     public WebApplication Web { get; }
@@ -60,7 +60,7 @@ public sealed class AgentApp : IAsyncDisposable
     {
         // The container disposes the client.
         await Web.DisposeAsync().ConfigureAwait(false);
-        foreach (var item in owned)
+        foreach (var item in _owned)
         {
             item.Dispose();
         }

@@ -25,12 +25,12 @@ internal sealed class TestCluster : IAsyncDisposable
     public const string Name = "dc";
     public const int Partitions = 64;
 
-    private readonly ControlPlaneFixture fixture;
-    private readonly List<AgentApp> agents = [];
+    private readonly ControlPlaneFixture _fixture;
+    private readonly List<AgentApp> _agents = [];
 
     private TestCluster(ControlPlaneFixture fixture, string @namespace, KubeClient admin, ResourceType<EndpointSlice> slices)
     {
-        this.fixture = fixture;
+        _fixture = fixture;
         Namespace = @namespace;
         Admin = admin;
         Slices = slices;
@@ -42,12 +42,12 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public ResourceType<EndpointSlice> Slices { get; }
 
-    public IReadOnlyList<AgentApp> Agents => agents;
+    public IReadOnlyList<AgentApp> Agents => _agents;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>The KubeConfig of the agents' ServiceAccount (impersonated by the admin).</summary>
-    public KubeConfig AgentConfig => KubeConfig.FromFile(fixture.KubeconfigPath) with
+    public KubeConfig AgentConfig => KubeConfig.FromFile(_fixture.KubeconfigPath) with
     {
         ImpersonateUser = $"system:serviceaccount:{Namespace}:{ObjectNames.AgentServiceAccount(Name)}",
         ImpersonateGroups = ["system:serviceaccounts", $"system:serviceaccounts:{Namespace}", "system:authenticated"],
@@ -111,7 +111,7 @@ internal sealed class TestCluster : IAsyncDisposable
             Logging = logging => logging.AddProvider(log),
         });
         await app.Web.StartAsync(Ct);
-        agents.Add(app);
+        _agents.Add(app);
         return app;
     }
 
@@ -127,7 +127,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var agent in agents)
+        foreach (var agent in _agents)
         {
             await agent.Web.StopAsync(CancellationToken.None);
             await agent.DisposeAsync();
