@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using DataCluster.Contracts;
+using DataCluster.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Agent.Configuration;
@@ -72,7 +73,7 @@ public static class AgentOptionsReader
             OtherRegionReplicas = otherRegion,
             AppDeliveryUrl = reader.HttpUrl(AgentEnvironment.AppDeliveryUrl),
             LogLevel = reader.Enum<LogLevel>(AgentEnvironment.LogLevel, except: LogLevel.None),
-            JsonLogs = reader.OneOf(AgentEnvironment.LogFormat, "json", "text") == "json",
+            JsonLogs = reader.OneOf(AgentEnvironment.LogFormat, LogFormats.Json, LogFormats.Text) == LogFormats.Json,
             OtlpEndpoint = reader.HttpUrl(AgentEnvironment.OtlpEndpoint),
         };
     }
