@@ -244,14 +244,14 @@ public sealed partial class Assignment : IEquatable<Assignment>
 
     private static void Validate(int partitions, int replicationFactor)
     {
-        if (partitions is < 1 or > AssignmentSettings.MaxPartitions)
+        if (partitions is < AssignmentSettings.MinPartitions or > AssignmentSettings.MaxPartitions)
         {
-            throw new ArgumentOutOfRangeException(nameof(partitions), partitions, $"partitions must be between 1 and {AssignmentSettings.MaxPartitions}");
+            throw new ArgumentOutOfRangeException(nameof(partitions), partitions, $"partitions must be between {AssignmentSettings.MinPartitions} and {AssignmentSettings.MaxPartitions}");
         }
 
-        if (replicationFactor is < 1 or > AssignmentSettings.MaxReplicationFactor)
+        if (replicationFactor is < AssignmentSettings.MinReplicationFactor or > AssignmentSettings.MaxReplicationFactor)
         {
-            throw new ArgumentOutOfRangeException(nameof(replicationFactor), replicationFactor, $"replicationFactor must be between 1 and {AssignmentSettings.MaxReplicationFactor}");
+            throw new ArgumentOutOfRangeException(nameof(replicationFactor), replicationFactor, $"replicationFactor must be between {AssignmentSettings.MinReplicationFactor} and {AssignmentSettings.MaxReplicationFactor}");
         }
     }
 }

@@ -7,6 +7,7 @@ using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
 using DataCluster.Kube.Discovery;
 using DataCluster.Kube.Models;
+using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
 using DataCluster.Testing;
 using Microsoft.Extensions.Logging;
@@ -78,7 +79,7 @@ internal sealed class TestCluster : IAsyncDisposable
         var facts = ordinals.Select(o => new MemberFacts(
             ObjectNames.Pod(Name, o), o, $"uid-{o}", $"127.0.0.{11 + o}", "node-1", $"zone-{o % 3}",
             PodReady: false, LeaseRenewTime: DateTimeOffset.UtcNow, LeaseDurationSeconds: 6, Draining: draining?.Contains(o) == true)).ToList();
-        var built = RingEndpointSliceBuilder.Build(Resource, facts, previous, 0, DateTimeOffset.UtcNow).Slice;
+        var built = RingEndpointSliceBuilder.Build(Defaults.Apply(Resource), facts, previous, 0, DateTimeOffset.UtcNow).Slice;
         built.Metadata.OwnerReferences = null;
         if (previous is null)
         {
@@ -139,11 +140,11 @@ internal sealed class TestCluster : IAsyncDisposable
     private async Task CreateOperatorObjectsAsync(int members)
     {
         var cluster = Resource;
-        var sa = AgentRbacBuilder.ServiceAccount(cluster);
-        var role = AgentRbacBuilder.Role(cluster, members);
-        var binding = AgentRbacBuilder.RoleBinding(cluster);
-        var leases = LeaseBuilder.MemberLeases(cluster, members).Append(LeaseBuilder.LeaderLease(cluster)).ToList();
-        var map = ConfigMapBuilder.Assignment(cluster);
+        var sa = AgentRbacBuilder.ServiceAccount(Defaults.Apply(cluster));
+        var role = AgentRbacBuilder.Role(Defaults.Apply(cluster), members);
+        var binding = AgentRbacBuilder.RoleBinding(Defaults.Apply(cluster));
+        var leases = LeaseBuilder.MemberLeases(Defaults.Apply(cluster), members).Append(LeaseBuilder.LeaderLease(Defaults.Apply(cluster))).ToList();
+        var map = ConfigMapBuilder.Assignment(Defaults.Apply(cluster));
         foreach (var obj in new KubeObject[] { sa, role, binding, map }.Concat(leases))
         {
             obj.Metadata.OwnerReferences = null;
