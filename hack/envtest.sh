@@ -78,11 +78,18 @@ fi
 on_exit() {
     local rc=$?
     (( rc == 0 )) && return
-    say "failed; details in $LOG, which ends with:"
-    tail -n 25 "$LOG" | sed 's/^/    /' >&2
+    if (( rc == 130 || rc == 143 )); then
+        say "interrupted"
+    else
+        say "failed; details in $LOG, which ends with:"
+        tail -n 25 "$LOG" | sed 's/^/    /' >&2
+    fi
     say "what was done stays in $WORK; a new run goes on from the last step that completed"
 }
 trap on_exit EXIT
+# Without these bash would die of the signal without running the EXIT trap.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # step N WHAT [NOTE]
 step() { say "$2 ($1/4${3:+, $3})"; echo "=== $2" >>"$LOG"; }
 
