@@ -170,6 +170,7 @@ done
 rm -rf "$ASSETS"
 mv "$STAGE" "$ASSETS"
 # The source tree, Go and its build cache take about 2 GB; the binaries are all we keep.
+# Removing that many files can take a few minutes on a busy disk, hence the word before.
+say "assets ready in $ASSETS; removing the build directory"
 rm -rf "$WORK"
-say "assets ready in $ASSETS"
 echo "$ASSETS"
