@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using DataCluster.Storage;
 
 namespace DataCluster.Storage.Tests;
@@ -7,13 +8,15 @@ public sealed class StoreHarness : IDisposable
 {
     private readonly TempDirectory _directory = new();
     private readonly TimeProvider? _time;
+    private readonly IMeterFactory? _meters;
 
-    public StoreHarness(Func<LogStoreOptions, LogStoreOptions>? configure = null, TimeProvider? time = null)
+    public StoreHarness(Func<LogStoreOptions, LogStoreOptions>? configure = null, TimeProvider? time = null, IMeterFactory? meters = null)
     {
         _time = time;
+        _meters = meters;
         var options = new LogStoreOptions { DataDirectory = _directory.Path };
         Options = configure is null ? options : configure(options);
-        Store = LogStore.Open(Options, _time);
+        Store = LogStore.Open(Options, _time, _meters);
     }
 
     public LogStoreOptions Options { get; }
@@ -34,7 +37,7 @@ public sealed class StoreHarness : IDisposable
 
     public PartitionLog Reopen(int partition = 0)
     {
-        Store = LogStore.Open(Options, _time);
+        Store = LogStore.Open(Options, _time, _meters);
         return Store.OpenPartition(partition);
     }
 
@@ -48,5 +51,31 @@ public sealed class StoreHarness : IDisposable
     {
         Store.Dispose();
         _directory.Dispose();
+    }
+}
+
+/// <summary>An <see cref="IMeterFactory"/> whose meters carry it as their scope, so a listener can tell them from other tests' meters.</summary>
+public sealed class TestMeterFactory : IMeterFactory
+{
+    private readonly List<Meter> _meters = [];
+
+    public Meter Create(MeterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var meter = new Meter(new MeterOptions(options.Name) { Version = options.Version, Tags = options.Tags, Scope = this });
+        lock (_meters)
+        {
+            _meters.Add(meter);
+        }
+
+        return meter;
+    }
+
+    public void Dispose()
+    {
+        lock (_meters)
+        {
+            _meters.ForEach(m => m.Dispose());
+        }
     }
 }
