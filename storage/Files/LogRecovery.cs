@@ -49,6 +49,19 @@ internal static class LogRecovery
             DurableFile.SyncDirectory(directory);
         }
 
+        // Later segments may have been deleted after this one was taken as sealed: the last
+        // segment is the active one.
+        var active = state.Segments[^1];
+        if (active.Sealed && !active.SealDurable)
+        {
+            active.Unseal();
+        }
+        else if (active.Sealed && !active.HasRecords)
+        {
+            active.CutAt(active.BaseOffset, active.TermBefore);
+            active.SyncAfterCut();
+        }
+
         var first = state.Segments[0];
         var last = state.Segments[^1];
         return new RecoveredLog(state.Segments, state.Terms, first.TermBefore, new RecoveryReport(

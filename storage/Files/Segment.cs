@@ -143,6 +143,13 @@ internal sealed class Segment : IDisposable
     /// <summary>Stops appends to this segment; its seal trailer is written once it is wholly synced.</summary>
     public void Seal() => Sealed = true;
 
+    /// <summary>Takes back a <see cref="Seal"/> whose trailer was never written (recovery deleted every later segment).</summary>
+    public void Unseal()
+    {
+        System.Diagnostics.Debug.Assert(!SealDurable, "a durable seal is taken off by CutAt");
+        Sealed = false;
+    }
+
     /// <summary>
     /// Writes to the index file the entries whose records are synced and, when the segment is
     /// sealed and wholly synced, the seal trailer. Returns the index handle to fsync when a
@@ -217,6 +224,22 @@ internal sealed class Segment : IDisposable
         var position = PositionOf(offset);
         entries.RemoveRange(keep, entries.Count - keep);
         var touched = false;
+        if (_entriesPersisted > keep || SealDurable || Sealed)
+        {
+            // A durable seal must be gone before the data shrinks, or a crash could leave a seal
+            // that claims more bytes than the file holds.
+            var sealWasDurable = SealDurable;
+            _indexHandle ??= File.OpenHandle(IndexPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+            _entriesPersisted = Math.Min(_entriesPersisted, keep);
+            RandomAccess.SetLength(_indexHandle, IndexFileLength(_entriesPersisted));
+            if (sealWasDurable)
+            {
+                DurableFile.Sync(_indexHandle);
+            }
+
+            touched = true;
+        }
+
         if (position < WrittenLength)
         {
             _pending.Clear();
@@ -228,14 +251,6 @@ internal sealed class Segment : IDisposable
         else
         {
             _pending.Shorten((int)(position - WrittenLength));
-        }
-
-        if (_entriesPersisted > keep || SealDurable || Sealed)
-        {
-            _indexHandle ??= File.OpenHandle(IndexPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-            _entriesPersisted = Math.Min(_entriesPersisted, keep);
-            RandomAccess.SetLength(_indexHandle, IndexFileLength(_entriesPersisted));
-            touched = true;
         }
 
         Sealed = SealDurable = false;

@@ -300,4 +300,23 @@ public sealed class RecoveryTests
         var reopened = harness.CrashAndReopen();
         Records.Equal([.. Enumerable.Range(0, 10).Select(o => Records.Make(o, 3))], Records.ReadAll(reopened));
     }
+
+    [Fact]
+    public async Task Segments_rolled_after_the_last_flush_and_lost_in_a_crash_leave_a_log_that_takes_appends_again()
+    {
+        using var harness = new StoreHarness(o => o with { SegmentBytes = 4096 });
+        var log = harness.Log();
+        await log.FlushAsync(Cancel);
+        Records.AppendUpTo(log, 100, term: 1, bodyBytes: 200);
+        Assert.True(log.SegmentCount > 2);
+
+        // The rolls created files with headers; the records themselves never left memory.
+        var reopened = harness.CrashAndReopen();
+        Assert.Equal(0, reopened.NextOffset);
+        Assert.Equal(RecoveryCutReason.OutOfOrder, reopened.Recovery.Reason);
+        Assert.True(reopened.Recovery.SegmentsDeleted > 0);
+        Records.AppendUpTo(reopened, 100, term: 1, bodyBytes: 200);
+        await reopened.FlushAsync(Cancel);
+        Assert.Equal(100, harness.CrashAndReopen().NextOffset);
+    }
 }
