@@ -59,7 +59,11 @@ internal sealed class SyncWorkers : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        _wake.Release(_threads.Length);
+        if (_threads.Length > 0)
+        {
+            _wake.Release(_threads.Length);
+        }
+
         foreach (var thread in _threads)
         {
             thread.Join();

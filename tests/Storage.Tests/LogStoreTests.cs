@@ -51,6 +51,26 @@ public sealed class LogStoreTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(64)]
+    public async Task A_group_flush_with_any_parallelism_makes_every_log_durable(int parallelism)
+    {
+        using var harness = new StoreHarness(o => o with { FlushParallelism = parallelism });
+        var logs = Enumerable.Range(0, 20).Select(p => harness.Store.OpenPartition(p)).ToList();
+        foreach (var log in logs)
+        {
+            Records.AppendUpTo(log, 5, term: 1);
+        }
+
+        await harness.Store.FlushAsync(Cancel);
+        Assert.All(logs, log => Assert.Equal(5, log.DurableOffset));
+        harness.Store.Dispose();
+        harness.Reopen(0);
+        Assert.All(Enumerable.Range(0, 20), p => Assert.Equal(5, harness.Store.OpenPartition(p).NextOffset));
+    }
+
     [Fact]
     public async Task A_log_of_another_store_cannot_be_flushed_here()
     {
