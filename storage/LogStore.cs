@@ -189,11 +189,36 @@ public sealed partial class LogStore : IDisposable
             return;
         }
 
-        foreach (var log in _logs.Values.ToArray())
+        // One group flush for all (a close fsyncs whatever the policy), then close the files.
+        var logs = _logs.Values.ToArray();
+        var batch = new FlushBatch();
+        foreach (var log in logs)
         {
-            Close(log);
+            try
+            {
+                log.PrepareFlush(batch, sync: true);
+            }
+            catch (IOException)
+            {
+                // That log already refuses use; the others are still flushed.
+            }
         }
 
+        _workers.RunAsync(batch.Items).GetAwaiter().GetResult();
+        foreach (var flushed in batch.Logs)
+        {
+            if (FirstFailure(batch, flushed) is null)
+            {
+                flushed.Log.CompleteFlush(batch, flushed);
+            }
+        }
+
+        foreach (var log in logs)
+        {
+            log.CloseFiles(discardPending: true);
+        }
+
+        _logs.Clear();
         Release();
     }
 

@@ -10,6 +10,9 @@ namespace DataCluster.Storage.Files;
 /// </summary>
 internal sealed class SyncWorkers : IDisposable
 {
+    /// <summary>An fsync needs almost no stack; small stacks keep dozens of idle workers cheap.</summary>
+    private const int StackBytes = 256 * 1024;
+
     private readonly StorageMetrics _metrics;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Thread[] _threads;
@@ -22,7 +25,7 @@ internal sealed class SyncWorkers : IDisposable
         _threads = new Thread[parallelism - 1];
         for (var i = 0; i < _threads.Length; i++)
         {
-            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"storage-fsync-{i}" };
+            _threads[i] = new Thread(Work, StackBytes) { IsBackground = true, Name = $"storage-fsync-{i}" };
             _threads[i].Start();
         }
     }
