@@ -193,6 +193,11 @@ public sealed partial class PartitionLog : IPartitionLog
             var deleted = false;
             while (_segments.Count > 1 && _segments[^1].BaseOffset > nextOffset)
             {
+                if (ReferenceEquals(_cutUnsynced, _segments[^1]))
+                {
+                    _cutUnsynced = null;
+                }
+
                 _segments[^1].Delete();
                 _store.Metrics.SegmentDeleted("truncate");
                 _segments.RemoveAt(_segments.Count - 1);

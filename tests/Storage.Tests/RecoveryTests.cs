@@ -319,4 +319,22 @@ public sealed class RecoveryTests
         await reopened.FlushAsync(Cancel);
         Assert.Equal(100, harness.CrashAndReopen().NextOffset);
     }
+
+    [Fact]
+    public async Task A_second_truncation_that_deletes_the_segment_a_first_one_cut_is_flushed_without_error()
+    {
+        using var harness = new StoreHarness(o => o with { SegmentBytes = 4096 });
+        var log = harness.Log();
+        Records.AppendUpTo(log, 200, term: 1, bodyBytes: 100);
+        await log.FlushAsync(Cancel);
+        log.Truncate(190);
+        log.Truncate(10);
+        Records.AppendUpTo(log, 15, term: 2);
+        await log.FlushAsync(Cancel);
+
+        var reopened = harness.CrashAndReopen();
+        Assert.Equal(15, reopened.NextOffset);
+        Assert.Equal([new TermStart(1, 0), new TermStart(2, 10)], reopened.Terms);
+        Assert.Single(harness.Segments(0));
+    }
 }
