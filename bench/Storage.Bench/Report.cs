@@ -27,31 +27,45 @@ public static class Report
     /// <summary>Warm-up: JIT, file creation and the first segment allocations out of the way.</summary>
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
+    /// <summary>Repeats of the parallelism comparison, interleaved so that a burst of load from elsewhere hits every setting alike; the best run is reported.</summary>
+    private const int Repeats = 3;
+
     public static async Task RunAsync(TextWriter output, string parent)
     {
         output.WriteLine($"storage report: {Environment.ProcessorCount} cores, .NET {Environment.Version}, directory {parent}");
         output.WriteLine($"each round: {RecordsPerRound} records with 256-byte bodies spread over the partitions, then one group flush (FsyncPolicy.Always)");
         foreach (var partitions in new[] { 1, 16, 256 })
         {
-            await RunAsync(output, parent, partitions, LogStoreOptions.DefaultFlushParallelism);
+            output.WriteLine(await RunAsync(parent, partitions, LogStoreOptions.DefaultFlushParallelism));
         }
 
         output.WriteLine();
-        output.WriteLine("fsyncs at once (FlushParallelism), 256 partitions:");
-        foreach (var parallelism in new[] { 1, 4, 8, 16, 32, 64 })
+        output.WriteLine($"fsyncs at once (FlushParallelism), 256 partitions, best of {Repeats} interleaved runs:");
+        int[] settings = [1, 4, 8, 16, 32, 64];
+        var best = new Result?[settings.Length];
+        for (var repeat = 0; repeat < Repeats; repeat++)
         {
-            await RunAsync(output, parent, 256, parallelism);
+            for (var i = 0; i < settings.Length; i++)
+            {
+                var result = await RunAsync(parent, 256, settings[i]);
+                best[i] = best[i] is { } kept && kept.AppendsPerSecond >= result.AppendsPerSecond ? kept : result;
+            }
+        }
+
+        foreach (var result in best)
+        {
+            output.WriteLine(result);
         }
 
         output.WriteLine();
         output.WriteLine("busier rounds: 16 records per partition per round");
         foreach (var partitions in new[] { 1, 16, 256 })
         {
-            await RunAsync(output, parent, partitions, LogStoreOptions.DefaultFlushParallelism, 16 * partitions);
+            output.WriteLine(await RunAsync(parent, partitions, LogStoreOptions.DefaultFlushParallelism, 16 * partitions));
         }
     }
 
-    private static async Task RunAsync(TextWriter output, string parent, int partitions, int parallelism, int recordsPerRound = RecordsPerRound)
+    private static async Task<Result> RunAsync(string parent, int partitions, int parallelism, int recordsPerRound = RecordsPerRound)
     {
         var directory = Path.Combine(parent, "datacluster-storage-bench-" + Guid.NewGuid().ToString("N"));
         var fsyncs = new List<double>();
@@ -125,9 +139,8 @@ public static class Report
                 fsyncMs = [.. fsyncs.Select(s => s * 1000)];
             }
 
-            output.WriteLine($"{partitions,3} partitions, {parallelism,2} fsyncs at once, {recordsPerRound,4} records per round: {records / seconds,9:N0} appends/s, {flushes.Count / seconds,6:N0} flushes/s; " +
-                $"group flush p50 {Percentile(flushes, 0.50):F2} ms p99 {Percentile(flushes, 0.99):F2} ms; " +
-                $"one fsync p50 {Percentile(fsyncMs, 0.50):F2} ms p99 {Percentile(fsyncMs, 0.99):F2} ms ({fsyncMs.Length / Math.Max(1, flushes.Count)} per flush)");
+            return new Result(partitions, parallelism, recordsPerRound, records / seconds, flushes.Count / seconds,
+                Percentile(flushes, 0.50), Percentile(flushes, 0.99), Percentile(fsyncMs, 0.50), Percentile(fsyncMs, 0.99), fsyncMs.Length / Math.Max(1, flushes.Count));
         }
         finally
         {
@@ -144,6 +157,15 @@ public static class Report
 
         var sorted = values.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(quantile * sorted.Length) - 1)];
+    }
+
+    /// <summary>The figures of one run.</summary>
+    private sealed record Result(int Partitions, int Parallelism, int RecordsPerRound, double AppendsPerSecond, double FlushesPerSecond,
+        double FlushP50, double FlushP99, double FsyncP50, double FsyncP99, int FsyncsPerFlush)
+    {
+        public override string ToString() =>
+            $"{Partitions,3} partitions, {Parallelism,2} fsyncs at once, {RecordsPerRound,4} records per round: {AppendsPerSecond,9:N0} appends/s, {FlushesPerSecond,6:N0} flushes/s; " +
+            $"group flush p50 {FlushP50:F2} ms p99 {FlushP99:F2} ms; one fsync p50 {FsyncP50:F2} ms p99 {FsyncP99:F2} ms ({FsyncsPerFlush} per flush)";
     }
 
     /// <summary>Meters scoped to one run, so its listener sees no other store's fsyncs.</summary>
