@@ -32,6 +32,10 @@ publish-agent: ## Publish the agent as a trimmed, ReadyToRun, self-contained lin
 bench-ring: ## Print the ring's figures: lookup ns/op, assignment time, balance, movement vs minimum
 	$(DOTNET) run -c Release --project bench/Ring.Bench -- report
 
+.PHONY: bench-storage
+bench-storage: ## Print the storage figures: appends/s, flush and fsync p50/p99 over 1, 16, 256 partitions (BENCH_DIR=dir picks the disk)
+	$(DOTNET) run -c Release --project bench/Storage.Bench -- report $(BENCH_DIR)
+
 .PHONY: demo
 demo: artifacts/agent/datacluster-agent ## Run the local demo: control plane, operator, three agents; Ctrl-C cleans up
 	@assets=$$(hack/envtest.sh) && tools=$$(hack/tools.sh) && \

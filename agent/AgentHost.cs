@@ -5,6 +5,7 @@ using DataCluster.Agent.Http;
 using DataCluster.Agent.Observability;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
+using DataCluster.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,57 +16,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Agent;
-
-/// <summary>What a host is built from besides <see cref="AgentOptions"/>; tests replace parts.</summary>
-public sealed record AgentHostSettings
-{
-    /// <summary>The API server and credentials; null = <see cref="KubeConfig.Load"/> (KUBECONFIG, ~/.kube/config, in-cluster).</summary>
-    public KubeConfig? Kube { get; init; }
-
-    /// <summary>The clock; null = the system clock.</summary>
-    public TimeProvider? Time { get; init; }
-
-    /// <summary>Replaces the console logging the options ask for (tests route logs to their output).</summary>
-    public Action<ILoggingBuilder>? Logging { get; init; }
-
-    /// <summary>Interval of keep-alive comments on assignment streams; null = 15 s.</summary>
-    public TimeSpan? StreamKeepAlive { get; init; }
-}
-
-/// <summary>A built agent: the web application, the control plane, and what to dispose.</summary>
-public sealed class AgentApp : IAsyncDisposable
-{
-    private readonly IDisposable[] owned;
-
-    internal AgentApp(WebApplication web, AgentNode node, KubeClient client, params IDisposable[] owned)
-    {
-        Web = web;
-        Node = node;
-        Client = client;
-        this.owned = owned;
-    }
-
-    public WebApplication Web { get; }
-
-    public AgentNode Node { get; }
-
-    /// <summary>The agent's API-server client (tests dispose it to simulate a dead process).</summary>
-    public KubeClient Client { get; }
-
-    /// <summary>The address Kestrel listens on once started, e.g. http://127.0.0.1:41234.</summary>
-    public Uri? Address => Web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
-        .Select(a => new Uri(a)).FirstOrDefault();
-
-    public async ValueTask DisposeAsync()
-    {
-        // The container disposes the client.
-        await Web.DisposeAsync().ConfigureAwait(false);
-        foreach (var item in owned)
-        {
-            item.Dispose();
-        }
-    }
-}
 
 /// <summary>Builds and runs the agent: Kestrel on BindAddress:ClientPort serving the client API, and the control plane as a hosted service.</summary>
 public static class AgentHost
@@ -119,32 +69,17 @@ public static class AgentHost
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.BindAddress, options.ClientPort));
-        builder.Logging.ClearProviders();
         if (settings.Logging is { } configure)
         {
+            builder.Logging.ClearProviders();
             configure(builder.Logging);
-        }
-        else if (options.JsonLogs)
-        {
-            builder.Logging.AddJsonConsole(json =>
-            {
-                json.UseUtcTimestamp = true;
-                json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-            });
+            builder.Logging.SetMinimumLevel(options.LogLevel).WithQuietFramework();
         }
         else
         {
-            builder.Logging.AddSimpleConsole(text =>
-            {
-                text.SingleLine = true;
-                text.UseUtcTimestamp = true;
-                text.TimestampFormat = "HH:mm:ss.fff ";
-            });
+            builder.Logging.AddDataClusterConsole(options.JsonLogs ? LogFormats.Json : LogFormats.Text, options.LogLevel);
         }
 
-        builder.Logging.SetMinimumLevel(options.LogLevel);
-        // ASP.NET Core logs every request at Information; the agent's own lines say what matters.
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // A stop waits this long for leader release and open streams before giving up.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
 

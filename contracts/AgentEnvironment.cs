@@ -38,6 +38,8 @@ public static class AgentEnvironment
     public const string LogFormat = "DATACLUSTER_LOG_FORMAT";
     public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    private static readonly string PortRange = Limits.Range(Limits.Port.Min, Limits.Port.Max);
+
     /// <summary>Every variable, in the order of the documentation table.</summary>
     public static readonly IReadOnlyList<AgentVariable> All =
     [
@@ -47,15 +49,15 @@ public static class AgentEnvironment
         new(PodIp, null, "an IPv4 or IPv6 address", "This pod's IP (downward API status.podIP); peers reach the agent there."),
         new(NodeName, "", "a node name", "The node the pod runs on (downward API spec.nodeName); informational."),
         new(BindAddress, "0.0.0.0", "an IP address", "Address the agent listens on."),
-        new(ClientPort, AgentPorts.Client.ToString(System.Globalization.CultureInfo.InvariantCulture), "1-65535", "Port of the app/client API, health and metrics."),
-        new(PeerPort, AgentPorts.Peer.ToString(System.Globalization.CultureInfo.InvariantCulture), "1-65535", "Port of peer (replication) traffic; reserved until the write path lands."),
+        new(ClientPort, Invariant(AgentPorts.Client), PortRange, "Port of the app/client API, health and metrics."),
+        new(PeerPort, Invariant(AgentPorts.Peer), PortRange, "Port of peer (replication) traffic; reserved until the write path lands."),
         new(DataDirectory, AgentPaths.DataDirectory, "a writable directory", "Where the agent keeps its partition logs; reserved until the write path lands."),
         new(PeerTokenFile, $"{AgentPaths.PeerTokenDirectory}/{AgentPaths.PeerTokenKey}", "a readable file", "Bearer token peers present to each other; reserved until the write path lands."),
-        new(LeaseDurationSeconds, "6", "integer 2-300, greater than the renew interval", "How long a member Lease stays valid without renewal; a killed member is noticed after this."),
-        new(RenewIntervalSeconds, "2", "integer 1-60, less than the lease duration", "How often the agent renews its member Lease."),
-        new(Partitions, "256", "integer 1-65536", "Number of partitions; fixed for the life of the cluster."),
-        new(ReplicationFactor, "3", "integer 1-16", "Replicas per partition."),
-        new(CommitLevel, "Quorum", "One, Quorum or All", "Replicas that must have a write before it is acknowledged; validated now, used once the write path lands."),
+        new(LeaseDurationSeconds, Invariant(Limits.LeaseDurationSeconds.Default), Limits.Range(Limits.LeaseDurationSeconds.Min, Limits.LeaseDurationSeconds.Max) + ", greater than the renew interval", "How long a member Lease stays valid without renewal; a killed member is noticed after this."),
+        new(RenewIntervalSeconds, Invariant(Limits.RenewIntervalSeconds.Default), Limits.Range(Limits.RenewIntervalSeconds.Min, Limits.RenewIntervalSeconds.Max) + ", less than the lease duration", "How often the agent renews its member Lease."),
+        new(Partitions, Invariant(Limits.Partitions.Default), Limits.Range(Limits.Partitions.Min, Limits.Partitions.Max), "Number of partitions; fixed for the life of the cluster."),
+        new(ReplicationFactor, Invariant(Limits.ReplicationFactor.Default), Limits.Range(Limits.ReplicationFactor.Min, Limits.ReplicationFactor.Max), "Replicas per partition."),
+        new(CommitLevel, CommitLevels.Default, CommitLevels.Accepted, "Replicas that must have a write before it is acknowledged; validated now, used once the write path lands."),
         new(OtherZoneReplicas, "0", "integer 0 to factor-1", "Replicas placed in other zones of the leader's region."),
         new(OtherRegionReplicas, "0", "integer 0 to factor-1-otherZoneReplicas", "Replicas placed in other regions."),
         new(AppDeliveryUrl, "", "empty or an http(s) URL", "Where committed events are pushed to the local app; empty disables push. Validated now, used once the write path lands."),
@@ -63,4 +65,6 @@ public static class AgentEnvironment
         new(LogFormat, "json", "json or text", "Log line format."),
         new(OtlpEndpoint, "", "empty or an http(s) URL", "OpenTelemetry collector (OTLP) for the agent's traces; empty disables export. Metrics are served at /metrics."),
     ];
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

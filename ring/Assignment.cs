@@ -13,33 +13,33 @@ namespace DataCluster.Ring;
 public sealed partial class Assignment : IEquatable<Assignment>
 {
     // Replica lists stored back to back: partition p owns replicas[offsets[p]..offsets[p + 1]].
-    private readonly string[] replicas;
-    private readonly int[] offsets;
-    private readonly string?[] leaders;
-    private readonly string[] members;
-    private readonly string[] draining;
+    private readonly string[] _replicas;
+    private readonly int[] _offsets;
+    private readonly string?[] _leaders;
+    private readonly string[] _members;
+    private readonly string[] _draining;
 
     private Assignment(long epoch, int partitions, int replicationFactor, string[] replicas, int[] offsets, string[] draining)
     {
         Epoch = epoch;
         Partitions = partitions;
         ReplicationFactor = replicationFactor;
-        this.replicas = replicas;
-        this.offsets = offsets;
+        _replicas = replicas;
+        _offsets = offsets;
 
         var mentioned = new SortedSet<string>(replicas, StringComparer.Ordinal);
-        members = [.. mentioned];
+        _members = [.. mentioned];
         // Only draining members that still hold replicas matter; keeping others would make two
         // snapshots with the same replicas compare different.
-        this.draining = [.. draining.Where(mentioned.Contains).Distinct().Order(StringComparer.Ordinal)];
+        _draining = [.. draining.Where(mentioned.Contains).Distinct().Order(StringComparer.Ordinal)];
 
-        leaders = new string?[partitions];
+        _leaders = new string?[partitions];
         for (var p = 0; p < partitions; p++)
         {
             if (offsets[p + 1] > offsets[p])
             {
                 var first = replicas[offsets[p]];
-                leaders[p] = Array.BinarySearch(this.draining, first, StringComparer.Ordinal) >= 0 ? null : first;
+                _leaders[p] = Array.BinarySearch(_draining, first, StringComparer.Ordinal) >= 0 ? null : first;
             }
         }
     }
@@ -54,13 +54,13 @@ public sealed partial class Assignment : IEquatable<Assignment>
     public int ReplicationFactor { get; }
 
     /// <summary>Every member id that holds at least one replica, in ordinal order.</summary>
-    public IReadOnlyList<string> Members => members;
+    public IReadOnlyList<string> Members => _members;
 
     /// <summary>Draining members that still hold replicas (they lead nothing), in ordinal order.</summary>
-    public IReadOnlyList<string> Draining => draining;
+    public IReadOnlyList<string> Draining => _draining;
 
     /// <summary>True when no partition has a replica.</summary>
-    public bool IsEmpty => replicas.Length == 0;
+    public bool IsEmpty => _replicas.Length == 0;
 
     /// <summary>The snapshot with no replicas at epoch 0: the start of every history.</summary>
     public static Assignment Empty(int partitions, int replicationFactor)
@@ -137,7 +137,7 @@ public sealed partial class Assignment : IEquatable<Assignment>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(partition);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(partition, Partitions);
-        return replicas.AsSpan(offsets[partition], offsets[partition + 1] - offsets[partition]);
+        return _replicas.AsSpan(_offsets[partition], _offsets[partition + 1] - _offsets[partition]);
     }
 
     /// <summary>The leader of a partition, or null when it has none.</summary>
@@ -145,14 +145,14 @@ public sealed partial class Assignment : IEquatable<Assignment>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(partition);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(partition, Partitions);
-        return leaders[partition];
+        return _leaders[partition];
     }
 
     /// <summary>Number of replicas <paramref name="memberId"/> holds.</summary>
     public int ReplicaCountOf(string memberId)
     {
         var count = 0;
-        foreach (var id in replicas)
+        foreach (var id in _replicas)
         {
             if (string.Equals(id, memberId, StringComparison.Ordinal))
             {
@@ -167,7 +167,7 @@ public sealed partial class Assignment : IEquatable<Assignment>
     public int LeaderCountOf(string memberId)
     {
         var count = 0;
-        foreach (var id in leaders)
+        foreach (var id in _leaders)
         {
             if (string.Equals(id, memberId, StringComparison.Ordinal))
             {
@@ -206,9 +206,9 @@ public sealed partial class Assignment : IEquatable<Assignment>
         ArgumentNullException.ThrowIfNull(other);
         return Partitions == other.Partitions
             && ReplicationFactor == other.ReplicationFactor
-            && offsets.AsSpan().SequenceEqual(other.offsets)
-            && replicas.AsSpan().SequenceEqual(other.replicas)
-            && draining.AsSpan().SequenceEqual(other.draining);
+            && _offsets.AsSpan().SequenceEqual(other._offsets)
+            && _replicas.AsSpan().SequenceEqual(other._replicas)
+            && _draining.AsSpan().SequenceEqual(other._draining);
     }
 
     /// <summary>Equal epoch and <see cref="SameReplicas"/>.</summary>
@@ -224,7 +224,7 @@ public sealed partial class Assignment : IEquatable<Assignment>
         var hash = new HashCode();
         hash.Add(Epoch);
         hash.Add(Partitions);
-        foreach (var id in replicas)
+        foreach (var id in _replicas)
         {
             hash.Add(id, StringComparer.Ordinal);
         }
@@ -234,24 +234,24 @@ public sealed partial class Assignment : IEquatable<Assignment>
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"Assignment(epoch {Epoch}, {Partitions} partitions, factor {ReplicationFactor}, {members.Length} members)";
+        $"Assignment(epoch {Epoch}, {Partitions} partitions, factor {ReplicationFactor}, {_members.Length} members)";
 
     /// <summary>A copy of this snapshot with another epoch.</summary>
-    internal Assignment WithEpoch(long epoch) => new(epoch, Partitions, ReplicationFactor, replicas, offsets, draining);
+    internal Assignment WithEpoch(long epoch) => new(epoch, Partitions, ReplicationFactor, _replicas, _offsets, _draining);
 
     internal static Assignment FromFlat(long epoch, int partitions, int replicationFactor, string[] replicas, int[] offsets, string[] draining) =>
         new(epoch, partitions, replicationFactor, replicas, offsets, draining);
 
     private static void Validate(int partitions, int replicationFactor)
     {
-        if (partitions is < 1 or > AssignmentSettings.MaxPartitions)
+        if (partitions is < AssignmentSettings.MinPartitions or > AssignmentSettings.MaxPartitions)
         {
-            throw new ArgumentOutOfRangeException(nameof(partitions), partitions, $"partitions must be between 1 and {AssignmentSettings.MaxPartitions}");
+            throw new ArgumentOutOfRangeException(nameof(partitions), partitions, $"partitions must be between {AssignmentSettings.MinPartitions} and {AssignmentSettings.MaxPartitions}");
         }
 
-        if (replicationFactor is < 1 or > AssignmentSettings.MaxReplicationFactor)
+        if (replicationFactor is < AssignmentSettings.MinReplicationFactor or > AssignmentSettings.MaxReplicationFactor)
         {
-            throw new ArgumentOutOfRangeException(nameof(replicationFactor), replicationFactor, $"replicationFactor must be between 1 and {AssignmentSettings.MaxReplicationFactor}");
+            throw new ArgumentOutOfRangeException(nameof(replicationFactor), replicationFactor, $"replicationFactor must be between {AssignmentSettings.MinReplicationFactor} and {AssignmentSettings.MaxReplicationFactor}");
         }
     }
 }

@@ -9,13 +9,13 @@ namespace DataCluster.Ring;
 /// </remarks>
 public sealed class AssignmentHolder
 {
-    private Assignment? current;
+    private Assignment? _current;
 
     /// <summary>Starts with <paramref name="initial"/>, or with no snapshot.</summary>
-    public AssignmentHolder(Assignment? initial = null) => current = initial;
+    public AssignmentHolder(Assignment? initial = null) => _current = initial;
 
     /// <summary>The current snapshot, or null before the first one.</summary>
-    public Assignment? Current => Volatile.Read(ref current);
+    public Assignment? Current => Volatile.Read(ref _current);
 
     /// <summary>
     /// Installs <paramref name="next"/> if its epoch is higher than the current one's. Returns
@@ -28,7 +28,7 @@ public sealed class AssignmentHolder
         ArgumentNullException.ThrowIfNull(next);
         while (true)
         {
-            var seen = Volatile.Read(ref current);
+            var seen = Volatile.Read(ref _current);
             if (seen is not null && seen.Partitions != next.Partitions)
             {
                 throw new ArgumentException(
@@ -41,7 +41,7 @@ public sealed class AssignmentHolder
                 return false;
             }
 
-            if (ReferenceEquals(Interlocked.CompareExchange(ref current, next, seen), seen))
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _current, next, seen), seen))
             {
                 return true;
             }

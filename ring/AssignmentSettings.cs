@@ -11,6 +11,12 @@ namespace DataCluster.Ring;
 /// <param name="OtherRegionReplicas">Replicas to place in regions other than the leader's.</param>
 public sealed record AssignmentSettings(int Partitions, int ReplicationFactor, int OtherZoneReplicas = 0, int OtherRegionReplicas = 0)
 {
+    /// <summary>The smallest partition count accepted.</summary>
+    public const int MinPartitions = 1;
+
+    /// <summary>The smallest replication factor accepted.</summary>
+    public const int MinReplicationFactor = 1;
+
     /// <summary>The largest partition count accepted. More partitions cost memory on every agent
     /// and add nothing to balance at the member counts a StatefulSet reaches.</summary>
     public const int MaxPartitions = 65536;
@@ -19,16 +25,16 @@ public sealed record AssignmentSettings(int Partitions, int ReplicationFactor, i
     public const int MaxReplicationFactor = 16;
 
     /// <summary>Number of partitions, 1..<see cref="MaxPartitions"/>.</summary>
-    public int Partitions { get; } = Partitions is >= 1 and <= MaxPartitions
+    public int Partitions { get; } = Partitions is >= MinPartitions and <= MaxPartitions
         ? Partitions
         : throw new ArgumentOutOfRangeException(nameof(Partitions), Partitions,
-            $"partitions must be between 1 and {MaxPartitions}; choose at least 16 per expected member so partitions spread evenly");
+            $"partitions must be between {MinPartitions} and {MaxPartitions}; choose at least 16 per expected member so partitions spread evenly");
 
     /// <summary>Replicas per partition including the leader, 1..<see cref="MaxReplicationFactor"/>.</summary>
-    public int ReplicationFactor { get; } = ReplicationFactor is >= 1 and <= MaxReplicationFactor
+    public int ReplicationFactor { get; } = ReplicationFactor is >= MinReplicationFactor and <= MaxReplicationFactor
         ? ReplicationFactor
         : throw new ArgumentOutOfRangeException(nameof(ReplicationFactor), ReplicationFactor,
-            $"replicationFactor must be between 1 and {MaxReplicationFactor}; 3 is the usual choice");
+            $"replicationFactor must be between {MinReplicationFactor} and {MaxReplicationFactor}; 3 is the usual choice");
 
     /// <summary>Replicas wanted in other zones of the leader's region; at most factor - 1.</summary>
     public int OtherZoneReplicas { get; } = OtherZoneReplicas >= 0 && OtherZoneReplicas <= ReplicationFactor - 1

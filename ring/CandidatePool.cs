@@ -17,69 +17,69 @@ namespace DataCluster.Ring;
 /// </remarks>
 internal sealed class CandidatePool
 {
-    private readonly PlanState state;
-    private readonly Topology topology;
-    private readonly Dictionary<int, List<int>>[] buckets;
-    private readonly int[] top;
-    private readonly int[] room;
-    private readonly int[] indexInBucket;
-    private readonly int[] preferenceOfGroup;
-    private readonly int[] levelOfGroup;
-    private readonly int[] mark;
-    private int stamp;
+    private readonly PlanState _state;
+    private readonly Topology _topology;
+    private readonly Dictionary<int, List<int>>[] _buckets;
+    private readonly int[] _top;
+    private readonly int[] _room;
+    private readonly int[] _indexInBucket;
+    private readonly int[] _preferenceOfGroup;
+    private readonly int[] _levelOfGroup;
+    private readonly int[] _mark;
+    private int _stamp;
 
     public CandidatePool(PlanState state, Topology topology)
     {
-        this.state = state;
-        this.topology = topology;
+        _state = state;
+        _topology = topology;
         var groups = topology.GroupCount;
-        buckets = new Dictionary<int, List<int>>[groups];
-        top = new int[groups];
+        _buckets = new Dictionary<int, List<int>>[groups];
+        _top = new int[groups];
         for (var g = 0; g < groups; g++)
         {
-            buckets[g] = [];
-            top[g] = int.MinValue;
+            _buckets[g] = [];
+            _top[g] = int.MinValue;
         }
 
-        room = new int[state.Members];
-        indexInBucket = new int[state.Members];
+        _room = new int[state.Members];
+        _indexInBucket = new int[state.Members];
         for (var m = 0; m < state.Members; m++)
         {
-            room[m] = state.Quota[m] - state.Load[m];
+            _room[m] = state.Quota[m] - state.Load[m];
             Add(m);
         }
 
-        preferenceOfGroup = new int[groups];
-        levelOfGroup = new int[groups];
-        mark = new int[state.Members];
+        _preferenceOfGroup = new int[groups];
+        _levelOfGroup = new int[groups];
+        _mark = new int[state.Members];
     }
 
     /// <summary>Records that <paramref name="m"/> took a slot: one less room.</summary>
     public void Take(int m)
     {
-        var g = topology.GroupOf[m];
-        var level = room[m];
-        var bucket = buckets[g][level];
+        var g = _topology.GroupOf[m];
+        var level = _room[m];
+        var bucket = _buckets[g][level];
         var last = bucket[^1];
-        bucket[indexInBucket[m]] = last;
-        indexInBucket[last] = indexInBucket[m];
+        bucket[_indexInBucket[m]] = last;
+        _indexInBucket[last] = _indexInBucket[m];
         bucket.RemoveAt(bucket.Count - 1);
-        room[m] = level - 1;
+        _room[m] = level - 1;
         Add(m);
-        if (top[g] == level && bucket.Count == 0)
+        if (_top[g] == level && bucket.Count == 0)
         {
-            top[g] = level - 1;
+            _top[g] = level - 1;
         }
     }
 
     /// <summary>The member for the next slot of partition <paramref name="p"/>.</summary>
     public int Choose(int p, ReplicaPlanner.SlotKind kind)
     {
-        var members = state.Of(p);
-        stamp++;
+        var members = _state.Of(p);
+        _stamp++;
         foreach (var m in members)
         {
-            mark[m] = stamp;
+            _mark[m] = _stamp;
         }
 
         RankGroups(members, kind);
@@ -88,16 +88,16 @@ internal sealed class CandidatePool
         // members share it.
         var bestKey = long.MaxValue;
         var tied = 0;
-        for (var g = 0; g < levelOfGroup.Length; g++)
+        for (var g = 0; g < _levelOfGroup.Length; g++)
         {
-            levelOfGroup[g] = preferenceOfGroup[g] < 0 ? int.MinValue : BestLevel(g, members);
-            if (levelOfGroup[g] == int.MinValue)
+            _levelOfGroup[g] = _preferenceOfGroup[g] < 0 ? int.MinValue : BestLevel(g, members);
+            if (_levelOfGroup[g] == int.MinValue)
             {
                 continue;
             }
 
-            var key = Key(levelOfGroup[g], preferenceOfGroup[g]);
-            var size = buckets[g][levelOfGroup[g]].Count;
+            var key = Key(_levelOfGroup[g], _preferenceOfGroup[g]);
+            var size = _buckets[g][_levelOfGroup[g]].Count;
             if (key < bestKey)
             {
                 (bestKey, tied) = (key, size);
@@ -111,14 +111,14 @@ internal sealed class CandidatePool
         // Pick a position among the tied members by hash, then step past members the partition
         // already holds (at most the replication factor of them).
         var pick = (int)(PlanState.SlotHash(p, members.Length) % (ulong)tied);
-        for (var g = 0; g < levelOfGroup.Length; g++)
+        for (var g = 0; g < _levelOfGroup.Length; g++)
         {
-            if (levelOfGroup[g] == int.MinValue || Key(levelOfGroup[g], preferenceOfGroup[g]) != bestKey)
+            if (_levelOfGroup[g] == int.MinValue || Key(_levelOfGroup[g], _preferenceOfGroup[g]) != bestKey)
             {
                 continue;
             }
 
-            var bucket = buckets[g][levelOfGroup[g]];
+            var bucket = _buckets[g][_levelOfGroup[g]];
             if (pick >= bucket.Count)
             {
                 pick -= bucket.Count;
@@ -130,7 +130,7 @@ internal sealed class CandidatePool
             for (var i = 0; ; i++)
             {
                 var m = bucket[(pick + i) % bucket.Count];
-                if (mark[m] != stamp)
+                if (_mark[m] != _stamp)
                 {
                     return m;
                 }
@@ -148,19 +148,19 @@ internal sealed class CandidatePool
     /// partition does not hold, or int.MinValue.</summary>
     private int BestLevel(int g, ReadOnlySpan<int> members)
     {
-        var level = top[g];
+        var level = _top[g];
         while (level != int.MinValue)
         {
             var held = 0;
             foreach (var m in members)
             {
-                if (topology.GroupOf[m] == g && room[m] == level)
+                if (_topology.GroupOf[m] == g && _room[m] == level)
                 {
                     held++;
                 }
             }
 
-            if (buckets[g].TryGetValue(level, out var bucket) && bucket.Count > held)
+            if (_buckets[g].TryGetValue(level, out var bucket) && bucket.Count > held)
             {
                 return level;
             }
@@ -173,13 +173,13 @@ internal sealed class CandidatePool
 
     private int NextLower(int g, int level)
     {
-        if (buckets[g].TryGetValue(level - 1, out var below) && below.Count > 0)
+        if (_buckets[g].TryGetValue(level - 1, out var below) && below.Count > 0)
         {
             return level - 1;
         }
 
         var next = int.MinValue;
-        foreach (var (candidate, bucket) in buckets[g])
+        foreach (var (candidate, bucket) in _buckets[g])
         {
             if (candidate < level && candidate > next && bucket.Count > 0)
             {
@@ -192,34 +192,34 @@ internal sealed class CandidatePool
 
     private void Add(int m)
     {
-        var g = topology.GroupOf[m];
-        if (!buckets[g].TryGetValue(room[m], out var bucket))
+        var g = _topology.GroupOf[m];
+        if (!_buckets[g].TryGetValue(_room[m], out var bucket))
         {
             bucket = [];
-            buckets[g].Add(room[m], bucket);
+            _buckets[g].Add(_room[m], bucket);
         }
 
-        indexInBucket[m] = bucket.Count;
+        _indexInBucket[m] = bucket.Count;
         bucket.Add(m);
-        top[g] = Math.Max(top[g], room[m]);
+        _top[g] = Math.Max(_top[g], _room[m]);
     }
 
     private void RankGroups(ReadOnlySpan<int> members, ReplicaPlanner.SlotKind kind)
     {
         if (kind == ReplicaPlanner.SlotKind.Leader)
         {
-            Array.Clear(preferenceOfGroup);
+            Array.Clear(_preferenceOfGroup);
             return;
         }
 
-        var leaderGroup = topology.GroupOf[members[0]];
-        for (var g = 0; g < preferenceOfGroup.Length; g++)
+        var leaderGroup = _topology.GroupOf[members[0]];
+        for (var g = 0; g < _preferenceOfGroup.Length; g++)
         {
-            var relation = topology.BetweenGroups(leaderGroup, g);
-            preferenceOfGroup[g] = kind switch
+            var relation = _topology.BetweenGroups(leaderGroup, g);
+            _preferenceOfGroup[g] = kind switch
             {
                 ReplicaPlanner.SlotKind.OtherZone => relation != Relation.OtherZone ? -1 : UsesGroup(members, g) ? 1 : 0,
-                ReplicaPlanner.SlotKind.OtherRegion => relation != Relation.OtherRegion ? -1 : UsesRegion(members, topology.RegionOfGroup[g]) ? 1 : 0,
+                ReplicaPlanner.SlotKind.OtherRegion => relation != Relation.OtherRegion ? -1 : UsesRegion(members, _topology.RegionOfGroup[g]) ? 1 : 0,
                 _ => (int)relation,
             };
         }
@@ -229,7 +229,7 @@ internal sealed class CandidatePool
     {
         foreach (var m in members)
         {
-            if (topology.GroupOf[m] == group)
+            if (_topology.GroupOf[m] == group)
             {
                 return true;
             }
@@ -242,7 +242,7 @@ internal sealed class CandidatePool
     {
         foreach (var m in members)
         {
-            if (topology.RegionOf[m] == region)
+            if (_topology.RegionOf[m] == region)
             {
                 return true;
             }

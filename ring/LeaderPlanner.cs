@@ -10,34 +10,34 @@ namespace DataCluster.Ring;
 /// </summary>
 internal sealed class LeaderPlanner
 {
-    private readonly PlanState state;
-    private readonly Topology topology;
-    private readonly int[] leaderOf;
-    private readonly int[] led;
-    private readonly List<int>[] ledBy;
-    private readonly int[] eligible;
+    private readonly PlanState _state;
+    private readonly Topology _topology;
+    private readonly int[] _leaderOf;
+    private readonly int[] _led;
+    private readonly List<int>[] _ledBy;
+    private readonly int[] _eligible;
 
     // Breadth-first search scratch, reused across searches by stamping visits with a generation.
-    private readonly int[] seenPartition;
-    private readonly int[] seenMember;
-    private readonly int[] cameFrom;
-    private readonly Queue<int> queue = new();
-    private int generation;
+    private readonly int[] _seenPartition;
+    private readonly int[] _seenMember;
+    private readonly int[] _cameFrom;
+    private readonly Queue<int> _queue = new();
+    private int _generation;
 
     private LeaderPlanner(PlanState state, Topology topology)
     {
-        this.state = state;
-        this.topology = topology;
-        leaderOf = new int[state.Partitions];
-        Array.Fill(leaderOf, -1);
-        led = new int[state.Members];
-        ledBy = new List<int>[state.Members];
+        _state = state;
+        _topology = topology;
+        _leaderOf = new int[state.Partitions];
+        Array.Fill(_leaderOf, -1);
+        _led = new int[state.Members];
+        _ledBy = new List<int>[state.Members];
         for (var m = 0; m < state.Members; m++)
         {
-            ledBy[m] = [];
+            _ledBy[m] = [];
         }
 
-        eligible = new int[state.Partitions];
+        _eligible = new int[state.Partitions];
         for (var p = 0; p < state.Partitions; p++)
         {
             var members = state.Of(p);
@@ -45,14 +45,14 @@ internal sealed class LeaderPlanner
             {
                 if (topology.Unconstrained || topology.Satisfied(members[i], members, skip: i))
                 {
-                    eligible[p] |= 1 << i;
+                    _eligible[p] |= 1 << i;
                 }
             }
         }
 
-        seenPartition = new int[state.Partitions];
-        seenMember = new int[state.Members];
-        cameFrom = new int[state.Members];
+        _seenPartition = new int[state.Partitions];
+        _seenMember = new int[state.Members];
+        _cameFrom = new int[state.Members];
     }
 
     /// <summary>Chooses a leader for every partition.</summary>
@@ -86,7 +86,7 @@ internal sealed class LeaderPlanner
         balanced.Run(previousLeader, keepAll: false);
         if (Array.TrueForAll(previousLeader, l => l < 0))
         {
-            return balanced.leaderOf;
+            return balanced._leaderOf;
         }
 
         // Keeping every previous leader that may still lead is preferred whenever it is as
@@ -97,22 +97,22 @@ internal sealed class LeaderPlanner
         sticky.Run(previousLeader, keepAll: true);
         // Compared by the most leaderships any member has, then the fewest: a total order, so
         // planning again from a result can only improve it, never cycle.
-        int stickyMax = sticky.led.Max(), balancedMax = balanced.led.Max();
-        return stickyMax < balancedMax || (stickyMax == balancedMax && sticky.led.Min() >= balanced.led.Min())
-            ? sticky.leaderOf
-            : balanced.leaderOf;
+        int stickyMax = sticky._led.Max(), balancedMax = balanced._led.Max();
+        return stickyMax < balancedMax || (stickyMax == balancedMax && sticky._led.Min() >= balanced._led.Min())
+            ? sticky._leaderOf
+            : balanced._leaderOf;
     }
 
     private void Run(int[] previousLeader, bool keepAll)
     {
-        var keepable = new List<int>[state.Members];
-        var keepCounts = new int[state.Members];
-        for (var m = 0; m < state.Members; m++)
+        var keepable = new List<int>[_state.Members];
+        var keepCounts = new int[_state.Members];
+        for (var m = 0; m < _state.Members; m++)
         {
             keepable[m] = [];
         }
 
-        for (var p = 0; p < state.Partitions; p++)
+        for (var p = 0; p < _state.Partitions; p++)
         {
             var m = previousLeader[p];
             if (m >= 0 && IsEligible(p, m))
@@ -122,11 +122,11 @@ internal sealed class LeaderPlanner
             }
         }
 
-        var ceiling = (state.Partitions + state.Members - 1) / state.Members;
-        var target = state.Targets(state.Partitions, keepCounts);
+        var ceiling = (_state.Partitions + _state.Members - 1) / _state.Members;
+        var target = _state.Targets(_state.Partitions, keepCounts);
         if (keepAll)
         {
-            for (var m = 0; m < state.Members; m++)
+            for (var m = 0; m < _state.Members; m++)
             {
                 target[m] = Math.Max(ceiling, keepable[m].Count);
             }
@@ -134,9 +134,9 @@ internal sealed class LeaderPlanner
 
         KeepPrevious(keepable, target);
 
-        for (var p = 0; p < state.Partitions; p++)
+        for (var p = 0; p < _state.Partitions; p++)
         {
-            if (leaderOf[p] < 0)
+            if (_leaderOf[p] < 0)
             {
                 var m = MostRoom(p, target);
                 if (m >= 0)
@@ -150,9 +150,9 @@ internal sealed class LeaderPlanner
         // first within the targets, then within the ceiling for everyone, which always admits a
         // solution when the replicas themselves are balanced (see docs/assignment.md).
         int[]? relaxed = null;
-        for (var p = 0; p < state.Partitions; p++)
+        for (var p = 0; p < _state.Partitions; p++)
         {
-            if (leaderOf[p] >= 0 || Augment(p, target))
+            if (_leaderOf[p] >= 0 || Augment(p, target))
             {
                 continue;
             }
@@ -172,8 +172,8 @@ internal sealed class LeaderPlanner
     /// </summary>
     private void KeepPrevious(List<int>[] keepable, int[] target)
     {
-        var spare = new int[state.Members];
-        for (var m = 0; m < state.Members; m++)
+        var spare = new int[_state.Members];
+        for (var m = 0; m < _state.Members; m++)
         {
             if (keepable[m].Count <= target[m])
             {
@@ -186,7 +186,7 @@ internal sealed class LeaderPlanner
             spare[m] = Math.Max(0, target[m] - keepable[m].Count);
         }
 
-        for (var x = 0; x < state.Members; x++)
+        for (var x = 0; x < _state.Members; x++)
         {
             if (keepable[x].Count <= target[x])
             {
@@ -227,13 +227,13 @@ internal sealed class LeaderPlanner
 
     private int MostSpare(int p, int except, int[] spare)
     {
-        var members = state.Of(p);
+        var members = _state.Of(p);
         var best = -1;
         for (var i = 0; i < members.Length; i++)
         {
             var m = members[i];
-            if (m != except && spare[m] > 0 && (eligible[p] & (1 << i)) != 0
-                && (best < 0 || spare[m] > spare[best] || (spare[m] == spare[best] && state.TieBreak(m, p) < state.TieBreak(best, p))))
+            if (m != except && spare[m] > 0 && (_eligible[p] & (1 << i)) != 0
+                && (best < 0 || spare[m] > spare[best] || (spare[m] == spare[best] && _state.TieBreak(m, p) < _state.TieBreak(best, p))))
             {
                 best = m;
             }
@@ -244,14 +244,14 @@ internal sealed class LeaderPlanner
 
     private int MostRoom(int p, int[] capacity)
     {
-        var members = state.Of(p);
+        var members = _state.Of(p);
         var best = -1;
         for (var i = 0; i < members.Length; i++)
         {
             var m = members[i];
-            var room = capacity[m] - led[m];
-            if (room > 0 && (eligible[p] & (1 << i)) != 0
-                && (best < 0 || room > capacity[best] - led[best] || (room == capacity[best] - led[best] && state.TieBreak(m, p) < state.TieBreak(best, p))))
+            var room = capacity[m] - _led[m];
+            if (room > 0 && (_eligible[p] & (1 << i)) != 0
+                && (best < 0 || room > capacity[best] - _led[best] || (room == capacity[best] - _led[best] && _state.TieBreak(m, p) < _state.TieBreak(best, p))))
             {
                 best = m;
             }
@@ -262,13 +262,13 @@ internal sealed class LeaderPlanner
 
     private int LeastLoaded(int p)
     {
-        var members = state.Of(p);
+        var members = _state.Of(p);
         var best = -1;
         for (var i = 0; i < members.Length; i++)
         {
             var m = members[i];
-            if ((eligible[p] & (1 << i)) != 0
-                && (best < 0 || led[m] < led[best] || (led[m] == led[best] && state.TieBreak(m, p) < state.TieBreak(best, p))))
+            if ((_eligible[p] & (1 << i)) != 0
+                && (best < 0 || _led[m] < _led[best] || (_led[m] == _led[best] && _state.TieBreak(m, p) < _state.TieBreak(best, p))))
             {
                 best = m;
             }
@@ -294,36 +294,36 @@ internal sealed class LeaderPlanner
     /// </summary>
     private bool Augment(int start, int[] capacity)
     {
-        generation++;
-        queue.Clear();
-        queue.Enqueue(start);
-        seenPartition[start] = generation;
-        while (queue.Count > 0)
+        _generation++;
+        _queue.Clear();
+        _queue.Enqueue(start);
+        _seenPartition[start] = _generation;
+        while (_queue.Count > 0)
         {
-            var p = queue.Dequeue();
-            var members = state.Of(p);
+            var p = _queue.Dequeue();
+            var members = _state.Of(p);
             for (var i = 0; i < members.Length; i++)
             {
                 var m = members[i];
-                if ((eligible[p] & (1 << i)) == 0 || seenMember[m] == generation)
+                if ((_eligible[p] & (1 << i)) == 0 || _seenMember[m] == _generation)
                 {
                     continue;
                 }
 
-                seenMember[m] = generation;
-                cameFrom[m] = p;
-                if (led[m] < capacity[m])
+                _seenMember[m] = _generation;
+                _cameFrom[m] = p;
+                if (_led[m] < capacity[m])
                 {
                     Shift(start, m);
                     return true;
                 }
 
-                foreach (var next in ledBy[m])
+                foreach (var next in _ledBy[m])
                 {
-                    if (seenPartition[next] != generation)
+                    if (_seenPartition[next] != _generation)
                     {
-                        seenPartition[next] = generation;
-                        queue.Enqueue(next);
+                        _seenPartition[next] = _generation;
+                        _queue.Enqueue(next);
                     }
                 }
             }
@@ -336,12 +336,12 @@ internal sealed class LeaderPlanner
     {
         while (true)
         {
-            var p = cameFrom[member];
-            var previous = leaderOf[p];
+            var p = _cameFrom[member];
+            var previous = _leaderOf[p];
             if (previous >= 0)
             {
-                led[previous]--;
-                ledBy[previous].Remove(p);
+                _led[previous]--;
+                _ledBy[previous].Remove(p);
             }
 
             Lead(p, member);
@@ -356,14 +356,14 @@ internal sealed class LeaderPlanner
 
     private void Lead(int p, int m)
     {
-        leaderOf[p] = m;
-        led[m]++;
-        ledBy[m].Add(p);
+        _leaderOf[p] = m;
+        _led[m]++;
+        _ledBy[m].Add(p);
     }
 
     private bool IsEligible(int p, int m)
     {
-        var i = state.Of(p).IndexOf(m);
-        return i >= 0 && (eligible[p] & (1 << i)) != 0;
+        var i = _state.Of(p).IndexOf(m);
+        return i >= 0 && (_eligible[p] & (1 << i)) != 0;
     }
 }

@@ -23,8 +23,8 @@ internal enum Relation : byte
 /// </remarks>
 internal sealed class Topology
 {
-    private readonly Relation[] relations;
-    private readonly int groupCount;
+    private readonly Relation[] _relations;
+    private readonly int _groupCount;
 
     public Topology(IReadOnlyList<Member> active, int replicas, AssignmentSettings settings)
     {
@@ -53,23 +53,23 @@ internal sealed class Topology
             RegionOf[m] = region;
         }
 
-        groupCount = groups.Count;
-        RegionOfGroup = new int[groupCount];
+        _groupCount = groups.Count;
+        RegionOfGroup = new int[_groupCount];
         for (var m = 0; m < active.Count; m++)
         {
             RegionOfGroup[GroupOf[m]] = RegionOf[m];
         }
 
-        relations = new Relation[groupCount * groupCount];
-        for (var a = 0; a < groupCount; a++)
+        _relations = new Relation[_groupCount * _groupCount];
+        for (var a = 0; a < _groupCount; a++)
         {
-            for (var b = 0; b < groupCount; b++)
+            for (var b = 0; b < _groupCount; b++)
             {
-                relations[(a * groupCount) + b] = Relate(groups[a], groups[b]);
+                _relations[(a * _groupCount) + b] = Relate(groups[a], groups[b]);
             }
         }
 
-        var sizes = new int[groupCount];
+        var sizes = new int[_groupCount];
         foreach (var g in GroupOf)
         {
             sizes[g]++;
@@ -77,14 +77,14 @@ internal sealed class Topology
 
         var zoneSlots = Math.Min(settings.OtherZoneReplicas, replicas - 1);
         var regionSlots = Math.Min(settings.OtherRegionReplicas, replicas - 1 - zoneSlots);
-        NeedOtherZone = new int[groupCount];
-        NeedOtherRegion = new int[groupCount];
-        for (var a = 0; a < groupCount; a++)
+        NeedOtherZone = new int[_groupCount];
+        NeedOtherRegion = new int[_groupCount];
+        for (var a = 0; a < _groupCount; a++)
         {
             int otherZone = 0, otherRegion = 0;
-            for (var b = 0; b < groupCount; b++)
+            for (var b = 0; b < _groupCount; b++)
             {
-                switch (relations[(a * groupCount) + b])
+                switch (_relations[(a * _groupCount) + b])
                 {
                     case Relation.OtherZone:
                         otherZone += sizes[b];
@@ -109,7 +109,7 @@ internal sealed class Topology
     public int[] RegionOf { get; }
 
     /// <summary>Number of location groups.</summary>
-    public int GroupCount => groupCount;
+    public int GroupCount => _groupCount;
 
     /// <summary>Region number of each group.</summary>
     public int[] RegionOfGroup { get; }
@@ -124,10 +124,10 @@ internal sealed class Topology
     public bool Unconstrained { get; }
 
     /// <summary>Where <paramref name="member"/> sits relative to <paramref name="leader"/>.</summary>
-    public Relation Between(int leader, int member) => relations[(GroupOf[leader] * groupCount) + GroupOf[member]];
+    public Relation Between(int leader, int member) => _relations[(GroupOf[leader] * _groupCount) + GroupOf[member]];
 
     /// <summary>Where members of <paramref name="memberGroup"/> sit relative to a leader in <paramref name="leaderGroup"/>.</summary>
-    public Relation BetweenGroups(int leaderGroup, int memberGroup) => relations[(leaderGroup * groupCount) + memberGroup];
+    public Relation BetweenGroups(int leaderGroup, int memberGroup) => _relations[(leaderGroup * _groupCount) + memberGroup];
 
     /// <summary>
     /// True when <paramref name="leader"/> with <paramref name="followers"/> meets the requirements

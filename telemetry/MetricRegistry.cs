@@ -10,9 +10,9 @@ public sealed class MetricRegistry
     /// <summary>The content type of the text exposition format.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    private readonly Lock gate = new();
-    private readonly SortedDictionary<string, MetricFamily> families = new(StringComparer.Ordinal);
-    private readonly List<Action> collectors = [];
+    private readonly Lock _gate = new();
+    private readonly SortedDictionary<string, MetricFamily> _families = new(StringComparer.Ordinal);
+    private readonly List<Action> _collectors = [];
 
     public Counter Counter(string name, string help, params string[] labelNames) =>
         Register(name, () => new Counter(name, help, labelNames), labelNames);
@@ -26,9 +26,9 @@ public sealed class MetricRegistry
     /// <summary>Runs <paramref name="collect"/> before every scrape, to refresh gauges computed on demand.</summary>
     public void OnCollect(Action collect)
     {
-        lock (gate)
+        lock (_gate)
         {
-            collectors.Add(collect);
+            _collectors.Add(collect);
         }
     }
 
@@ -37,9 +37,9 @@ public sealed class MetricRegistry
     {
         List<Action> toRun;
         List<MetricFamily> snapshot;
-        lock (gate)
+        lock (_gate)
         {
-            toRun = [.. collectors];
+            toRun = [.. _collectors];
         }
 
         foreach (var collect in toRun)
@@ -47,9 +47,9 @@ public sealed class MetricRegistry
             collect();
         }
 
-        lock (gate)
+        lock (_gate)
         {
-            snapshot = [.. families.Values];
+            snapshot = [.. _families.Values];
         }
 
         foreach (var family in snapshot)
@@ -76,9 +76,9 @@ public sealed class MetricRegistry
 
     private T Register<T>(string name, Func<T> create, string[] labelNames) where T : MetricFamily
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (families.TryGetValue(name, out var existing))
+            if (_families.TryGetValue(name, out var existing))
             {
                 if (existing is T same && same.LabelNames.SequenceEqual(labelNames))
                 {
@@ -89,7 +89,7 @@ public sealed class MetricRegistry
             }
 
             var family = create();
-            families[name] = family;
+            _families[name] = family;
             return family;
         }
     }

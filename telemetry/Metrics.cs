@@ -41,30 +41,30 @@ public abstract class MetricFamily
 /// <summary>Adds doubles atomically.</summary>
 internal sealed class AtomicDouble
 {
-    private long bits;
+    private long _bits;
 
-    public double Value => BitConverter.Int64BitsToDouble(Interlocked.Read(ref bits));
+    public double Value => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _bits));
 
     public void Add(double amount)
     {
         while (true)
         {
-            var seen = Interlocked.Read(ref bits);
+            var seen = Interlocked.Read(ref _bits);
             var next = BitConverter.DoubleToInt64Bits(BitConverter.Int64BitsToDouble(seen) + amount);
-            if (Interlocked.CompareExchange(ref bits, next, seen) == seen)
+            if (Interlocked.CompareExchange(ref _bits, next, seen) == seen)
             {
                 return;
             }
         }
     }
 
-    public void Set(double value) => Interlocked.Exchange(ref bits, BitConverter.DoubleToInt64Bits(value));
+    public void Set(double value) => Interlocked.Exchange(ref _bits, BitConverter.DoubleToInt64Bits(value));
 }
 
 /// <summary>A monotonically increasing count. Name it with a _total suffix.</summary>
 public sealed class Counter : MetricFamily
 {
-    private readonly LabelledChildren<AtomicDouble> children = new();
+    private readonly LabelledChildren<AtomicDouble> _children = new();
 
     internal Counter(string name, string help, string[] labelNames)
         : base(name, help, "counter", labelNames)
@@ -75,14 +75,14 @@ public sealed class Counter : MetricFamily
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         CheckLabels(labels);
-        children.Get(labels, () => new AtomicDouble()).Add(amount);
+        _children.Get(labels, () => new AtomicDouble()).Add(amount);
     }
 
-    public double Value(params string[] labels) => children.TryGet(labels)?.Value ?? 0;
+    public double Value(params string[] labels) => _children.TryGet(labels)?.Value ?? 0;
 
     internal override void Write(TextWriter writer)
     {
-        foreach (var (labels, value) in children.Snapshot())
+        foreach (var (labels, value) in _children.Snapshot())
         {
             PrometheusText.Sample(writer, Name, LabelNames, labels, value.Value);
         }
@@ -92,7 +92,7 @@ public sealed class Counter : MetricFamily
 /// <summary>A value that goes up and down.</summary>
 public sealed class Gauge : MetricFamily
 {
-    private readonly LabelledChildren<AtomicDouble> children = new();
+    private readonly LabelledChildren<AtomicDouble> _children = new();
 
     internal Gauge(string name, string help, string[] labelNames)
         : base(name, help, "gauge", labelNames)
@@ -102,23 +102,23 @@ public sealed class Gauge : MetricFamily
     public void Set(double value, params string[] labels)
     {
         CheckLabels(labels);
-        children.Get(labels, () => new AtomicDouble()).Set(value);
+        _children.Get(labels, () => new AtomicDouble()).Set(value);
     }
 
     public void Add(double amount, params string[] labels)
     {
         CheckLabels(labels);
-        children.Get(labels, () => new AtomicDouble()).Add(amount);
+        _children.Get(labels, () => new AtomicDouble()).Add(amount);
     }
 
     /// <summary>Drops the child with these labels (e.g. a member that left).</summary>
-    public void Remove(params string[] labels) => children.Remove(labels);
+    public void Remove(params string[] labels) => _children.Remove(labels);
 
-    public double Value(params string[] labels) => children.TryGet(labels)?.Value ?? 0;
+    public double Value(params string[] labels) => _children.TryGet(labels)?.Value ?? 0;
 
     internal override void Write(TextWriter writer)
     {
-        foreach (var (labels, value) in children.Snapshot())
+        foreach (var (labels, value) in _children.Snapshot())
         {
             PrometheusText.Sample(writer, Name, LabelNames, labels, value.Value);
         }
@@ -131,14 +131,14 @@ public sealed class Histogram : MetricFamily
     /// <summary>Seconds, 1 ms to 10 s: request and reconcile latencies fall in this range.</summary>
     public static readonly double[] DefaultBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    private readonly double[] buckets;
-    private readonly LabelledChildren<Series> children = new();
+    private readonly double[] _buckets;
+    private readonly LabelledChildren<Series> _children = new();
 
     internal Histogram(string name, string help, string[] labelNames, double[]? buckets)
         : base(name, help, "histogram", labelNames)
     {
-        this.buckets = buckets ?? DefaultBuckets;
-        if (this.buckets.Length == 0 || this.buckets.Zip(this.buckets.Skip(1)).Any(p => p.First >= p.Second))
+        _buckets = buckets ?? DefaultBuckets;
+        if (_buckets.Length == 0 || _buckets.Zip(_buckets.Skip(1)).Any(p => p.First >= p.Second))
         {
             throw new ArgumentException($"{name}: buckets must be non-empty and strictly increasing.", nameof(buckets));
         }
@@ -147,22 +147,22 @@ public sealed class Histogram : MetricFamily
     public void Observe(double value, params string[] labels)
     {
         CheckLabels(labels);
-        children.Get(labels, () => new Series(buckets.Length)).Observe(buckets, value);
+        _children.Get(labels, () => new Series(_buckets.Length)).Observe(_buckets, value);
     }
 
     /// <summary>Number of observations with these labels.</summary>
-    public long Count(params string[] labels) => children.TryGet(labels)?.Count ?? 0;
+    public long Count(params string[] labels) => _children.TryGet(labels)?.Count ?? 0;
 
     internal override void Write(TextWriter writer)
     {
         var leNames = LabelNames.Append("le").ToArray();
-        foreach (var (labels, series) in children.Snapshot())
+        foreach (var (labels, series) in _children.Snapshot())
         {
             long cumulative = 0;
-            for (var i = 0; i < buckets.Length; i++)
+            for (var i = 0; i < _buckets.Length; i++)
             {
                 cumulative += Interlocked.Read(ref series.Buckets[i]);
-                PrometheusText.Sample(writer, Name + "_bucket", leNames, [.. labels, PrometheusText.FormatValue(buckets[i])], cumulative);
+                PrometheusText.Sample(writer, Name + "_bucket", leNames, [.. labels, PrometheusText.FormatValue(_buckets[i])], cumulative);
             }
 
             PrometheusText.Sample(writer, Name + "_bucket", leNames, [.. labels, "+Inf"], series.Count);
@@ -175,9 +175,9 @@ public sealed class Histogram : MetricFamily
     {
         public readonly long[] Buckets = new long[bucketCount];
         public readonly AtomicDouble Sum = new();
-        private long count;
+        private long _count;
 
-        public long Count => Interlocked.Read(ref count);
+        public long Count => Interlocked.Read(ref _count);
 
         public void Observe(double[] bounds, double value)
         {
@@ -188,7 +188,7 @@ public sealed class Histogram : MetricFamily
             }
 
             Sum.Add(value);
-            Interlocked.Increment(ref count);
+            Interlocked.Increment(ref _count);
         }
     }
 }
@@ -196,18 +196,18 @@ public sealed class Histogram : MetricFamily
 /// <summary>Children of a family keyed by their label values.</summary>
 internal sealed class LabelledChildren<TChild> where TChild : class
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, (string[] Labels, TChild Child)> children = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (string[] Labels, TChild Child)> _children = new(StringComparer.Ordinal);
 
     public TChild Get(string[] labels, Func<TChild> create)
     {
         var key = string.Join('\u0001', labels);
-        lock (gate)
+        lock (_gate)
         {
-            if (!children.TryGetValue(key, out var entry))
+            if (!_children.TryGetValue(key, out var entry))
             {
                 entry = ([.. labels], create());
-                children[key] = entry;
+                _children[key] = entry;
             }
 
             return entry.Child;
@@ -216,25 +216,25 @@ internal sealed class LabelledChildren<TChild> where TChild : class
 
     public TChild? TryGet(string[] labels)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return children.TryGetValue(string.Join('\u0001', labels), out var entry) ? entry.Child : null;
+            return _children.TryGetValue(string.Join('\u0001', labels), out var entry) ? entry.Child : null;
         }
     }
 
     public void Remove(string[] labels)
     {
-        lock (gate)
+        lock (_gate)
         {
-            children.Remove(string.Join('\u0001', labels));
+            _children.Remove(string.Join('\u0001', labels));
         }
     }
 
     public List<(string[] Labels, TChild Child)> Snapshot()
     {
-        lock (gate)
+        lock (_gate)
         {
-            return [.. children.Values.OrderBy(e => string.Join('\u0001', e.Labels), StringComparer.Ordinal)];
+            return [.. _children.Values.OrderBy(e => string.Join('\u0001', e.Labels), StringComparer.Ordinal)];
         }
     }
 }

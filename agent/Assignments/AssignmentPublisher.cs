@@ -64,23 +64,23 @@ public sealed class AssignmentPublisher
     /// </summary>
     private const int MaxAttempts = 4;
 
-    private readonly IAssignmentStore store;
-    private readonly AssignmentState state;
-    private readonly AssignmentSettings settings;
-    private readonly string self;
-    private readonly AgentMetrics metrics;
-    private readonly ILogger logger;
-    private long highestWritten;
+    private readonly IAssignmentStore _store;
+    private readonly AssignmentState _state;
+    private readonly AssignmentSettings _settings;
+    private readonly string _self;
+    private readonly AgentMetrics _metrics;
+    private readonly ILogger _logger;
+    private long _highestWritten;
 
     public AssignmentPublisher(IAssignmentStore store, AssignmentState state, AssignmentSettings settings, string self, AgentMetrics metrics, ILogger logger)
     {
-        this.store = store ?? throw new ArgumentNullException(nameof(store));
-        this.state = state ?? throw new ArgumentNullException(nameof(state));
-        this.settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _state = state ?? throw new ArgumentNullException(nameof(state));
+        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         ArgumentException.ThrowIfNullOrEmpty(self);
-        this.self = self;
-        this.metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
-        this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _self = self;
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
     /// <summary>
@@ -95,18 +95,18 @@ public sealed class AssignmentPublisher
         ArgumentNullException.ThrowIfNull(members);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var stored = await store.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var stored = await _store.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
-                AgentLog.AssignmentConfigMapMissing(logger, store.Description);
+                AgentLog.AssignmentConfigMapMissing(_logger, _store.Description);
                 return new PublishResult(PublishOutcome.Missing);
             }
 
             // Every agent, this one included, takes in what the ConfigMap holds.
-            var document = state.Observe(stored.Data);
+            var document = _state.Observe(stored.Data);
             if (document.Kind == AssignmentDocumentKind.Unusable)
             {
-                AgentLog.PublishRefused(logger, store.Description, document.Problem!);
+                AgentLog.PublishRefused(_logger, _store.Description, document.Problem!);
                 return new PublishResult(PublishOutcome.Refused);
             }
 
@@ -117,14 +117,14 @@ public sealed class AssignmentPublisher
 
             // The newest snapshot seen: normally the ConfigMap's; the agent's own when the
             // ConfigMap was emptied or rolled back, so placements carry on from there.
-            var previous = Newer(document.Assignment, state.Current?.Assignment);
-            var next = Assigner.Assign(previous, members, settings);
+            var previous = Newer(document.Assignment, _state.Current?.Assignment);
+            var next = Assigner.Assign(previous, members, _settings);
             if (document.Assignment is { } published && next.SameReplicas(published))
             {
                 return new PublishResult(PublishOutcome.Unchanged);
             }
 
-            var epoch = Math.Max(Math.Max(previous?.Epoch ?? 0, document.HighestEpoch), Math.Max(state.HighestEpochSeen, highestWritten)) + 1;
+            var epoch = Math.Max(Math.Max(previous?.Epoch ?? 0, document.HighestEpoch), Math.Max(_state.HighestEpochSeen, _highestWritten)) + 1;
             var assignment = Assignment.Create(epoch, next.Partitions, next.ReplicationFactor, next.ToReplicaLists(), next.Draining);
             using var span = AgentTracing.Source.StartActivity("publish assignment", ActivityKind.Client);
             span?.SetTag("datacluster.epoch", epoch);
@@ -132,17 +132,17 @@ public sealed class AssignmentPublisher
             span?.SetTag("datacluster.attempt", attempt);
             try
             {
-                var written = await store.WriteAsync(AssignmentDocument.Data(assignment, membershipEpoch, self), stored.ResourceVersion, cancellationToken).ConfigureAwait(false);
-                highestWritten = epoch;
-                metrics.AssignmentsPublished.Inc();
-                AgentLog.AssignmentPublished(logger, epoch, members.Count, membershipEpoch ?? 0, attempt);
-                state.Observe(written.Data);
+                var written = await _store.WriteAsync(AssignmentDocument.Data(assignment, membershipEpoch, _self), stored.ResourceVersion, cancellationToken).ConfigureAwait(false);
+                _highestWritten = epoch;
+                _metrics.AssignmentsPublished.Inc();
+                AgentLog.AssignmentPublished(_logger, epoch, members.Count, membershipEpoch ?? 0, attempt);
+                _state.Observe(written.Data);
                 return new PublishResult(PublishOutcome.Published, epoch);
             }
             catch (ConflictException)
             {
                 span?.SetStatus(ActivityStatusCode.Error, "conflict");
-                AgentLog.PublishConflict(logger, store.Description, epoch, attempt);
+                AgentLog.PublishConflict(_logger, _store.Description, epoch, attempt);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

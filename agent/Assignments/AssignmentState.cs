@@ -31,28 +31,28 @@ public sealed class AssignmentState
     /// </summary>
     public const int SubscriberCapacity = 256;
 
-    private readonly string self;
-    private readonly int partitions;
-    private readonly string configMap;
-    private readonly AgentMetrics metrics;
-    private readonly ILogger logger;
-    private readonly Lock gate = new();
-    private readonly AssignmentHolder holder = new();
-    private readonly List<AssignmentSubscription> subscribers = [];
-    private AssignmentView? current;
-    private long highestEpochSeen;
-    private long observations;
-    private string? problem;
-    private (AssignmentDocumentKind Kind, long Epoch, string? Problem)? lastSeen;
+    private readonly string _self;
+    private readonly int _partitions;
+    private readonly string _configMap;
+    private readonly AgentMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly AssignmentHolder _holder = new();
+    private readonly List<AssignmentSubscription> _subscribers = [];
+    private AssignmentView? _current;
+    private long _highestEpochSeen;
+    private long _observations;
+    private string? _problem;
+    private (AssignmentDocumentKind Kind, long Epoch, string? Problem)? _lastSeen;
 
     public AssignmentState(string self, int partitions, string configMap, AgentMetrics metrics, ILogger logger)
     {
         ArgumentException.ThrowIfNullOrEmpty(self);
-        this.self = self;
-        this.partitions = partitions;
-        this.configMap = configMap;
-        this.metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
-        this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _self = self;
+        _partitions = partitions;
+        _configMap = configMap;
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
     /// <summary>
@@ -62,19 +62,19 @@ public sealed class AssignmentState
     public event Action? Observed;
 
     /// <summary>This agent's member id.</summary>
-    public string Self => self;
+    public string Self => _self;
 
     /// <summary>The current snapshot, or null before the first valid one.</summary>
-    public AssignmentView? Current => Volatile.Read(ref current);
+    public AssignmentView? Current => Volatile.Read(ref _current);
 
     /// <summary>The highest epoch seen in the ConfigMap, valid or not (its epoch key counts).</summary>
-    public long HighestEpochSeen => Interlocked.Read(ref highestEpochSeen);
+    public long HighestEpochSeen => Interlocked.Read(ref _highestEpochSeen);
 
     /// <summary>How many times something new was seen in the ConfigMap (see <see cref="Observed"/>).</summary>
-    public long Observations => Interlocked.Read(ref observations);
+    public long Observations => Interlocked.Read(ref _observations);
 
     /// <summary>Why the ConfigMap's current content is not used, or null when it is fine.</summary>
-    public string? Problem => Volatile.Read(ref problem);
+    public string? Problem => Volatile.Read(ref _problem);
 
     /// <summary>
     /// Takes in the ConfigMap's data (null when it has none or was deleted). Returns what it held.
@@ -82,46 +82,46 @@ public sealed class AssignmentState
     /// </summary>
     public AssignmentDocument Observe(IReadOnlyDictionary<string, string>? data)
     {
-        var document = AssignmentDocument.Read(data, partitions, configMap);
+        var document = AssignmentDocument.Read(data, _partitions, _configMap);
         bool changed;
-        lock (gate)
+        lock (_gate)
         {
             var seen = (document.Kind, document.HighestEpoch, document.Problem);
-            changed = lastSeen != seen;
-            lastSeen = seen;
+            changed = _lastSeen != seen;
+            _lastSeen = seen;
 
-            if (document.HighestEpoch > highestEpochSeen)
+            if (document.HighestEpoch > _highestEpochSeen)
             {
-                Interlocked.Exchange(ref highestEpochSeen, document.HighestEpoch);
+                Interlocked.Exchange(ref _highestEpochSeen, document.HighestEpoch);
             }
 
             var newProblem = document.Problem;
-            if (newProblem != problem)
+            if (newProblem != _problem)
             {
-                Volatile.Write(ref problem, newProblem);
+                Volatile.Write(ref _problem, newProblem);
                 if (newProblem is not null)
                 {
-                    metrics.AssignmentRejected.Inc();
-                    AgentLog.AssignmentUnusable(logger, newProblem);
+                    _metrics.AssignmentRejected.Inc();
+                    AgentLog.AssignmentUnusable(_logger, newProblem);
                 }
             }
 
             if (document.Assignment is { } next)
             {
-                var before = holder.Current;
-                if (holder.TryReplace(next))
+                var before = _holder.Current;
+                if (_holder.TryReplace(next))
                 {
-                    Volatile.Write(ref current, new AssignmentView(next, new RingLookup(next), document.MembershipEpoch, document.PublishedBy));
+                    Volatile.Write(ref _current, new AssignmentView(next, new RingLookup(next), document.MembershipEpoch, document.PublishedBy));
                     UpdateMetrics(next);
-                    var events = AssignmentEventTypes.Between(before, next, self);
-                    AgentLog.AssignmentLoaded(logger, next.Epoch, next.Members.Count, next.ReplicaCountOf(self), next.LeaderCountOf(self), document.PublishedBy ?? "");
+                    var events = AssignmentEventTypes.Between(before, next, _self);
+                    AgentLog.AssignmentLoaded(_logger, next.Epoch, next.Members.Count, next.ReplicaCountOf(_self), next.LeaderCountOf(_self), document.PublishedBy ?? "");
                     Notify(events);
                 }
             }
 
             if (changed)
             {
-                Interlocked.Increment(ref observations);
+                Interlocked.Increment(ref _observations);
             }
         }
 
@@ -141,14 +141,14 @@ public sealed class AssignmentState
     public AssignmentSubscription Subscribe()
     {
         var subscription = new AssignmentSubscription(SubscriberCapacity, Unsubscribe);
-        lock (gate)
+        lock (_gate)
         {
-            if (current is { } view)
+            if (_current is { } view)
             {
-                subscription.Offer(AssignmentEventTypes.InitialState(view.Assignment, self));
+                subscription.Offer(AssignmentEventTypes.InitialState(view.Assignment, _self));
             }
 
-            subscribers.Add(subscription);
+            _subscribers.Add(subscription);
         }
 
         return subscription;
@@ -157,14 +157,14 @@ public sealed class AssignmentState
     /// <summary>Ends every subscription (the agent is stopping).</summary>
     public void CompleteSubscribers()
     {
-        lock (gate)
+        lock (_gate)
         {
-            foreach (var subscriber in subscribers)
+            foreach (var subscriber in _subscribers)
             {
                 subscriber.Complete();
             }
 
-            subscribers.Clear();
+            _subscribers.Clear();
         }
     }
 
@@ -173,9 +173,9 @@ public sealed class AssignmentState
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return subscribers.Count;
+                return _subscribers.Count;
             }
         }
     }
@@ -187,21 +187,21 @@ public sealed class AssignmentState
             return;
         }
 
-        for (var i = subscribers.Count - 1; i >= 0; i--)
+        for (var i = _subscribers.Count - 1; i >= 0; i--)
         {
-            if (!subscribers[i].Offer(events))
+            if (!_subscribers[i].Offer(events))
             {
-                AgentLog.SubscriberCutOff(logger, SubscriberCapacity);
-                subscribers.RemoveAt(i);
+                AgentLog.SubscriberCutOff(_logger, SubscriberCapacity);
+                _subscribers.RemoveAt(i);
             }
         }
     }
 
     private void Unsubscribe(AssignmentSubscription subscription)
     {
-        lock (gate)
+        lock (_gate)
         {
-            subscribers.Remove(subscription);
+            _subscribers.Remove(subscription);
         }
 
         subscription.Complete();
@@ -209,9 +209,9 @@ public sealed class AssignmentState
 
     private void UpdateMetrics(Assignment assignment)
     {
-        metrics.AssignmentEpoch.Set(assignment.Epoch);
-        metrics.Members.Set(assignment.Members.Count);
-        metrics.PartitionsHeld.Set(assignment.ReplicaCountOf(self));
-        metrics.PartitionsLed.Set(assignment.LeaderCountOf(self));
+        _metrics.AssignmentEpoch.Set(assignment.Epoch);
+        _metrics.Members.Set(assignment.Members.Count);
+        _metrics.PartitionsHeld.Set(assignment.ReplicaCountOf(_self));
+        _metrics.PartitionsLed.Set(assignment.LeaderCountOf(_self));
     }
 }

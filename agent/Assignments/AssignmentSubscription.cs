@@ -16,38 +16,38 @@ namespace DataCluster.Agent.Assignments;
 /// </remarks>
 public sealed class AssignmentSubscription : IDisposable
 {
-    private readonly Channel<AssignmentEvent> channel;
-    private readonly Action<AssignmentSubscription> unsubscribe;
-    private volatile bool overflowed;
+    private readonly Channel<AssignmentEvent> _channel;
+    private readonly Action<AssignmentSubscription> _unsubscribe;
+    private volatile bool _overflowed;
 
     internal AssignmentSubscription(int capacity, Action<AssignmentSubscription> unsubscribe)
     {
-        channel = Channel.CreateBounded<AssignmentEvent>(new BoundedChannelOptions(capacity)
+        _channel = Channel.CreateBounded<AssignmentEvent>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        this.unsubscribe = unsubscribe;
+        _unsubscribe = unsubscribe;
     }
 
     /// <summary>The events, in order; completes when the subscriber is cut off or the agent stops.</summary>
-    public ChannelReader<AssignmentEvent> Events => channel.Reader;
+    public ChannelReader<AssignmentEvent> Events => _channel.Reader;
 
     /// <summary>True when the subscriber fell behind and was cut off.</summary>
-    public bool Overflowed => overflowed;
+    public bool Overflowed => _overflowed;
 
-    public void Dispose() => unsubscribe(this);
+    public void Dispose() => _unsubscribe(this);
 
     /// <summary>Queues events without waiting; on a full buffer cuts the subscriber off and returns false.</summary>
     internal bool Offer(IReadOnlyList<AssignmentEvent> events)
     {
         foreach (var e in events)
         {
-            if (!channel.Writer.TryWrite(e))
+            if (!_channel.Writer.TryWrite(e))
             {
-                overflowed = true;
-                channel.Writer.TryComplete();
+                _overflowed = true;
+                _channel.Writer.TryComplete();
                 return false;
             }
         }
@@ -55,5 +55,5 @@ public sealed class AssignmentSubscription : IDisposable
         return true;
     }
 
-    internal void Complete() => channel.Writer.TryComplete();
+    internal void Complete() => _channel.Writer.TryComplete();
 }

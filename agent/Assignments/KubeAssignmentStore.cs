@@ -11,17 +11,17 @@ namespace DataCluster.Agent.Assignments;
 /// </summary>
 public sealed class KubeAssignmentStore(IKubeClient client, string @namespace, string name) : IAssignmentStore
 {
-    private readonly Lock gate = new();
-    private ConfigMap? lastRead;
+    private readonly Lock _gate = new();
+    private ConfigMap? _lastRead;
 
     public string Description => $"{@namespace}/{name}";
 
     public async Task<StoredAssignment?> ReadAsync(CancellationToken cancellationToken)
     {
         var map = await client.GetAsync(KubeResources.ConfigMaps, @namespace, name, cancellationToken).ConfigureAwait(false);
-        lock (gate)
+        lock (_gate)
         {
-            lastRead = map;
+            _lastRead = map;
         }
 
         return map is null ? null : ToStored(map);
@@ -31,9 +31,9 @@ public sealed class KubeAssignmentStore(IKubeClient client, string @namespace, s
     {
         ArgumentNullException.ThrowIfNull(data);
         ConfigMap? read;
-        lock (gate)
+        lock (_gate)
         {
-            read = lastRead;
+            read = _lastRead;
         }
 
         // The PUT carries the whole object, so it must be the one read at this version; anything
@@ -51,9 +51,9 @@ public sealed class KubeAssignmentStore(IKubeClient client, string @namespace, s
         }
 
         var stored = await client.UpdateAsync(KubeResources.ConfigMaps, next, cancellationToken).ConfigureAwait(false);
-        lock (gate)
+        lock (_gate)
         {
-            lastRead = stored;
+            _lastRead = stored;
         }
 
         return ToStored(stored);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using DataCluster.Contracts;
+using DataCluster.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Agent.Configuration;
@@ -31,19 +32,19 @@ public static class AgentOptionsReader
                 $"{AgentEnvironment.PodName}: '{pod}' is not a member of cluster '{cluster}'; accepted: {cluster}-<ordinal>, as the StatefulSet names its pods");
         }
 
-        var leaseSeconds = reader.Int(AgentEnvironment.LeaseDurationSeconds, 2, 300);
-        var renewSeconds = reader.Int(AgentEnvironment.RenewIntervalSeconds, 1, 60);
+        var leaseSeconds = reader.Int(AgentEnvironment.LeaseDurationSeconds, Limits.LeaseDurationSeconds.Min, Limits.LeaseDurationSeconds.Max);
+        var renewSeconds = reader.Int(AgentEnvironment.RenewIntervalSeconds, Limits.RenewIntervalSeconds.Min, Limits.RenewIntervalSeconds.Max);
         if (renewSeconds >= leaseSeconds)
         {
             throw new AgentConfigurationException(
                 $"{AgentEnvironment.RenewIntervalSeconds}: {renewSeconds} is not less than {AgentEnvironment.LeaseDurationSeconds} ({leaseSeconds}); accepted: a renew interval shorter than the lease duration, e.g. a third of it");
         }
 
-        var factor = reader.Int(AgentEnvironment.ReplicationFactor, 1, 16);
+        var factor = reader.Int(AgentEnvironment.ReplicationFactor, Limits.ReplicationFactor.Min, Limits.ReplicationFactor.Max);
         var otherZone = reader.Int(AgentEnvironment.OtherZoneReplicas, 0, factor - 1);
         var otherRegion = reader.Int(AgentEnvironment.OtherRegionReplicas, 0, factor - 1 - otherZone);
-        var clientPort = reader.Int(AgentEnvironment.ClientPort, 1, 65535);
-        var peerPort = reader.Int(AgentEnvironment.PeerPort, 1, 65535);
+        var clientPort = reader.Int(AgentEnvironment.ClientPort, Limits.Port.Min, Limits.Port.Max);
+        var peerPort = reader.Int(AgentEnvironment.PeerPort, Limits.Port.Min, Limits.Port.Max);
         if (clientPort == peerPort)
         {
             throw new AgentConfigurationException(
@@ -65,14 +66,14 @@ public static class AgentOptionsReader
             PeerTokenFile = reader.Optional(AgentEnvironment.PeerTokenFile),
             LeaseDuration = TimeSpan.FromSeconds(leaseSeconds),
             RenewInterval = TimeSpan.FromSeconds(renewSeconds),
-            Partitions = reader.Int(AgentEnvironment.Partitions, 1, 65536),
+            Partitions = reader.Int(AgentEnvironment.Partitions, Limits.Partitions.Min, Limits.Partitions.Max),
             ReplicationFactor = factor,
             CommitLevel = reader.Enum<CommitLevel>(AgentEnvironment.CommitLevel),
             OtherZoneReplicas = otherZone,
             OtherRegionReplicas = otherRegion,
             AppDeliveryUrl = reader.HttpUrl(AgentEnvironment.AppDeliveryUrl),
             LogLevel = reader.Enum<LogLevel>(AgentEnvironment.LogLevel, except: LogLevel.None),
-            JsonLogs = reader.OneOf(AgentEnvironment.LogFormat, "json", "text") == "json",
+            JsonLogs = reader.OneOf(AgentEnvironment.LogFormat, LogFormats.Json, LogFormats.Text) == LogFormats.Json,
             OtlpEndpoint = reader.HttpUrl(AgentEnvironment.OtlpEndpoint),
         };
     }

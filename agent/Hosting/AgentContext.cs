@@ -40,10 +40,10 @@ public sealed class AgentContext
     /// </summary>
     public TimeSpan StreamKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 
-    private volatile bool stopping;
+    private volatile bool _stopping;
 
     /// <summary>Set once the agent begins to stop; /readyz then answers 503.</summary>
-    public bool Stopping => stopping;
+    public bool Stopping => _stopping;
 
-    public void BeginStopping() => stopping = true;
+    public void BeginStopping() => _stopping = true;
 }

@@ -28,46 +28,46 @@ namespace DataCluster.Agent.Hosting;
 /// </remarks>
 public sealed class AgentNode
 {
-    private readonly AgentOptions options;
-    private readonly IKubeClient client;
-    private readonly ILoggerFactory loggers;
-    private readonly ILogger logger;
-    private readonly TimeProvider time;
-    private readonly MemberHeartbeat heartbeat;
-    private readonly ClusterLeadership leadership;
-    private readonly AssignmentPublisher publisher;
+    private readonly AgentOptions _options;
+    private readonly IKubeClient _client;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly MemberHeartbeat _heartbeat;
+    private readonly ClusterLeadership _leadership;
+    private readonly AssignmentPublisher _publisher;
 
     public AgentNode(AgentOptions options, IKubeClient client, AgentMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
     {
-        this.options = options ?? throw new ArgumentNullException(nameof(options));
-        this.client = client ?? throw new ArgumentNullException(nameof(client));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _client = client ?? throw new ArgumentNullException(nameof(client));
         ArgumentNullException.ThrowIfNull(metrics);
-        this.loggers = loggers ?? throw new ArgumentNullException(nameof(loggers));
-        this.time = time ?? TimeProvider.System;
-        logger = loggers.CreateLogger("DataCluster.Agent");
+        _loggers = loggers ?? throw new ArgumentNullException(nameof(loggers));
+        _time = time ?? TimeProvider.System;
+        _logger = loggers.CreateLogger("DataCluster.Agent");
         var ns = options.Namespace;
         var cluster = options.ClusterName;
 
         var ring = new RingView(cluster);
         var state = new AssignmentState(options.PodName, options.Partitions, $"{ns}/{ObjectNames.AssignmentConfigMap(cluster)}", metrics, loggers.CreateLogger("DataCluster.Agent.Assignments"));
-        heartbeat = new MemberHeartbeat(
+        _heartbeat = new MemberHeartbeat(
             new KubeLeaseStore(client, ns, ObjectNames.MemberLease(cluster, options.Ordinal)),
-            options.PodName, options.LeaseDuration, options.RenewInterval, metrics, loggers.CreateLogger("DataCluster.Agent.Heartbeat"), this.time);
-        publisher = new AssignmentPublisher(
+            options.PodName, options.LeaseDuration, options.RenewInterval, metrics, loggers.CreateLogger("DataCluster.Agent.Heartbeat"), _time);
+        _publisher = new AssignmentPublisher(
             new KubeAssignmentStore(client, ns, ObjectNames.AssignmentConfigMap(cluster)),
             state,
             new AssignmentSettings(options.Partitions, options.ReplicationFactor, options.OtherZoneReplicas, options.OtherRegionReplicas),
             options.PodName, metrics, loggers.CreateLogger("DataCluster.Agent.Publisher"));
-        leadership = new ClusterLeadership(
+        _leadership = new ClusterLeadership(
             new KubeLeaseStore(client, ns, ObjectNames.LeaderLease(cluster)), ns, ObjectNames.LeaderLease(cluster),
-            options.PodName, options.LeaseDuration, options.RenewInterval, LeadAsync, metrics, loggers.CreateLogger("DataCluster.Agent.Leadership"), this.time);
+            options.PodName, options.LeaseDuration, options.RenewInterval, LeadAsync, metrics, loggers.CreateLogger("DataCluster.Agent.Leadership"), _time);
         Context = new AgentContext
         {
             Options = options,
             Ring = ring,
             Assignments = state,
-            Heartbeat = heartbeat,
-            Leadership = leadership,
+            Heartbeat = _heartbeat,
+            Leadership = _leadership,
             Metrics = metrics,
         };
     }
@@ -82,7 +82,7 @@ public sealed class AgentNode
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var metrics = Context.Metrics;
-        var heartbeating = heartbeat.RunAsync(cancellationToken);
+        var heartbeating = _heartbeat.RunAsync(cancellationToken);
         var slices = await ResolveEndpointSlicesAsync(cancellationToken).ConfigureAwait(false);
         if (slices is null)
         {
@@ -90,23 +90,23 @@ public sealed class AgentNode
             return;
         }
 
-        var sliceInformer = new Informer<EndpointSlice>(client, slices, new InformerOptions
+        var sliceInformer = new Informer<EndpointSlice>(_client, slices, new InformerOptions
         {
-            Namespace = options.Namespace,
-            FieldSelector = $"metadata.name={ObjectNames.RingEndpointSlice(options.ClusterName)}",
+            Namespace = _options.Namespace,
+            FieldSelector = $"metadata.name={ObjectNames.RingEndpointSlice(_options.ClusterName)}",
             OnRestart = _ => metrics.WatchRestarts.Inc(1, "endpointslices"),
-        }, loggers.CreateLogger("DataCluster.Agent.Ring"), time);
+        }, _loggers.CreateLogger("DataCluster.Agent.Ring"), _time);
         sliceInformer.AddHandler(
             onAdd: slice => UpdateRing(slice),
             onUpdate: (_, slice) => UpdateRing(slice),
             onDelete: _ => UpdateRing(null));
 
-        var mapInformer = new Informer<ConfigMap>(client, KubeResources.ConfigMaps, new InformerOptions
+        var mapInformer = new Informer<ConfigMap>(_client, KubeResources.ConfigMaps, new InformerOptions
         {
-            Namespace = options.Namespace,
-            FieldSelector = $"metadata.name={ObjectNames.AssignmentConfigMap(options.ClusterName)}",
+            Namespace = _options.Namespace,
+            FieldSelector = $"metadata.name={ObjectNames.AssignmentConfigMap(_options.ClusterName)}",
             OnRestart = _ => metrics.WatchRestarts.Inc(1, "configmaps"),
-        }, loggers.CreateLogger("DataCluster.Agent.Assignments"), time);
+        }, _loggers.CreateLogger("DataCluster.Agent.Assignments"), _time);
         mapInformer.AddHandler(
             onAdd: map => Context.Assignments.Observe(map.Data),
             onUpdate: (_, map) => Context.Assignments.Observe(map.Data),
@@ -118,8 +118,8 @@ public sealed class AgentNode
             // Campaign only with the ring and the published assignment in hand, so a new leader
             // never publishes from a partial picture.
             await Task.WhenAll(sliceInformer.WaitForSyncAsync(cancellationToken), mapInformer.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
-            AgentLog.CaughtUp(logger, options.PodName, Context.Ring.Current.MembershipEpoch ?? 0, Context.Assignments.Current?.Assignment.Epoch ?? 0);
-            await leadership.RunAsync(cancellationToken).ConfigureAwait(false);
+            AgentLog.CaughtUp(_logger, _options.PodName, Context.Ring.Current.MembershipEpoch ?? 0, Context.Assignments.Current?.Assignment.Epoch ?? 0);
+            await _leadership.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -140,15 +140,15 @@ public sealed class AgentNode
     private Task LeadAsync(CancellationToken cancellationToken)
     {
         var duties = new LeaderDuties(
-            options.ClusterName,
+            _options.ClusterName,
             Context.Ring,
             Context.Assignments,
-            publisher,
-            new KubeMemberLeaseFeed(client, options.Namespace, options.ClusterName, Context.Metrics, loggers.CreateLogger("DataCluster.Agent.Membership"), time),
-            options.LeaseDuration,
-            options.RenewInterval,
-            loggers.CreateLogger("DataCluster.Agent.Leadership"),
-            time);
+            _publisher,
+            new KubeMemberLeaseFeed(_client, _options.Namespace, _options.ClusterName, Context.Metrics, _loggers.CreateLogger("DataCluster.Agent.Membership"), _time),
+            _options.LeaseDuration,
+            _options.RenewInterval,
+            _loggers.CreateLogger("DataCluster.Agent.Leadership"),
+            _time);
         Duties = duties;
         return duties.RunAsync(cancellationToken);
     }
@@ -156,7 +156,7 @@ public sealed class AgentNode
     /// <summary>The EndpointSlice version the server serves (v1beta1 on 1.20), retried until known; null when cancelled.</summary>
     private async Task<ResourceType<EndpointSlice>?> ResolveEndpointSlicesAsync(CancellationToken cancellationToken)
     {
-        var discovery = new ApiDiscovery(client);
+        var discovery = new ApiDiscovery(_client);
         var backoff = new Backoff(Backoff.DefaultInitial, Backoff.DefaultMax);
         while (true)
         {
@@ -172,10 +172,10 @@ public sealed class AgentNode
             {
                 discovery.Invalidate();
                 var delay = backoff.Next();
-                AgentLog.DiscoveryFailed(logger, $"{e.GetType().Name}: {e.Message}", (long)delay.TotalMilliseconds);
+                AgentLog.DiscoveryFailed(_logger, $"{e.GetType().Name}: {e.Message}", (long)delay.TotalMilliseconds);
                 try
                 {
-                    await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

@@ -11,14 +11,14 @@ namespace DataCluster.Agent.Hosting;
 /// </summary>
 internal sealed class AgentService(AgentNode node, ILoggerFactory loggers) : IHostedService, IDisposable
 {
-    private readonly CancellationTokenSource stop = new();
-    private Task running = Task.CompletedTask;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _running = Task.CompletedTask;
 
-    public void Dispose() => stop.Dispose();
+    public void Dispose() => _stop.Dispose();
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        running = Task.Run(() => node.RunAsync(stop.Token), CancellationToken.None);
+        _running = Task.Run(() => node.RunAsync(_stop.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -26,10 +26,10 @@ internal sealed class AgentService(AgentNode node, ILoggerFactory loggers) : IHo
     {
         AgentLog.Stopping(loggers.CreateLogger("DataCluster.Agent"), node.Context.Options.PodName);
         node.Context.BeginStopping();
-        await stop.CancelAsync().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

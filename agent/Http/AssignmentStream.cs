@@ -4,8 +4,8 @@ using System.Text.Json;
 using DataCluster.Agent.Assignments;
 using DataCluster.Agent.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace DataCluster.Agent.Http;
 

@@ -25,7 +25,7 @@ public interface ILeadershipView
 /// </summary>
 public sealed class ClusterLeadership : ILeadershipView
 {
-    private readonly LeaderElector elector;
+    private readonly LeaderElector _elector;
 
     /// <param name="store">The leader Lease.</param>
     /// <param name="leaseNamespace">Its namespace.</param>
@@ -42,7 +42,7 @@ public sealed class ClusterLeadership : ILeadershipView
         ArgumentNullException.ThrowIfNull(lead);
         ArgumentNullException.ThrowIfNull(metrics);
         metrics.IsClusterLeader.Set(0);
-        elector = new LeaderElector(store, Options(leaseNamespace, leaseName, identity, leaseDuration, renewInterval), logger, time)
+        _elector = new LeaderElector(store, Options(leaseNamespace, leaseName, identity, leaseDuration, renewInterval), logger, time)
         {
             OnStartedLeading = token =>
             {
@@ -53,11 +53,11 @@ public sealed class ClusterLeadership : ILeadershipView
         };
     }
 
-    public string? CurrentLeader => elector.CurrentLeader;
+    public string? CurrentLeader => _elector.CurrentLeader;
 
-    public bool IsLeader => elector.IsLeader;
+    public bool IsLeader => _elector.IsLeader;
 
-    public int? LeaseTransitions => elector.LeaseTransitions;
+    public int? LeaseTransitions => _elector.LeaseTransitions;
 
     /// <summary>
     /// The election timing, derived from the member Lease timing so that leadership fails over
@@ -85,5 +85,5 @@ public sealed class ClusterLeadership : ILeadershipView
         };
 
     /// <summary>Campaigns and leads until cancelled; then stops leading and releases the Lease.</summary>
-    public Task RunAsync(CancellationToken cancellationToken) => elector.RunAsync(cancellationToken);
+    public Task RunAsync(CancellationToken cancellationToken) => _elector.RunAsync(cancellationToken);
 }

@@ -15,14 +15,14 @@ namespace DataCluster.Agent.Leadership;
 /// </summary>
 public sealed class KubeMemberLeaseFeed : IMemberLeaseFeed
 {
-    private readonly Informer<Lease> informer;
-    private readonly string cluster;
+    private readonly Informer<Lease> _informer;
+    private readonly string _cluster;
 
     public KubeMemberLeaseFeed(IKubeClient client, string @namespace, string cluster, AgentMetrics metrics, ILogger logger, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        this.cluster = cluster;
-        informer = new Informer<Lease>(client, KubeResources.Leases, new InformerOptions
+        _cluster = cluster;
+        _informer = new Informer<Lease>(client, KubeResources.Leases, new InformerOptions
         {
             Namespace = @namespace,
             LabelSelector = $"{LabelKeys.Cluster}={cluster}",
@@ -33,9 +33,9 @@ public sealed class KubeMemberLeaseFeed : IMemberLeaseFeed
     public Task RunAsync(Action<Lease> changed, Action<Lease> deleted, CancellationToken cancellationToken)
     {
         // The label also marks the leader Lease; only member Leases are heartbeats.
-        var prefix = ObjectNames.MemberLease(cluster, 0)[..^1];
+        var prefix = ObjectNames.MemberLease(_cluster, 0)[..^1];
         bool IsMember(Lease lease) => lease.Metadata.Name?.StartsWith(prefix, StringComparison.Ordinal) == true;
-        informer.AddHandler(
+        _informer.AddHandler(
             onAdd: lease =>
             {
                 if (IsMember(lease))
@@ -57,8 +57,8 @@ public sealed class KubeMemberLeaseFeed : IMemberLeaseFeed
                     deleted(lease);
                 }
             });
-        return informer.RunAsync(cancellationToken);
+        return _informer.RunAsync(cancellationToken);
     }
 
-    public Task WaitForSyncAsync(CancellationToken cancellationToken) => informer.WaitForSyncAsync(cancellationToken);
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => _informer.WaitForSyncAsync(cancellationToken);
 }

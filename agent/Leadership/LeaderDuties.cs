@@ -41,14 +41,14 @@ public sealed class LeaderDuties
     /// </summary>
     private static readonly TimeSpan ExpirySlack = TimeSpan.FromMilliseconds(10);
 
-    private readonly string cluster;
-    private readonly RingView ring;
-    private readonly AssignmentState state;
-    private readonly AssignmentPublisher publisher;
-    private readonly IMemberLeaseFeed feed;
-    private readonly TimeSpan leaseDuration;
-    private readonly ILogger logger;
-    private readonly TimeProvider time;
+    private readonly string _cluster;
+    private readonly RingView _ring;
+    private readonly AssignmentState _state;
+    private readonly AssignmentPublisher _publisher;
+    private readonly IMemberLeaseFeed _feed;
+    private readonly TimeSpan _leaseDuration;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
     public LeaderDuties(
         string cluster,
@@ -61,15 +61,15 @@ public sealed class LeaderDuties
         ILogger logger,
         TimeProvider time)
     {
-        this.cluster = cluster;
-        this.ring = ring ?? throw new ArgumentNullException(nameof(ring));
-        this.state = state ?? throw new ArgumentNullException(nameof(state));
-        this.publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
-        this.feed = feed ?? throw new ArgumentNullException(nameof(feed));
-        this.leaseDuration = leaseDuration;
+        _cluster = cluster;
+        _ring = ring ?? throw new ArgumentNullException(nameof(ring));
+        _state = state ?? throw new ArgumentNullException(nameof(state));
+        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        _feed = feed ?? throw new ArgumentNullException(nameof(feed));
+        _leaseDuration = leaseDuration;
         RetryDelay = retryDelay;
-        this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        this.time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
     }
 
     /// <summary>Pause before retrying a publish that failed; the agent uses its renew interval.</summary>
@@ -84,7 +84,7 @@ public sealed class LeaderDuties
     /// <summary>Leads until cancelled (leadership lost or the agent stopping).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var leases = new LeaseObservations(time, leaseDuration);
+        var leases = new LeaseObservations(_time, _leaseDuration);
         var wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         void Wake() => wake.Writer.TryWrite(true);
 
@@ -100,10 +100,10 @@ public sealed class LeaderDuties
             }
         }
 
-        ring.Changed += Wake;
-        state.Observed += Observed;
+        _ring.Changed += Wake;
+        _state.Observed += Observed;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var feeding = feed.RunAsync(
+        var feeding = _feed.RunAsync(
             lease =>
             {
                 if (leases.Observe(lease))
@@ -119,8 +119,8 @@ public sealed class LeaderDuties
             stop.Token);
         try
         {
-            await feed.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
-            AgentLog.LeaderDutiesStarted(logger, cluster);
+            await _feed.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+            AgentLog.LeaderDutiesStarted(_logger, _cluster);
             IReadOnlyList<Member>? checkedMembers = null;
             long? checkedEpoch = null;
             long checkedObservations = -1;
@@ -129,20 +129,20 @@ public sealed class LeaderDuties
             {
                 // Whatever woke us so far is in what we are about to read.
                 wake.Reader.TryRead(out _);
-                var snapshot = ring.Current;
-                var members = MembershipCalculator.Compute(cluster, snapshot, leases);
+                var snapshot = _ring.Current;
+                var members = MembershipCalculator.Compute(_cluster, snapshot, leases);
                 LastMembers = members;
                 var same = checkedMembers is not null
                     && checkedMembers.SequenceEqual(members)
                     && checkedEpoch == snapshot.MembershipEpoch
-                    && checkedObservations == state.Observations;
+                    && checkedObservations == _state.Observations;
                 if (!same || retryAt is not null)
                 {
                     retryAt = null;
                     Volatile.Write(ref publishing, true);
                     try
                     {
-                        LastResult = await publisher.PublishAsync(members, snapshot.MembershipEpoch, cancellationToken).ConfigureAwait(false);
+                        LastResult = await _publisher.PublishAsync(members, snapshot.MembershipEpoch, cancellationToken).ConfigureAwait(false);
                         if (LastResult.Value.Outcome is PublishOutcome.Missing or PublishOutcome.Refused or PublishOutcome.Conflicted)
                         {
                             retryAt = RetryDelay;
@@ -150,7 +150,7 @@ public sealed class LeaderDuties
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
-                        AgentLog.PublishFailed(logger, $"{e.GetType().Name}: {e.Message}", RetryDelay.TotalSeconds);
+                        AgentLog.PublishFailed(_logger, $"{e.GetType().Name}: {e.Message}", RetryDelay.TotalSeconds);
                         retryAt = RetryDelay;
                     }
                     finally
@@ -164,14 +164,14 @@ public sealed class LeaderDuties
                     // The publisher read the ConfigMap (and saw its own write): what that showed
                     // is accounted for. A concurrent write by someone else fails our next write
                     // with a conflict, or shows up as a later observation.
-                    checkedObservations = state.Observations;
+                    checkedObservations = _state.Observations;
                 }
 
                 var untilExpiry = leases.UntilNextExpiry() + ExpirySlack;
                 var wait = Min(untilExpiry, retryAt);
                 if (await WaitAsync(wake.Reader, wait, cancellationToken).ConfigureAwait(false))
                 {
-                    await Task.Delay(Debounce, time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(Debounce, _time, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -181,8 +181,8 @@ public sealed class LeaderDuties
         }
         finally
         {
-            ring.Changed -= Wake;
-            state.Observed -= Observed;
+            _ring.Changed -= Wake;
+            _state.Observed -= Observed;
             await stop.CancelAsync().ConfigureAwait(false);
             try
             {
@@ -192,7 +192,7 @@ public sealed class LeaderDuties
             {
             }
 
-            AgentLog.LeaderDutiesStopped(logger, cluster);
+            AgentLog.LeaderDutiesStopped(_logger, _cluster);
         }
     }
 
@@ -211,7 +211,7 @@ public sealed class LeaderDuties
         }
 
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var registration = time.CreateTimer(_ => timer.Cancel(), null, timeout.Value, Timeout.InfiniteTimeSpan);
+        using var registration = _time.CreateTimer(_ => timer.Cancel(), null, timeout.Value, Timeout.InfiniteTimeSpan);
         try
         {
             await wake.WaitToReadAsync(timer.Token).ConfigureAwait(false);

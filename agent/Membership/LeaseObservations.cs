@@ -24,8 +24,8 @@ namespace DataCluster.Agent.Membership;
 /// </remarks>
 public sealed class LeaseObservations(TimeProvider time, TimeSpan defaultDuration)
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, Observation> observations = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Observation> _observations = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Records the current state of a Lease (from a list or a watch event). Returns true when
@@ -45,10 +45,10 @@ public sealed class LeaseObservations(TimeProvider time, TimeSpan defaultDuratio
         var renewTime = lease.Spec.RenewTime;
         var duration = lease.Spec.LeaseDurationSeconds is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : defaultDuration;
         var now = time.GetTimestamp();
-        lock (gate)
+        lock (_gate)
         {
             long renewedAt;
-            var known = observations.TryGetValue(name, out var seen);
+            var known = _observations.TryGetValue(name, out var seen);
             if (known)
             {
                 renewedAt = seen!.RenewTime == renewTime && seen.Holder == holder ? seen.RenewedAt : now;
@@ -61,7 +61,7 @@ public sealed class LeaseObservations(TimeProvider time, TimeSpan defaultDuratio
             }
 
             var next = new Observation(holder, renewTime, duration, renewedAt);
-            observations[name] = next;
+            _observations[name] = next;
             return !known || seen!.Holder != holder || Fresh(seen) != Fresh(next);
         }
     }
@@ -69,9 +69,9 @@ public sealed class LeaseObservations(TimeProvider time, TimeSpan defaultDuratio
     /// <summary>Forgets a deleted Lease.</summary>
     public void Forget(string name)
     {
-        lock (gate)
+        lock (_gate)
         {
-            observations.Remove(name);
+            _observations.Remove(name);
         }
     }
 
@@ -81,19 +81,19 @@ public sealed class LeaseObservations(TimeProvider time, TimeSpan defaultDuratio
     /// </summary>
     public bool IsFresh(string name, string holder)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return observations.TryGetValue(name, out var seen) && seen.Holder == holder && Fresh(seen);
+            return _observations.TryGetValue(name, out var seen) && seen.Holder == holder && Fresh(seen);
         }
     }
 
     /// <summary>How long until the first currently fresh Lease goes stale, or null when none is fresh.</summary>
     public TimeSpan? UntilNextExpiry()
     {
-        lock (gate)
+        lock (_gate)
         {
             TimeSpan? earliest = null;
-            foreach (var seen in observations.Values)
+            foreach (var seen in _observations.Values)
             {
                 if (seen.Holder is null || seen.RenewTime is null)
                 {

@@ -44,30 +44,30 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
     /// </summary>
     private static readonly TimeSpan MaxMissingBackoff = TimeSpan.FromSeconds(16);
 
-    private readonly ILeaseStore store;
-    private readonly string identity;
-    private readonly TimeSpan leaseDuration;
-    private readonly TimeSpan renewInterval;
-    private readonly AgentMetrics metrics;
-    private readonly ILogger logger;
-    private readonly TimeProvider time;
-    private Lease? last;
-    private long lastRenewed = long.MinValue;
-    private int consecutiveFailures;
-    private volatile string? problem = "the member Lease has not been renewed yet";
+    private readonly ILeaseStore _store;
+    private readonly string _identity;
+    private readonly TimeSpan _leaseDuration;
+    private readonly TimeSpan _renewInterval;
+    private readonly AgentMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private Lease? _last;
+    private long _lastRenewed = long.MinValue;
+    private int _consecutiveFailures;
+    private volatile string? _problem = "the member Lease has not been renewed yet";
 
     public MemberHeartbeat(ILeaseStore store, string identity, TimeSpan leaseDuration, TimeSpan renewInterval, AgentMetrics metrics, ILogger logger, TimeProvider time)
     {
-        this.store = store ?? throw new ArgumentNullException(nameof(store));
+        _store = store ?? throw new ArgumentNullException(nameof(store));
         ArgumentException.ThrowIfNullOrEmpty(identity);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(renewInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, renewInterval);
-        this.identity = identity;
-        this.leaseDuration = leaseDuration;
-        this.renewInterval = renewInterval;
-        this.metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
-        this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        this.time = time ?? throw new ArgumentNullException(nameof(time));
+        _identity = identity;
+        _leaseDuration = leaseDuration;
+        _renewInterval = renewInterval;
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
     }
 
     /// <summary>
@@ -78,23 +78,23 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
     {
         get
         {
-            var renewed = Interlocked.Read(ref lastRenewed);
-            return renewed != long.MinValue && time.GetElapsedTime(renewed) < leaseDuration;
+            var renewed = Interlocked.Read(ref _lastRenewed);
+            return renewed != long.MinValue && _time.GetElapsedTime(renewed) < _leaseDuration;
         }
     }
 
     /// <summary>Why the Lease is not held, or null when the last renewal succeeded.</summary>
-    public string? Problem => problem;
+    public string? Problem => _problem;
 
     /// <summary>Renews every renew interval until cancelled. Never throws except on cancellation.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var missingDelay = renewInterval;
+        var missingDelay = _renewInterval;
         try
         {
             while (true)
             {
-                var started = time.GetTimestamp();
+                var started = _time.GetTimestamp();
                 var outcome = await RenewOnceAsync(cancellationToken).ConfigureAwait(false);
                 TimeSpan wait;
                 if (outcome == RenewOutcome.Missing)
@@ -106,13 +106,13 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
                 {
                     // A fixed cadence from each attempt's start: a slow write does not stretch
                     // the interval, and a fast one does not shorten it.
-                    missingDelay = renewInterval;
-                    wait = renewInterval - time.GetElapsedTime(started);
+                    missingDelay = _renewInterval;
+                    wait = _renewInterval - _time.GetElapsedTime(started);
                 }
 
                 if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -125,14 +125,14 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
     /// <summary>One renewal: one Lease update (plus a re-read and one retry after a conflict).</summary>
     internal async Task<RenewOutcome> RenewOnceAsync(CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
-        var startedAt = time.GetUtcNow();
+        var started = _time.GetTimestamp();
+        var startedAt = _time.GetUtcNow();
         RenewOutcome outcome;
         string? failure = null;
         Exception? error = null;
         try
         {
-            var lease = last ?? await store.GetAsync(cancellationToken).ConfigureAwait(false);
+            var lease = _last ?? await _store.GetAsync(cancellationToken).ConfigureAwait(false);
             if (lease is null)
             {
                 outcome = RenewOutcome.Missing;
@@ -141,15 +141,15 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
             {
                 try
                 {
-                    last = await store.UpdateAsync(Stamp(lease), cancellationToken).ConfigureAwait(false);
+                    _last = await _store.UpdateAsync(Stamp(lease), cancellationToken).ConfigureAwait(false);
                 }
                 catch (ConflictException)
                 {
                     // Someone else wrote the Lease (the operator recreated it, or a write of ours
                     // succeeded although its answer was lost): read it again and retry once.
-                    var fresh = await store.GetAsync(cancellationToken).ConfigureAwait(false)
-                        ?? throw new NotFoundException($"lease {store.Description} not found");
-                    last = await store.UpdateAsync(Stamp(fresh), cancellationToken).ConfigureAwait(false);
+                    var fresh = await _store.GetAsync(cancellationToken).ConfigureAwait(false)
+                        ?? throw new NotFoundException($"lease {_store.Description} not found");
+                    _last = await _store.UpdateAsync(Stamp(fresh), cancellationToken).ConfigureAwait(false);
                 }
 
                 outcome = RenewOutcome.Renewed;
@@ -163,58 +163,58 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
         {
             outcome = RenewOutcome.Failed;
             error = e;
-            failure = $"renewing the member Lease {store.Description} failed: {e.Message}";
+            failure = $"renewing the member Lease {_store.Description} failed: {e.Message}";
         }
 
-        var elapsed = time.GetElapsedTime(started);
-        metrics.LeaseRenewSeconds.Observe(elapsed.TotalSeconds);
+        var elapsed = _time.GetElapsedTime(started);
+        _metrics.LeaseRenewSeconds.Observe(elapsed.TotalSeconds);
         if (outcome == RenewOutcome.Renewed)
         {
-            Interlocked.Exchange(ref lastRenewed, started);
-            problem = null;
-            if (consecutiveFailures > 0)
+            Interlocked.Exchange(ref _lastRenewed, started);
+            _problem = null;
+            if (_consecutiveFailures > 0)
             {
-                AgentLog.LeaseRenewedAgain(logger, store.Description, consecutiveFailures);
+                AgentLog.LeaseRenewedAgain(_logger, _store.Description, _consecutiveFailures);
             }
 
-            consecutiveFailures = 0;
+            _consecutiveFailures = 0;
             return outcome;
         }
 
-        last = null;
-        consecutiveFailures++;
-        metrics.LeaseRenewFailures.Inc();
+        _last = null;
+        _consecutiveFailures++;
+        _metrics.LeaseRenewFailures.Inc();
         if (outcome == RenewOutcome.Missing)
         {
-            failure = $"the member Lease {store.Description} does not exist; the operator creates it (the agent may not)";
-            AgentLog.LeaseMissing(logger, store.Description);
+            failure = $"the member Lease {_store.Description} does not exist; the operator creates it (the agent may not)";
+            AgentLog.LeaseMissing(_logger, _store.Description);
         }
-        else if (consecutiveFailures == 1)
+        else if (_consecutiveFailures == 1)
         {
-            AgentLog.LeaseRenewFailed(logger, store.Description, $"{error!.GetType().Name}: {error.Message}");
+            AgentLog.LeaseRenewFailed(_logger, _store.Description, $"{error!.GetType().Name}: {error.Message}");
         }
 
-        problem = IsHeld ? failure + " (the Lease is still fresh)" : failure;
+        _problem = IsHeld ? failure + " (the Lease is still fresh)" : failure;
         using var span = AgentTracing.Source.StartActivity("heartbeat", ActivityKind.Client, default(ActivityContext), startTime: startedAt);
-        span?.SetTag("lease", store.Description);
+        span?.SetTag("lease", _store.Description);
         span?.SetStatus(ActivityStatusCode.Error, failure);
         return outcome;
     }
 
     private Lease Stamp(Lease lease)
     {
-        var now = time.GetUtcNow();
-        if (lease.Spec.HolderIdentity != identity || lease.Spec.AcquireTime is null)
+        var now = _time.GetUtcNow();
+        if (lease.Spec.HolderIdentity != _identity || lease.Spec.AcquireTime is null)
         {
             lease.Spec.AcquireTime = now;
-            if (!string.IsNullOrEmpty(lease.Spec.HolderIdentity) && lease.Spec.HolderIdentity != identity)
+            if (!string.IsNullOrEmpty(lease.Spec.HolderIdentity) && lease.Spec.HolderIdentity != _identity)
             {
                 lease.Spec.LeaseTransitions = (lease.Spec.LeaseTransitions ?? 0) + 1;
             }
         }
 
-        lease.Spec.HolderIdentity = identity;
-        lease.Spec.LeaseDurationSeconds = (int)leaseDuration.TotalSeconds;
+        lease.Spec.HolderIdentity = _identity;
+        lease.Spec.LeaseDurationSeconds = (int)_leaseDuration.TotalSeconds;
         lease.Spec.RenewTime = now;
         return lease;
     }

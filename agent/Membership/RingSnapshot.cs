@@ -35,13 +35,13 @@ public sealed class RingSnapshot
     /// </summary>
     public const string RegionKey = "topology.kubernetes.io/region";
 
-    private readonly Dictionary<string, RingEndpoint> byId;
+    private readonly Dictionary<string, RingEndpoint> _byId;
 
     private RingSnapshot(long? membershipEpoch, IReadOnlyList<RingEndpoint> endpoints)
     {
         MembershipEpoch = membershipEpoch;
         Endpoints = endpoints;
-        byId = endpoints.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        _byId = endpoints.ToDictionary(e => e.Id, StringComparer.Ordinal);
     }
 
     /// <summary>No slice seen (or the slice was deleted).</summary>
@@ -54,7 +54,7 @@ public sealed class RingSnapshot
     public IReadOnlyList<RingEndpoint> Endpoints { get; }
 
     /// <summary>The member with this id, or null.</summary>
-    public RingEndpoint? Find(string id) => byId.GetValueOrDefault(id);
+    public RingEndpoint? Find(string id) => _byId.GetValueOrDefault(id);
 
     /// <summary>Reads a slice of cluster <paramref name="cluster"/>; null gives <see cref="Empty"/>.</summary>
     public static RingSnapshot From(EndpointSlice? slice, string cluster)

@@ -9,17 +9,17 @@ namespace DataCluster.Agent.Membership;
 /// </summary>
 public sealed class RingView(string cluster)
 {
-    private RingSnapshot current = RingSnapshot.Empty;
+    private RingSnapshot _current = RingSnapshot.Empty;
 
     /// <summary>Raised after every <see cref="Update"/>.</summary>
     public event Action? Changed;
 
-    public RingSnapshot Current => Volatile.Read(ref current);
+    public RingSnapshot Current => Volatile.Read(ref _current);
 
     /// <summary>Replaces the snapshot with a reading of <paramref name="slice"/> (null = the slice is gone).</summary>
     public void Update(EndpointSlice? slice)
     {
-        Volatile.Write(ref current, RingSnapshot.From(slice, cluster));
+        Volatile.Write(ref _current, RingSnapshot.From(slice, cluster));
         Changed?.Invoke();
     }
 }

@@ -7,13 +7,13 @@ namespace DataCluster.Ring.Bench;
 [MemoryDiagnoser]
 public class RingBenchmarks
 {
-    private readonly string[] keys = Scenario.Keys(1024);
-    private RingLookup lookup = null!;
-    private Assignment current = null!;
-    private List<Member> members = null!;
-    private List<Member> joined = null!;
-    private List<Member> crashed = null!;
-    private int next;
+    private readonly string[] _keys = Scenario.Keys(1024);
+    private RingLookup _lookup = null!;
+    private Assignment _current = null!;
+    private List<Member> _members = null!;
+    private List<Member> _joined = null!;
+    private List<Member> _crashed = null!;
+    private int _next;
 
     [ParamsSource(nameof(Scenarios))]
     public Scenario Scenario { get; set; } = Scenario.All[0];
@@ -23,25 +23,25 @@ public class RingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        members = Scenario.BuildMembers();
-        current = Assigner.Assign(null, members, Scenario.Settings);
-        lookup = new RingLookup(current);
-        joined = [.. members, Scenario.Member(Scenario.Members)];
-        crashed = [.. members.Where(m => m.Ordinal != 7)];
+        _members = Scenario.BuildMembers();
+        _current = Assigner.Assign(null, _members, Scenario.Settings);
+        _lookup = new RingLookup(_current);
+        _joined = [.. _members, Scenario.Member(Scenario.Members)];
+        _crashed = [.. _members.Where(m => m.Ordinal != 7)];
     }
 
     [Benchmark]
-    public string? LeaderOfKey() => lookup.LeaderOf(keys[next++ & 1023]);
+    public string? LeaderOfKey() => _lookup.LeaderOf(_keys[_next++ & 1023]);
 
     [Benchmark]
-    public Assignment FirstAssignment() => Assigner.Assign(null, members, Scenario.Settings);
+    public Assignment FirstAssignment() => Assigner.Assign(null, _members, Scenario.Settings);
 
     [Benchmark]
-    public Assignment AssignAfterJoin() => Assigner.Assign(current, joined, Scenario.Settings);
+    public Assignment AssignAfterJoin() => Assigner.Assign(_current, _joined, Scenario.Settings);
 
     [Benchmark]
-    public Assignment AssignAfterCrash() => Assigner.Assign(current, crashed, Scenario.Settings);
+    public Assignment AssignAfterCrash() => Assigner.Assign(_current, _crashed, Scenario.Settings);
 
     [Benchmark]
-    public Assignment AssignUnchanged() => Assigner.Assign(current, members, Scenario.Settings);
+    public Assignment AssignUnchanged() => Assigner.Assign(_current, _members, Scenario.Settings);
 }

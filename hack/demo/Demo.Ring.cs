@@ -24,16 +24,16 @@ internal sealed partial class Demo
             .ThenByDescending(m => m.Ordinal)
             .First().Id;
         var survivors = members.Where(m => m != victim).ToList();
-        output.Step($"Killing member {victim} with SIGKILL (the pod stays; the local node restarts it after the 10 s CrashLoopBackOff)");
+        _output.Step($"Killing member {victim} with SIGKILL (the pod stays; the local node restarts it after the 10 s CrashLoopBackOff)");
         var pid = await cluster.Node.CrashAsync(Namespace, victim);
         var clock = Stopwatch.StartNew();
-        output.Line($"Killed pid {pid}. Its member Lease is no longer renewed; once it expires (6 s) the leader agent");
-        output.Line("re-assigns the partitions it held ...");
-        output.Flush();
+        _output.Line($"Killed pid {pid}. Its member Lease is no longer renewed; once it expires (6 s) the leader agent");
+        _output.Line("re-assigns the partitions it held ...");
+        _output.Flush();
         var after = await WaitForRingAsync(cluster, survivors, r => r.Epoch > before.Epoch, stop);
-        output.Line(string.Create(CultureInfo.InvariantCulture,
+        _output.Line(string.Create(CultureInfo.InvariantCulture,
             $"New epoch {after.Epoch} (was {before.Epoch}) served by {string.Join(" and ", survivors)} {clock.Elapsed.TotalSeconds:0.0} s after the kill; {victim} holds nothing."));
-        output.Line();
+        _output.Line();
         ShowRing(after);
         ShowOwners(await OwnersAsync(cluster, survivors[0], stop), ownersBefore);
         await ShowAsync(kubectl, stop, "get", "dc", "-n", Namespace);
@@ -45,7 +45,7 @@ internal sealed partial class Demo
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            if (await RingAgreement.CheckAsync(cluster.Node, agents, Namespace, members, also, stop) is { } rings)
+            if (await RingAgreement.CheckAsync(cluster.Node, _agents, Namespace, members, also, stop) is { } rings)
             {
                 return rings.Values.First();
             }
@@ -66,7 +66,7 @@ internal sealed partial class Demo
         var owners = new List<AgentOwners>();
         foreach (var key in Keys)
         {
-            owners.Add(await agents.OwnersAsync(address, key, stop) ?? throw new DemoException($"Agent {member} did not answer GET /v1/owners/{key}."));
+            owners.Add(await _agents.OwnersAsync(address, key, stop) ?? throw new DemoException($"Agent {member} did not answer GET /v1/owners/{key}."));
         }
 
         return owners;
@@ -74,9 +74,9 @@ internal sealed partial class Demo
 
     private void ShowRing(AgentRing ring)
     {
-        output.Line(string.Create(CultureInfo.InvariantCulture,
+        _output.Line(string.Create(CultureInfo.InvariantCulture,
             $"epoch {ring.Epoch} (membership epoch {ring.MembershipEpoch}), {ring.Partitions} partitions x {ring.ReplicationFactor} replicas, cluster leader {ring.Leader}"));
-        output.Table(
+        _output.Table(
             ["MEMBER", "ZONE", "ADDRESS", "STATE", "REPLICAS", "LEADS"],
             ring.Members.Select(m => (IReadOnlyList<string>)
             [
@@ -87,14 +87,14 @@ internal sealed partial class Demo
                 m.Replicas.ToString(CultureInfo.InvariantCulture),
                 m.Leads.ToString(CultureInfo.InvariantCulture),
             ]));
-        output.Line();
+        _output.Line();
     }
 
     /// <summary>The owners of <see cref="Keys"/>; with <paramref name="before"/>, marks what changed.</summary>
     private void ShowOwners(IReadOnlyList<AgentOwners> owners, IReadOnlyList<AgentOwners>? before)
     {
-        output.Line(before is null ? "Owners of a few keys:" : "Owners of the same keys now (* = changed):");
-        output.Table(
+        _output.Line(before is null ? "Owners of a few keys:" : "Owners of the same keys now (* = changed):");
+        _output.Table(
             ["KEY", "PARTITION", "LEADER", "REPLICAS"],
             owners.Select((o, i) =>
             {
@@ -109,6 +109,6 @@ internal sealed partial class Demo
                     string.Join(", ", o.Replicas.Select(r => r.Id)) + (replicasChanged ? " *" : ""),
                 ];
             }));
-        output.Flush();
+        _output.Flush();
     }
 }

@@ -29,12 +29,12 @@ internal sealed partial class Demo(TextWriter writer, bool once)
     /// </summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
 
-    private readonly Output output = new(writer, steps: 6);
-    private readonly AgentApiClient agents = new();
+    private readonly Output _output = new(writer, steps: 6);
+    private readonly AgentApiClient _agents = new();
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
-        output.Title("DataCluster local demo");
+        _output.Title("DataCluster local demo");
         LocalCluster? cluster = null;
         try
         {
@@ -44,11 +44,11 @@ internal sealed partial class Demo(TextWriter writer, bool once)
             var (name, replicas) = await ApplySampleAsync(root, kubectl, cluster, stop);
             var members = Enumerable.Range(0, replicas).Select(i => ObjectNames.Pod(name, i)).ToList();
 
-            output.Step("What kubectl sees");
+            _output.Step("What kubectl sees");
             await ShowAsync(kubectl, stop, "get", "dc", "-n", Namespace);
             await ShowAsync(kubectl, stop, "get", "pods", "-n", Namespace, "-o", "wide");
 
-            output.Step("The ring, as every agent serves it (GET /v1/ring, GET /v1/owners/{key})");
+            _output.Step("The ring, as every agent serves it (GET /v1/ring, GET /v1/owners/{key})");
             var ring = await WaitForRingAsync(cluster, members, null, stop);
             var owners = await OwnersAsync(cluster, members[0], stop);
             ShowRing(ring);
@@ -57,37 +57,37 @@ internal sealed partial class Demo(TextWriter writer, bool once)
             await KillMemberAsync(cluster, kubectl, members, ring, owners, stop);
             var leader = ring.Leader ?? members[0];
 
-            output.Step("Your turn");
-            output.Line("The cluster keeps running; the killed member comes back after its restart delay and");
-            output.Line("rejoins the ring. In another terminal:");
-            output.Line();
-            output.Line($"  export KUBECONFIG={cluster.KubeconfigPath}; kubectl get dc,pods,leases -n {Namespace}");
-            output.Line();
-            output.Line($"kubeconfig:     {cluster.KubeconfigPath}");
-            output.Line($"operator log:   {cluster.OperatorLog}");
-            output.Line($"agent logs:     {cluster.Node.RunDirectory}/{Namespace}.<pod>.{AgentPaths.ContainerName}.log");
-            output.Line($"agent API:      curl http://{cluster.Node.Process(Namespace, leader)!.Address}:{AgentPorts.Client}/v1/ring");
+            _output.Step("Your turn");
+            _output.Line("The cluster keeps running; the killed member comes back after its restart delay and");
+            _output.Line("rejoins the ring. In another terminal:");
+            _output.Line();
+            _output.Line($"  export KUBECONFIG={cluster.KubeconfigPath}; kubectl get dc,pods,leases -n {Namespace}");
+            _output.Line();
+            _output.Line($"kubeconfig:     {cluster.KubeconfigPath}");
+            _output.Line($"operator log:   {cluster.OperatorLog}");
+            _output.Line($"agent logs:     {cluster.Node.RunDirectory}/{Namespace}.<pod>.{AgentPaths.ContainerName}.log");
+            _output.Line($"agent API:      curl http://{cluster.Node.Process(Namespace, leader)!.Address}:{AgentPorts.Client}/v1/ring");
             if (once)
             {
-                output.Line();
-                output.Line("Non-interactive run (--once or DEMO_EXIT=1): cleaning up now.");
+                _output.Line();
+                _output.Line("Non-interactive run (--once or DEMO_EXIT=1): cleaning up now.");
             }
             else
             {
-                output.Line();
-                output.Line("Press Ctrl-C to stop everything and clean up.");
-                output.Flush();
+                _output.Line();
+                _output.Line("Press Ctrl-C to stop everything and clean up.");
+                _output.Flush();
                 await Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => { }, TaskScheduler.Default);
-                output.Line();
-                output.Line("Ctrl-C: cleaning up.");
+                _output.Line();
+                _output.Line("Ctrl-C: cleaning up.");
             }
 
             return 0;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            output.Line();
-            output.Line("Interrupted: cleaning up.");
+            _output.Line();
+            _output.Line("Interrupted: cleaning up.");
             return 130;
         }
         catch (Exception e) when (e is DemoException or TimeoutException or FileNotFoundException or InvalidOperationException or Kube.Errors.KubeApiException or HttpRequestException)
@@ -104,20 +104,20 @@ internal sealed partial class Demo(TextWriter writer, bool once)
         }
         finally
         {
-            agents.Dispose();
+            _agents.Dispose();
             if (cluster is not null)
             {
                 await cluster.DisposeAsync();
-                output.Line("Stopped the agents, the operator, kube-controller-manager, kube-apiserver and etcd, and removed their files.");
+                _output.Line("Stopped the agents, the operator, kube-controller-manager, kube-apiserver and etcd, and removed their files.");
             }
 
-            output.Flush();
+            _output.Flush();
         }
     }
 
     private async Task<LocalCluster> StartClusterAsync(string root, CancellationToken stop)
     {
-        output.Step("Starting a local cluster: etcd, kube-apiserver, kube-controller-manager, the operator and the local node");
+        _output.Step("Starting a local cluster: etcd, kube-apiserver, kube-controller-manager, the operator and the local node");
         if (!EnvtestAssets.TryLocate(out var assets, out var problem))
         {
             throw new DemoException(problem);
@@ -129,19 +129,19 @@ internal sealed partial class Demo(TextWriter writer, bool once)
             throw new DemoException($"The published agent {agentBinary} is missing. Run 'make publish-agent' (make demo does).");
         }
 
-        output.Line($"Kubernetes 1.20 binaries from {assets!.Directory}");
-        output.Flush();
+        _output.Line($"Kubernetes 1.20 binaries from {assets!.Directory}");
+        _output.Flush();
         var clock = Stopwatch.StartNew();
         var cluster = await LocalCluster.StartAsync(
             assets,
             OperatorClusterOptions.Create(
                 RepositoryLayout.CrdManifest(root), Path.Combine(AppContext.BaseDirectory, "datacluster-operator.dll"), AgentImage, agentBinary),
             stop);
-        output.Line(string.Create(CultureInfo.InvariantCulture, $"API server {cluster.Plane.Server.ToString().TrimEnd('/')} up in {clock.Elapsed.TotalSeconds:0.0} s"));
-        output.Line($"CRD dataclusters.{DataClusterApi.Group} installed from {Path.GetRelativePath(root, RepositoryLayout.CrdManifest(root))}");
-        output.Line($"Operator running as user \"operator\" bound to ClusterRole {OperatorRbacBuilder.Name}, agent image {AgentImage}");
-        output.Line($"Local node: Nodes {string.Join(", ", cluster.Node.Nodes.Select(n => $"{n.Name} ({n.Zone})"))}; it runs image {AgentImage} as");
-        output.Line($"  {Path.GetRelativePath(root, agentBinary)} on its own address from 127.0.0.10 up (other containers get no process)");
+        _output.Line(string.Create(CultureInfo.InvariantCulture, $"API server {cluster.Plane.Server.ToString().TrimEnd('/')} up in {clock.Elapsed.TotalSeconds:0.0} s"));
+        _output.Line($"CRD dataclusters.{DataClusterApi.Group} installed from {Path.GetRelativePath(root, RepositoryLayout.CrdManifest(root))}");
+        _output.Line($"Operator running as user \"operator\" bound to ClusterRole {OperatorRbacBuilder.Name}, agent image {AgentImage}");
+        _output.Line($"Local node: Nodes {string.Join(", ", cluster.Node.Nodes.Select(n => $"{n.Name} ({n.Zone})"))}; it runs image {AgentImage} as");
+        _output.Line($"  {Path.GetRelativePath(root, agentBinary)} on its own address from 127.0.0.10 up (other containers get no process)");
         return cluster;
     }
 
@@ -151,30 +151,30 @@ internal sealed partial class Demo(TextWriter writer, bool once)
         var name = (string?)sample["metadata"]?["name"] ?? throw new DemoException($"{Sample} has no metadata.name.");
         var replicas = sample["spec"]?["replicas"]?.GetValue<long>() is { } r ? (int)r : 3;
 
-        output.Step($"Applying a {replicas}-member DataCluster over two zones ({Sample})");
+        _output.Step($"Applying a {replicas}-member DataCluster over two zones ({Sample})");
         await ShowAsync(kubectl, stop, "create", "namespace", Namespace);
         await ShowAsync(kubectl, stop, "apply", "-n", Namespace, "-f", Sample);
-        output.Line("Waiting for the operator to create the members, the local node to start their agents,");
-        output.Line("and the agents to elect a leader and publish an assignment ...");
-        output.Flush();
+        _output.Line("Waiting for the operator to create the members, the local node to start their agents,");
+        _output.Line("and the agents to elect a leader and publish an assignment ...");
+        _output.Flush();
         var clock = Stopwatch.StartNew();
         var members = Enumerable.Range(0, replicas).Select(i => ObjectNames.Pod(name, i)).ToList();
         await WaitForRingAsync(cluster, members, null, stop);
         await WaitForReadyAsync(cluster, name, replicas, stop);
-        output.Line(string.Create(CultureInfo.InvariantCulture, $"Ring formed and {replicas}/{replicas} members Ready after {clock.Elapsed.TotalSeconds:0.0} s."));
+        _output.Line(string.Create(CultureInfo.InvariantCulture, $"Ring formed and {replicas}/{replicas} members Ready after {clock.Elapsed.TotalSeconds:0.0} s."));
         return (name, replicas);
     }
 
     private async Task ShowAsync(Kubectl kubectl, CancellationToken stop, params string[] arguments)
     {
         var (commandLine, text, exitCode) = await kubectl.RunAsync(stop, arguments);
-        output.Command(commandLine, text);
+        _output.Command(commandLine, text);
         if (exitCode != 0)
         {
             throw new DemoException($"'{commandLine}' failed with exit code {exitCode}.");
         }
 
-        output.Flush();
+        _output.Flush();
     }
 
     /// <summary>Waits until the DataCluster's status reports every member ready, so kubectl shows a settled cluster.</summary>

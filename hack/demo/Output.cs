@@ -6,15 +6,15 @@ namespace DataCluster.Demo;
 internal sealed class Output(TextWriter writer, int steps)
 {
     private const string Indent = "    ";
-    private int step;
+    private int _step;
 
     public void Title(string text) => writer.WriteLine($"{text}\n{new string('=', text.Length)}");
 
     public void Step(string heading)
     {
-        step++;
+        _step++;
         writer.WriteLine();
-        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{step}/{steps}] {heading}"));
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_step}/{steps}] {heading}"));
     }
 
     public void Line(string text = "")

@@ -11,8 +11,8 @@ public sealed class ItemBackoff<T>(TimeSpan baseDelay, TimeSpan maxDelay) where 
     public static readonly TimeSpan DefaultBase = TimeSpan.FromMilliseconds(5);
     public static readonly TimeSpan DefaultMax = TimeSpan.FromMinutes(5);
 
-    private readonly Lock gate = new();
-    private readonly Dictionary<T, int> failures = [];
+    private readonly Lock _gate = new();
+    private readonly Dictionary<T, int> _failures = [];
 
     public ItemBackoff()
         : this(DefaultBase, DefaultMax)
@@ -23,10 +23,10 @@ public sealed class ItemBackoff<T>(TimeSpan baseDelay, TimeSpan maxDelay) where 
     public TimeSpan Next(T item)
     {
         int count;
-        lock (gate)
+        lock (_gate)
         {
-            failures.TryGetValue(item, out count);
-            failures[item] = ++count;
+            _failures.TryGetValue(item, out count);
+            _failures[item] = ++count;
         }
 
         // 2^62 would overflow the TimeSpan; beyond 2^30 × base we are at the cap anyway.
@@ -38,18 +38,18 @@ public sealed class ItemBackoff<T>(TimeSpan baseDelay, TimeSpan maxDelay) where 
     /// <summary>How many failures in a row <paramref name="item"/> has.</summary>
     public int Failures(T item)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return failures.GetValueOrDefault(item);
+            return _failures.GetValueOrDefault(item);
         }
     }
 
     /// <summary>Forgets the failures of <paramref name="item"/> (it succeeded).</summary>
     public void Forget(T item)
     {
-        lock (gate)
+        lock (_gate)
         {
-            failures.Remove(item);
+            _failures.Remove(item);
         }
     }
 }

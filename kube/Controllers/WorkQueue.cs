@@ -14,20 +14,20 @@ namespace DataCluster.Kube.Controllers;
 /// </summary>
 public sealed class WorkQueue<T> : IDisposable where T : notnull
 {
-    private readonly Lock gate = new();
-    private readonly LinkedList<T> queue = new();
-    private readonly HashSet<T> dirty = [];
-    private readonly HashSet<T> processing = [];
-    private readonly Dictionary<T, (ITimer Timer, DateTimeOffset Due)> delayed = [];
-    private readonly SemaphoreSlim available = new(0);
-    private readonly TimeProvider time;
-    private readonly ItemBackoff<T> backoff;
-    private bool shuttingDown;
+    private readonly Lock _gate = new();
+    private readonly LinkedList<T> _queue = new();
+    private readonly HashSet<T> _dirty = [];
+    private readonly HashSet<T> _processing = [];
+    private readonly Dictionary<T, (ITimer Timer, DateTimeOffset Due)> _delayed = [];
+    private readonly SemaphoreSlim _available = new(0);
+    private readonly TimeProvider _time;
+    private readonly ItemBackoff<T> _backoff;
+    private bool _shuttingDown;
 
     public WorkQueue(TimeProvider? time = null, ItemBackoff<T>? backoff = null)
     {
-        this.time = time ?? TimeProvider.System;
-        this.backoff = backoff ?? new ItemBackoff<T>();
+        _time = time ?? TimeProvider.System;
+        _backoff = backoff ?? new ItemBackoff<T>();
     }
 
     /// <summary>Items waiting to be taken (not counting delayed or in-process ones).</summary>
@@ -35,9 +35,9 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return queue.Count;
+                return _queue.Count;
             }
         }
     }
@@ -46,9 +46,9 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return shuttingDown;
+                return _shuttingDown;
             }
         }
     }
@@ -56,22 +56,22 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     /// <summary>Queues <paramref name="item"/> unless it is already queued.</summary>
     public void Add(T item)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (shuttingDown || !dirty.Add(item))
+            if (_shuttingDown || !_dirty.Add(item))
             {
                 return;
             }
 
-            if (processing.Contains(item))
+            if (_processing.Contains(item))
             {
                 return; // re-queued by Done
             }
 
-            queue.AddLast(item);
+            _queue.AddLast(item);
         }
 
-        available.Release();
+        _available.Release();
     }
 
     /// <summary>
@@ -86,15 +86,15 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
             return;
         }
 
-        lock (gate)
+        lock (_gate)
         {
-            if (shuttingDown)
+            if (_shuttingDown)
             {
                 return;
             }
 
-            var due = time.GetUtcNow() + delay;
-            if (delayed.TryGetValue(item, out var existing))
+            var due = _time.GetUtcNow() + delay;
+            if (_delayed.TryGetValue(item, out var existing))
             {
                 if (existing.Due <= due)
                 {
@@ -104,23 +104,23 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
                 existing.Timer.Dispose();
             }
 
-            delayed[item] = (time.CreateTimer(_ => FireDelayed(item), null, delay, Timeout.InfiniteTimeSpan), due);
+            _delayed[item] = (_time.CreateTimer(_ => FireDelayed(item), null, delay, Timeout.InfiniteTimeSpan), due);
         }
     }
 
     /// <summary>Queues <paramref name="item"/> after its next backoff delay (it failed).</summary>
     public TimeSpan AddRateLimited(T item)
     {
-        var delay = backoff.Next(item);
+        var delay = _backoff.Next(item);
         AddAfter(item, delay);
         return delay;
     }
 
     /// <summary>Clears the backoff of <paramref name="item"/> (it succeeded).</summary>
-    public void Forget(T item) => backoff.Forget(item);
+    public void Forget(T item) => _backoff.Forget(item);
 
     /// <summary>Failures in a row recorded for <paramref name="item"/>.</summary>
-    public int Failures(T item) => backoff.Failures(item);
+    public int Failures(T item) => _backoff.Failures(item);
 
     /// <summary>
     /// Waits for the next item and marks it as being processed. Returns false when the queue is
@@ -130,20 +130,20 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     {
         while (true)
         {
-            await available.WaitAsync(cancellationToken).ConfigureAwait(false);
-            lock (gate)
+            await _available.WaitAsync(cancellationToken).ConfigureAwait(false);
+            lock (_gate)
             {
-                if (queue.First is { } first)
+                if (_queue.First is { } first)
                 {
-                    queue.RemoveFirst();
-                    dirty.Remove(first.Value);
-                    processing.Add(first.Value);
+                    _queue.RemoveFirst();
+                    _dirty.Remove(first.Value);
+                    _processing.Add(first.Value);
                     return (true, first.Value);
                 }
 
-                if (shuttingDown)
+                if (_shuttingDown)
                 {
-                    available.Release(); // wake the next waiter so it sees the shutdown too
+                    _available.Release(); // wake the next waiter so it sees the shutdown too
                     return (false, default!);
                 }
             }
@@ -154,50 +154,50 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     public void Done(T item)
     {
         var requeue = false;
-        lock (gate)
+        lock (_gate)
         {
-            processing.Remove(item);
-            if (dirty.Contains(item) && !shuttingDown)
+            _processing.Remove(item);
+            if (_dirty.Contains(item) && !_shuttingDown)
             {
-                queue.AddLast(item);
+                _queue.AddLast(item);
                 requeue = true;
             }
         }
 
         if (requeue)
         {
-            available.Release();
+            _available.Release();
         }
     }
 
     /// <summary>Stops handing out items; waiting takers return false.</summary>
     public void ShutDown()
     {
-        lock (gate)
+        lock (_gate)
         {
-            shuttingDown = true;
-            foreach (var (timer, _) in delayed.Values)
+            _shuttingDown = true;
+            foreach (var (timer, _) in _delayed.Values)
             {
                 timer.Dispose();
             }
 
-            delayed.Clear();
+            _delayed.Clear();
         }
 
-        available.Release();
+        _available.Release();
     }
 
     public void Dispose()
     {
         ShutDown();
-        available.Dispose();
+        _available.Dispose();
     }
 
     private void FireDelayed(T item)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (delayed.Remove(item, out var pending))
+            if (_delayed.Remove(item, out var pending))
             {
                 pending.Timer.Dispose();
             }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using DataCluster.Contracts;
 using DataCluster.Kube.Models;
 
 namespace DataCluster.Operator.Api;
@@ -21,15 +22,15 @@ public sealed class AgentSpec : KubeModel
 
     [JsonPropertyName("leaseDurationSeconds")]
     [Description("How long a member's heartbeat Lease stays valid without renewal. A member that stops renewing (killed, partitioned) is taken out of the ring after this long, so it bounds failover time; too short and a slow API server causes false failovers.")]
-    [Minimum(2)]
-    [Maximum(300)]
-    public int LeaseDurationSeconds { get; set; } = Defaults.LeaseDurationSeconds;
+    [Minimum(Limits.LeaseDurationSeconds.Min)]
+    [Maximum(Limits.LeaseDurationSeconds.Max)]
+    public int LeaseDurationSeconds { get; set; } = Limits.LeaseDurationSeconds.Default;
 
     [JsonPropertyName("renewIntervalSeconds")]
     [Description("How often each agent renews its Lease. Must be less than leaseDurationSeconds; a third of it lets two renewals fail before the Lease expires.")]
-    [Minimum(1)]
-    [Maximum(60)]
-    public int RenewIntervalSeconds { get; set; } = Defaults.RenewIntervalSeconds;
+    [Minimum(Limits.RenewIntervalSeconds.Min)]
+    [Maximum(Limits.RenewIntervalSeconds.Max)]
+    public int RenewIntervalSeconds { get; set; } = Limits.RenewIntervalSeconds.Default;
 
     [JsonPropertyName("appDeliveryUrl")]
     [Description("URL the agent pushes committed events to, in order per partition, usually http://localhost:PORT/PATH of an app container. A 2xx answer marks an event consumed. When omitted, apps pull events from the agent instead.")]

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using DataCluster.Contracts;
 using DataCluster.Kube.Models;
 
 namespace DataCluster.Operator.Api;
@@ -18,9 +19,9 @@ public sealed class DataClusterSpec : KubeModel
 
     [JsonPropertyName("partitions")]
     [Description("Number of partitions keys are hashed into. Fixed for the life of the cluster: changing it would move every key, so a change is reported as Valid=False and ignored. Choose at least 16 times the largest member count you expect, for an even spread.")]
-    [Minimum(1)]
-    [Maximum(65536)]
-    public int Partitions { get; set; } = Defaults.Partitions;
+    [Minimum(Limits.Partitions.Min)]
+    [Maximum(Limits.Partitions.Max)]
+    public int Partitions { get; set; } = Limits.Partitions.Default;
 
     [JsonPropertyName("replication")]
     [Description("How many copies of each partition exist, where they are placed and when a write counts as committed.")]
@@ -57,25 +58,25 @@ public sealed class ReplicationSpec : KubeModel
 {
     [JsonPropertyName("factor")]
     [Description("Replicas of each partition, the partition leader included. Must not exceed spec.replicas: two replicas of a partition never share a member.")]
-    [Minimum(1)]
-    [Maximum(16)]
-    public int Factor { get; set; } = Defaults.ReplicationFactor;
+    [Minimum(Limits.ReplicationFactor.Min)]
+    [Maximum(Limits.ReplicationFactor.Max)]
+    public int Factor { get; set; } = Limits.ReplicationFactor.Default;
 
     [JsonPropertyName("commitLevel")]
     [Description("Replicas that must have a write before it is acknowledged: One (the leader), Quorum (a majority of the replicas) or All.")]
     [OneOf(CommitLevels.One, CommitLevels.Quorum, CommitLevels.All)]
-    public string CommitLevel { get; set; } = Defaults.CommitLevel;
+    public string CommitLevel { get; set; } = CommitLevels.Default;
 
     [JsonPropertyName("otherZoneReplicas")]
     [Description("Replicas placed in zones other than the leader's, within its region. Together with otherRegionReplicas at most factor - 1, since one replica is the leader's. When there are not enough zones, replicas fall back to what exists.")]
-    [Minimum(0)]
-    [Maximum(15)]
+    [Minimum(Limits.PlacedReplicas.Min)]
+    [Maximum(Limits.PlacedReplicas.Max)]
     public int OtherZoneReplicas { get; set; }
 
     [JsonPropertyName("otherRegionReplicas")]
     [Description("Replicas placed in regions other than the leader's. Together with otherZoneReplicas at most factor - 1.")]
-    [Minimum(0)]
-    [Maximum(15)]
+    [Minimum(Limits.PlacedReplicas.Min)]
+    [Maximum(Limits.PlacedReplicas.Max)]
     public int OtherRegionReplicas { get; set; }
 }
 
@@ -125,12 +126,3 @@ public sealed class DisruptionBudgetSpec : KubeModel
     public int MaxUnavailable { get; set; } = Defaults.MaxUnavailable;
 }
 
-/// <summary>Values of <see cref="ReplicationSpec.CommitLevel"/>.</summary>
-public static class CommitLevels
-{
-    public const string One = "One";
-    public const string Quorum = "Quorum";
-    public const string All = "All";
-
-    public static readonly IReadOnlyList<string> Values = [One, Quorum, All];
-}

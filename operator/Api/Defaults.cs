@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DataCluster.Contracts;
 
 namespace DataCluster.Operator.Api;
 
@@ -12,27 +13,6 @@ public static class Defaults
 {
     /// <summary>Three members: the smallest cluster where a QUORUM write survives losing one member.</summary>
     public const int Replicas = 3;
-
-    /// <summary>
-    /// 256 partitions keep the balance target (at least 16 partitions per member) up to 16 members,
-    /// while the per-partition logs and leader bookkeeping stay small.
-    /// </summary>
-    public const int Partitions = 256;
-
-    /// <summary>Three replicas: a majority (two) still commits with one replica down.</summary>
-    public const int ReplicationFactor = 3;
-
-    public const string CommitLevel = CommitLevels.Quorum;
-
-    /// <summary>
-    /// Six seconds: a killed member is noticed within six seconds (the failover target is the lease
-    /// duration plus one second), while a renewal may be late by up to two intervals without a
-    /// false failover.
-    /// </summary>
-    public const int LeaseDurationSeconds = 6;
-
-    /// <summary>A third of the lease duration, so two consecutive renewals can fail before the Lease expires.</summary>
-    public const int RenewIntervalSeconds = 2;
 
     public const string LogLevel = LogLevels.Information;
 
@@ -58,14 +38,14 @@ public static class Defaults
     /// their defaults and empty strings with a default take it. The input is never changed, so it
     /// is safe to call on objects from an informer cache. Idempotent.
     /// </summary>
-    public static DataCluster Apply(DataCluster cluster)
+    public static DefaultedCluster Apply(DataCluster cluster)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var copy = JsonSerializer.SerializeToElement(cluster, OperatorJsonContext.Default.DataCluster)
             .Deserialize(OperatorJsonContext.Default.DataCluster)!;
         copy.Metadata ??= new Kube.Models.ObjectMeta();
         ApplyTo(copy.Spec ??= new DataClusterSpec());
-        return copy;
+        return new DefaultedCluster(copy, cluster.DecodeError);
     }
 
     /// <summary>The agent image to run: the spec's, else the operator's default; null when neither is set.</summary>
@@ -83,7 +63,7 @@ public static class Defaults
         var replication = spec.Replication ??= new ReplicationSpec();
         if (string.IsNullOrEmpty(replication.CommitLevel))
         {
-            replication.CommitLevel = CommitLevel;
+            replication.CommitLevel = CommitLevels.Default;
         }
 
         var agent = spec.Agent ??= new AgentSpec();

@@ -30,9 +30,9 @@ public static partial class Validation
     /// Every problem of <paramref name="cluster"/>, in field order; empty when it is valid.
     /// Pure and total: any input, however malformed, yields a list rather than an exception.
     /// </summary>
-    /// <param name="cluster">The cluster as read; defaults are applied to a copy first.</param>
+    /// <param name="cluster">The cluster as read, defaulted.</param>
     /// <param name="defaultAgentImage">The operator's --agent-image, used when spec.agent.image is empty.</param>
-    public static IReadOnlyList<ValidationProblem> Validate(DataCluster cluster, string? defaultAgentImage)
+    public static IReadOnlyList<ValidationProblem> Validate(DefaultedCluster cluster, string? defaultAgentImage)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         if (cluster.DecodeError is { } decodeError)
@@ -40,7 +40,7 @@ public static partial class Validation
             return [new ValidationProblem("spec", $"{decodeError}, so the DataCluster cannot be read: fix that field with kubectl edit (spec.template must be a PodTemplateSpec and spec.agent.env a list of EnvVar objects, as in a pod).")];
         }
 
-        var defaulted = Defaults.Apply(cluster);
+        var defaulted = cluster;
         var spec = defaulted.Spec;
         var problems = new List<ValidationProblem>();
         void Add(string field, string message) => problems.Add(new ValidationProblem(field, message));
@@ -56,14 +56,14 @@ public static partial class Validation
             Add("spec.replicas", $"spec.replicas ({spec.Replicas}) must be at least 1: set it to the number of members you want, e.g. 3.");
         }
 
-        if (spec.Partitions is < 1 or > 65536)
+        if (spec.Partitions is < Limits.Partitions.Min or > Limits.Partitions.Max)
         {
-            Add("spec.partitions", $"spec.partitions ({spec.Partitions}) must be between 1 and 65536: set it to at least 16 times the largest member count you expect, e.g. 256.");
+            Add("spec.partitions", $"spec.partitions ({spec.Partitions}) must be between {Limits.Partitions.Min} and {Limits.Partitions.Max}: set it to at least 16 times the largest member count you expect, e.g. {Limits.Partitions.Default}.");
         }
 
-        if (defaulted.Status?.Partitions is { } recorded && recorded != spec.Partitions)
+        if (FixedPartitions.Check(defaulted.Status, spec) is { } changed)
         {
-            Add("spec.partitions", $"spec.partitions was changed from {recorded} to {spec.Partitions}, but the partition count is fixed at creation because changing it would move every key: set spec.partitions back to {recorded} (to change it, create a new DataCluster and move the data).");
+            problems.Add(changed);
         }
 
         ValidateReplication(spec, Add);
@@ -95,9 +95,9 @@ public static partial class Validation
     private static void ValidateReplication(DataClusterSpec spec, Action<string, string> add)
     {
         var replication = spec.Replication;
-        if (replication.Factor is < 1 or > 16)
+        if (replication.Factor is < Limits.ReplicationFactor.Min or > Limits.ReplicationFactor.Max)
         {
-            add("spec.replication.factor", $"spec.replication.factor ({replication.Factor}) must be between 1 and 16: set it to the number of copies of each partition you want, e.g. 3.");
+            add("spec.replication.factor", $"spec.replication.factor ({replication.Factor}) must be between {Limits.ReplicationFactor.Min} and {Limits.ReplicationFactor.Max}: set it to the number of copies of each partition you want, e.g. {Limits.ReplicationFactor.Default}.");
         }
         else if (replication.Factor > spec.Replicas && spec.Replicas >= 1)
         {
@@ -106,7 +106,7 @@ public static partial class Validation
 
         if (!CommitLevels.Values.Contains(replication.CommitLevel))
         {
-            add("spec.replication.commitLevel", $"spec.replication.commitLevel '{replication.CommitLevel}' is not known: use One, Quorum or All.");
+            add("spec.replication.commitLevel", $"spec.replication.commitLevel '{replication.CommitLevel}' is not known: use {CommitLevels.Accepted}.");
         }
 
         if (replication.OtherZoneReplicas < 0)
@@ -138,16 +138,16 @@ public static partial class Validation
             add("spec.agent.imagePullPolicy", $"spec.agent.imagePullPolicy '{policy}' is not known: use Always, IfNotPresent or Never, or remove it.");
         }
 
-        var durationInRange = agent.LeaseDurationSeconds is >= 2 and <= 300;
-        var intervalInRange = agent.RenewIntervalSeconds is >= 1 and <= 60;
+        var durationInRange = agent.LeaseDurationSeconds is >= Limits.LeaseDurationSeconds.Min and <= Limits.LeaseDurationSeconds.Max;
+        var intervalInRange = agent.RenewIntervalSeconds is >= Limits.RenewIntervalSeconds.Min and <= Limits.RenewIntervalSeconds.Max;
         if (!durationInRange)
         {
-            add("spec.agent.leaseDurationSeconds", $"spec.agent.leaseDurationSeconds ({agent.LeaseDurationSeconds}) must be between 2 and 300: remove it to use {Defaults.LeaseDurationSeconds}.");
+            add("spec.agent.leaseDurationSeconds", $"spec.agent.leaseDurationSeconds ({agent.LeaseDurationSeconds}) must be between {Limits.LeaseDurationSeconds.Min} and {Limits.LeaseDurationSeconds.Max}: remove it to use {Limits.LeaseDurationSeconds.Default}.");
         }
 
         if (!intervalInRange)
         {
-            add("spec.agent.renewIntervalSeconds", $"spec.agent.renewIntervalSeconds ({agent.RenewIntervalSeconds}) must be between 1 and 60: remove it to use {Defaults.RenewIntervalSeconds}.");
+            add("spec.agent.renewIntervalSeconds", $"spec.agent.renewIntervalSeconds ({agent.RenewIntervalSeconds}) must be between {Limits.RenewIntervalSeconds.Min} and {Limits.RenewIntervalSeconds.Max}: remove it to use {Limits.RenewIntervalSeconds.Default}.");
         }
 
         if (durationInRange && intervalInRange && agent.RenewIntervalSeconds >= agent.LeaseDurationSeconds)

@@ -23,7 +23,7 @@ public static class AgentContainer
     /// variable of <see cref="AgentEnvironment"/> the spec or the pod determines, in the order of
     /// that table, then the user's spec.agent.env, which therefore wins on a duplicate name.
     /// </summary>
-    internal static Container Build(Api.DataCluster cluster, BuilderOptions options)
+    internal static Container Build(DefaultedCluster cluster, BuilderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var spec = cluster.Spec;
@@ -84,7 +84,7 @@ public static class AgentContainer
     }
 
     /// <summary>The operator-determined variables, in the order of <see cref="AgentEnvironment.All"/>.</summary>
-    internal static List<EnvVar> Environment(Api.DataCluster cluster)
+    internal static List<EnvVar> Environment(DefaultedCluster cluster)
     {
         var spec = cluster.Spec;
         var values = new Dictionary<string, EnvVar>(StringComparer.Ordinal)

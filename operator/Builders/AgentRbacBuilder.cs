@@ -1,6 +1,8 @@
 using DataCluster.Contracts;
 using DataCluster.Kube.Models;
 
+using DataCluster.Operator.Api;
+
 namespace DataCluster.Operator.Builders;
 
 /// <summary>
@@ -28,7 +30,7 @@ public static class AgentRbacBuilder
     private const string Core = "";
 
     /// <summary>The ServiceAccount the member pods run as.</summary>
-    public static ServiceAccount ServiceAccount(Api.DataCluster cluster) => new()
+    public static ServiceAccount ServiceAccount(DefaultedCluster cluster) => new()
     {
         Metadata = Owner.Metadata(cluster, ObjectNames.AgentServiceAccount(Owner.ClusterName(cluster)), Components.Agent),
     };
@@ -39,7 +41,7 @@ public static class AgentRbacBuilder
     /// </summary>
     /// <param name="cluster">The owning DataCluster.</param>
     /// <param name="memberLeases">How many member Leases exist: ordinals 0 to memberLeases - 1.</param>
-    public static Role Role(Api.DataCluster cluster, int memberLeases)
+    public static Role Role(DefaultedCluster cluster, int memberLeases)
     {
         var name = Owner.ClusterName(cluster);
         var leases = Enumerable.Range(0, Math.Max(memberLeases, 0)).Select(i => ObjectNames.MemberLease(name, i))
@@ -74,7 +76,7 @@ public static class AgentRbacBuilder
     }
 
     /// <summary>Grants the Role to the ServiceAccount.</summary>
-    public static RoleBinding RoleBinding(Api.DataCluster cluster)
+    public static RoleBinding RoleBinding(DefaultedCluster cluster)
     {
         var name = Owner.ClusterName(cluster);
         return new RoleBinding

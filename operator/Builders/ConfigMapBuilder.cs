@@ -1,6 +1,8 @@
 using DataCluster.Contracts;
 using DataCluster.Kube.Models;
 
+using DataCluster.Operator.Api;
+
 namespace DataCluster.Operator.Builders;
 
 /// <summary>The assignment ConfigMap NAME-assignment.</summary>
@@ -11,7 +13,7 @@ public static class ConfigMapBuilder
     /// creates it (so it carries the owner reference and labels, and the agents need no create
     /// permission) and never writes its data.
     /// </summary>
-    public static ConfigMap Assignment(Api.DataCluster cluster) => new()
+    public static ConfigMap Assignment(DefaultedCluster cluster) => new()
     {
         Metadata = Owner.Metadata(cluster, ObjectNames.AssignmentConfigMap(Owner.ClusterName(cluster)), Components.Ring),
     };

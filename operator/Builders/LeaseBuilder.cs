@@ -19,30 +19,29 @@ public static class LeaseBuilder
     /// How many member Leases must exist: one per ordinal that is or will be running, i.e.
     /// max(spec.replicas, current StatefulSet replicas), so a member being drained keeps its Lease.
     /// </summary>
-    public static int MemberCount(Api.DataCluster cluster, int? statefulSetReplicas)
+    public static int MemberCount(DefaultedCluster cluster, int? statefulSetReplicas)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         return Math.Max(Math.Max(cluster.Spec.Replicas, statefulSetReplicas ?? 0), 0);
     }
 
     /// <summary>The member Leases for ordinals 0 to <paramref name="count"/> - 1.</summary>
-    public static IReadOnlyList<Lease> MemberLeases(Api.DataCluster cluster, int count) =>
+    public static IReadOnlyList<Lease> MemberLeases(DefaultedCluster cluster, int count) =>
         [.. Enumerable.Range(0, Math.Max(count, 0)).Select(ordinal => MemberLease(cluster, ordinal))];
 
     /// <summary>The heartbeat Lease of one member.</summary>
-    public static Lease MemberLease(Api.DataCluster cluster, int ordinal)
+    public static Lease MemberLease(DefaultedCluster cluster, int ordinal)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(ordinal);
         return Initial(cluster, ObjectNames.MemberLease(Owner.ClusterName(cluster), ordinal));
     }
 
     /// <summary>The Lease the agents elect the cluster leader with.</summary>
-    public static Lease LeaderLease(Api.DataCluster cluster) =>
+    public static Lease LeaderLease(DefaultedCluster cluster) =>
         Initial(cluster, ObjectNames.LeaderLease(Owner.ClusterName(cluster)));
 
-    private static Lease Initial(Api.DataCluster cluster, string name)
+    private static Lease Initial(DefaultedCluster cluster, string name)
     {
-        cluster = Defaults.Apply(cluster);
         return new Lease
         {
             Metadata = Owner.Metadata(cluster, name, Components.Ring),

@@ -1,6 +1,8 @@
 using DataCluster.Contracts;
 using DataCluster.Kube.Models;
 
+using DataCluster.Operator.Api;
+
 namespace DataCluster.Operator.Builders;
 
 /// <summary>Metadata shared by every object a DataCluster owns.</summary>
@@ -11,7 +13,7 @@ public static class Owner
     /// collects the object, and blockOwnerDeletion keeps foreground deletion waiting for it.
     /// </summary>
     /// <exception cref="ArgumentException">The cluster has no uid (it was not read from the API server).</exception>
-    public static OwnerReference Reference(Api.DataCluster cluster)
+    public static OwnerReference Reference(DefaultedCluster cluster)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var uid = cluster.Metadata.Uid;
@@ -32,7 +34,7 @@ public static class Owner
     }
 
     /// <summary>Metadata for an owned object: name, the cluster's namespace, standard labels and the owner reference.</summary>
-    public static ObjectMeta Metadata(Api.DataCluster cluster, string name, string component) => new()
+    public static ObjectMeta Metadata(DefaultedCluster cluster, string name, string component) => new()
     {
         Name = name,
         Namespace = cluster.Metadata.Namespace,
@@ -42,7 +44,7 @@ public static class Owner
 
     /// <summary>The cluster's name; every owned object's name derives from it.</summary>
     /// <exception cref="ArgumentException">The cluster has no name.</exception>
-    public static string ClusterName(Api.DataCluster cluster)
+    public static string ClusterName(DefaultedCluster cluster)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         return string.IsNullOrEmpty(cluster.Metadata.Name)

@@ -11,9 +11,8 @@ public static class PodDisruptionBudgetBuilder
     /// maxUnavailable from spec.podDisruptionBudget, over the members' pod selector. The selector
     /// is never empty, which matters on policy/v1beta1 servers where an empty one selects nothing.
     /// </summary>
-    public static PodDisruptionBudget Build(Api.DataCluster cluster)
+    public static PodDisruptionBudget Build(DefaultedCluster cluster)
     {
-        cluster = Defaults.Apply(cluster);
         var name = Owner.ClusterName(cluster);
         return new PodDisruptionBudget
         {

@@ -66,7 +66,7 @@ public static class RingEndpointSliceBuilder
     /// </para>
     /// </remarks>
     public static RingSlice Build(
-        Api.DataCluster cluster,
+        DefaultedCluster cluster,
         IReadOnlyList<MemberFacts> members,
         EndpointSlice? previous,
         long recordedEpoch,
@@ -74,7 +74,6 @@ public static class RingEndpointSliceBuilder
         bool serverKeepsTopology = true)
     {
         ArgumentNullException.ThrowIfNull(members);
-        cluster = Defaults.Apply(cluster);
         var name = Owner.ClusterName(cluster);
         var leaseDuration = cluster.Spec.Agent.LeaseDurationSeconds;
 

@@ -3,6 +3,8 @@ using System.Text;
 using DataCluster.Contracts;
 using DataCluster.Kube.Models;
 
+using DataCluster.Operator.Api;
+
 namespace DataCluster.Operator.Builders;
 
 /// <summary>The peer-token Secret NAME-peer-token: the bearer token agents present to each other.</summary>
@@ -20,7 +22,7 @@ public static class SecretBuilder
     /// <param name="cluster">The owning DataCluster.</param>
     /// <param name="existing">The Secret as it is on the server, or null.</param>
     /// <param name="newToken">A fresh token from <see cref="NewToken"/>; ignored when <paramref name="existing"/> has one.</param>
-    public static Secret PeerToken(Api.DataCluster cluster, Secret? existing, string newToken)
+    public static Secret PeerToken(DefaultedCluster cluster, Secret? existing, string newToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(newToken);
         var token = ExistingToken(existing) ?? Encoding.ASCII.GetBytes(newToken);

@@ -1,6 +1,8 @@
 using DataCluster.Contracts;
 using DataCluster.Kube.Models;
 
+using DataCluster.Operator.Api;
+
 namespace DataCluster.Operator.Builders;
 
 /// <summary>The three Services of a DataCluster.</summary>
@@ -11,7 +13,7 @@ public static class ServiceBuilders
     /// stable DNS name POD.NAME-peers.NAMESPACE.svc. It publishes members before they are ready,
     /// because a member only becomes ready after it has found its peers.
     /// </summary>
-    public static Service Peer(Api.DataCluster cluster)
+    public static Service Peer(DefaultedCluster cluster)
     {
         var name = Owner.ClusterName(cluster);
         return new Service
@@ -32,7 +34,7 @@ public static class ServiceBuilders
     /// it to the partition leader, so plain ClusterIP load balancing is enough. Only the client
     /// port: peer traffic never goes through a virtual IP.
     /// </summary>
-    public static Service Client(Api.DataCluster cluster)
+    public static Service Client(DefaultedCluster cluster)
     {
         var name = Owner.ClusterName(cluster);
         return new Service
@@ -52,7 +54,7 @@ public static class ServiceBuilders
     /// operator's EndpointSlice NAME-ring is the only one. Headless, because nobody connects
     /// through it; it exists to anchor the ring membership the agents watch.
     /// </summary>
-    public static Service Ring(Api.DataCluster cluster)
+    public static Service Ring(DefaultedCluster cluster)
     {
         var name = Owner.ClusterName(cluster);
         return new Service

@@ -30,10 +30,9 @@ public static class StatefulSetBuilder
     /// Pods to run; spec.replicas when null. On scale-down the reconciler keeps the current count
     /// until the members being removed are drained, then passes the new one.
     /// </param>
-    public static StatefulSet Build(Api.DataCluster cluster, BuilderOptions options, int? replicas = null)
+    public static StatefulSet Build(DefaultedCluster cluster, BuilderOptions options, int? replicas = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        cluster = Defaults.Apply(cluster);
         var name = Owner.ClusterName(cluster);
         var spec = cluster.Spec;
 
@@ -57,7 +56,7 @@ public static class StatefulSetBuilder
     }
 
     /// <summary>The pod template of a defaulted cluster: the user's template (copied, unknown fields kept) plus everything the agent needs.</summary>
-    internal static PodTemplateSpec PodTemplate(Api.DataCluster cluster, BuilderOptions options)
+    internal static PodTemplateSpec PodTemplate(DefaultedCluster cluster, BuilderOptions options)
     {
         var name = Owner.ClusterName(cluster);
         var template = Copy(cluster.Spec.Template);
@@ -125,7 +124,7 @@ public static class StatefulSetBuilder
     /// The claim template of the agent's data volume. volumeClaimTemplates are immutable in a
     /// StatefulSet, so its labels are only those that never change for a cluster.
     /// </summary>
-    internal static PersistentVolumeClaim DataClaim(Api.DataCluster cluster)
+    internal static PersistentVolumeClaim DataClaim(DefaultedCluster cluster)
     {
         var name = Owner.ClusterName(cluster);
         var labels = Labels.Selector(name);

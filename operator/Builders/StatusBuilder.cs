@@ -46,7 +46,7 @@ public static class StatusBuilder
     public static DataClusterStatus Build(StatusInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var cluster = Defaults.Apply(input.Cluster);
+        var cluster = input.Cluster;
         var name = Owner.ClusterName(cluster);
         var spec = cluster.Spec;
         var previous = cluster.Status;
@@ -73,8 +73,7 @@ public static class StatusBuilder
         var status = new DataClusterStatus
         {
             ObservedGeneration = generation,
-            // Recorded once, from the first valid spec; validation compares later specs with it.
-            Partitions = previous?.Partitions ?? (spec.Partitions is >= 1 and <= 65536 ? spec.Partitions : null),
+            Partitions = FixedPartitions.Record(previous, spec, valid: input.Problems.Count == 0),
             ReadyMembers = readyMembers,
             MembersReady = $"{readyMembers}/{desired}",
             MembershipEpoch = input.MembershipEpoch,

@@ -6,8 +6,8 @@ namespace DataCluster.Operator.Builders;
 /// <summary>Everything <see cref="StatusBuilder"/> computes a status from, as observed by the reconciler.</summary>
 public sealed record StatusInput
 {
-    /// <summary>The DataCluster as read: its spec, metadata.generation and current status (for transition times and status.partitions).</summary>
-    public required Api.DataCluster Cluster { get; init; }
+    /// <summary>The DataCluster as read and defaulted: its spec, metadata.generation and current status (for transition times and status.partitions).</summary>
+    public required DefaultedCluster Cluster { get; init; }
 
     /// <summary>The StatefulSet as read, or null when it does not exist yet.</summary>
     public StatefulSet? StatefulSet { get; init; }

@@ -29,7 +29,7 @@ public sealed partial class DataClusterReconciler
         var slice = _caches.EndpointSlices.Get(context.Namespace, ObjectNames.RingEndpointSlice(context.Name));
         var status = await WriteStatusAsync(context, new StatusInput
         {
-            Cluster = context.Cluster,
+            Cluster = context.Defaulted,
             StatefulSet = context.StatefulSet,
             Members = context.Facts,
             MembershipEpoch = RingEndpointSliceBuilder.EpochOf(slice) ?? context.Cluster.Status?.MembershipEpoch ?? 0,
@@ -38,7 +38,7 @@ public sealed partial class DataClusterReconciler
             Problems = problems,
             Drain = previousDrain,
             Now = context.Now,
-        }, keepRecordedPartitions: true, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return NextLook(context, status, nextLeaseExpiry: null, previousDrain);
     }
 }

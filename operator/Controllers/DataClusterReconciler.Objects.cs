@@ -96,7 +96,7 @@ public sealed partial class DataClusterReconciler
                 continue;
             }
 
-            var reference = Owner.Reference(context.Cluster);
+            var reference = Owner.Reference(context.Defaulted);
             reference.Controller = false;
             var owners = new JsonArray();
             foreach (var existing in claim.Metadata.OwnerReferences ?? [])

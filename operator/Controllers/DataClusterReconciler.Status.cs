@@ -18,16 +18,11 @@ public sealed partial class DataClusterReconciler
     /// </summary>
     /// <param name="context">This reconcile.</param>
     /// <param name="input">The facts.</param>
-    /// <param name="keepRecordedPartitions">Keep status.partitions as it was (an invalid spec must not record its value).</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The status now in effect.</returns>
-    private async Task<DataClusterStatus> WriteStatusAsync(ClusterContext context, StatusInput input, bool keepRecordedPartitions, CancellationToken cancellationToken)
+    private async Task<DataClusterStatus> WriteStatusAsync(ClusterContext context, StatusInput input, CancellationToken cancellationToken)
     {
         var status = StatusBuilder.Build(input);
-        if (keepRecordedPartitions)
-        {
-            status.Partitions = context.Cluster.Status?.Partitions;
-        }
 
         var before = context.Cluster.Status;
         if (Same(status, before))

@@ -115,7 +115,7 @@ public sealed partial class DataClusterReconciler : IReconciler
         context.Pods = MemberPods(context);
         context.Assignment = ReadAssignment(context);
 
-        var problems = Validation.Validate(cluster, _builderOptions.DefaultAgentImage);
+        var problems = Validation.Validate(context.Defaulted, _builderOptions.DefaultAgentImage);
         if (problems.Count > 0)
         {
             return await ReconcileInvalidAsync(context, problems, cancellationToken).ConfigureAwait(false);
@@ -131,7 +131,7 @@ public sealed partial class DataClusterReconciler : IReconciler
         await OwnVolumeClaimsAsync(context, cancellationToken).ConfigureAwait(false);
         var status = await WriteStatusAsync(context, new StatusInput
         {
-            Cluster = cluster,
+            Cluster = context.Defaulted,
             StatefulSet = scale.StatefulSet,
             Members = context.Facts,
             MembershipEpoch = ring.Epoch,
@@ -141,7 +141,7 @@ public sealed partial class DataClusterReconciler : IReconciler
             Drain = scale.Drain,
             IgnoredChanges = context.IgnoredChanges,
             Now = context.Now,
-        }, keepRecordedPartitions: false, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
 
         return NextLook(context, status, ring.NextLeaseExpiry, scale.Drain);
     }
@@ -234,7 +234,7 @@ public sealed partial class DataClusterReconciler : IReconciler
         public Api.DataCluster Cluster { get; } = cluster;
 
         /// <summary>A defaulted copy of <see cref="Cluster"/>, what the builders take.</summary>
-        public Api.DataCluster Defaulted { get; } = Defaults.Apply(cluster);
+        public DefaultedCluster Defaulted { get; } = Defaults.Apply(cluster);
 
         public DateTimeOffset Now { get; } = now;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DataCluster.Contracts;
+using DataCluster.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Operator.Hosting;
@@ -39,7 +40,7 @@ public static class OperatorCommandLine
         new("--agent-image", OperatorEnvironment.AgentImage, OperatorOptions.DefaultAgentImage, "an image reference",
             "Agent image of DataClusters whose spec.agent.image is empty.",
             (o, v) => v.Length > 0 && !v.Any(char.IsWhiteSpace) ? o with { AgentImage = v } : null),
-        new("--log-format", OperatorEnvironment.LogFormat, LogFormats.Json, "json or text",
+        new("--log-format", OperatorEnvironment.LogFormat, LogFormats.Json, LogFormats.Accepted,
             "Log line format: JSON objects for log collectors, or text for people.",
             (o, v) => v is LogFormats.Json or LogFormats.Text ? o with { LogFormat = v } : null),
         new("--log-level", OperatorEnvironment.LogLevel, "Information", string.Join(", ", Levels),

@@ -48,36 +48,16 @@ public static class OperatorHost
         var kubeConfig = overrides.KubeConfig ?? (options.Kubeconfig is { } path ? KubeConfig.FromFile(path) : KubeConfig.Load());
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = LabelKeys.OperatorName, Args = [] });
 
-        builder.Logging.ClearProviders();
         if (overrides.ConfigureLogging is { } configureLogging)
         {
+            builder.Logging.ClearProviders();
             configureLogging(builder.Logging);
-        }
-        else if (options.LogFormat == LogFormats.Text)
-        {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.IncludeScopes = true;
-                o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
-            });
+            builder.Logging.SetMinimumLevel(options.LogLevel).WithQuietFramework();
         }
         else
         {
-            builder.Logging.AddJsonConsole(o =>
-            {
-                o.IncludeScopes = true;
-                o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-            });
+            builder.Logging.AddDataClusterConsole(options.LogFormat, options.LogLevel);
         }
-
-        builder.Logging.SetMinimumLevel(options.LogLevel);
-
-        // Kestrel's and the host's start-up chatter adds nothing an operator's log reader needs.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
         var services = builder.Services;
         services.AddSingleton(options);

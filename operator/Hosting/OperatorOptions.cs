@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using DataCluster.Contracts;
 using DataCluster.Kube.Controllers;
+using DataCluster.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Operator.Hosting;
@@ -64,13 +65,6 @@ public sealed record OperatorOptions
         Environment.GetEnvironmentVariable(OperatorEnvironment.PodName) is { Length: > 0 } pod
             ? pod
             : $"{Environment.MachineName.ToLowerInvariant()}-{Guid.NewGuid().ToString("N")[..8]}";
-}
-
-/// <summary>Values of <see cref="OperatorOptions.LogFormat"/>.</summary>
-public static class LogFormats
-{
-    public const string Json = "json";
-    public const string Text = "text";
 }
 
 /// <summary>An address to listen on: a host (null = every interface) and a port.</summary>

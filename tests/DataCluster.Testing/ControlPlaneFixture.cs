@@ -16,8 +16,8 @@ namespace DataCluster.Testing;
 /// </remarks>
 public class ControlPlaneFixture : IAsyncLifetime
 {
-    private TestControlPlane? plane;
-    private string? unavailable;
+    private TestControlPlane? _plane;
+    private string? _unavailable;
 
     protected virtual bool WithControllers => false;
 
@@ -27,7 +27,7 @@ public class ControlPlaneFixture : IAsyncLifetime
         get
         {
             RequireControlPlane();
-            return plane!;
+            return _plane!;
         }
     }
 
@@ -55,9 +55,9 @@ public class ControlPlaneFixture : IAsyncLifetime
     /// <summary>Skips the current test with a helpful message when no control plane could be started.</summary>
     public void RequireControlPlane()
     {
-        if (plane is null)
+        if (_plane is null)
         {
-            Assert.Skip(unavailable ?? "The control plane was not started.");
+            Assert.Skip(_unavailable ?? "The control plane was not started.");
         }
     }
 
@@ -70,19 +70,19 @@ public class ControlPlaneFixture : IAsyncLifetime
                 throw new InvalidOperationException($"CI=true and the real API server cannot start: {problem}");
             }
 
-            unavailable = $"Skipped: needs a real API server. {problem}";
+            _unavailable = $"Skipped: needs a real API server. {problem}";
             return;
         }
 
-        plane = await TestControlPlane.StartAsync(assets!, WithControllers).ConfigureAwait(false);
+        _plane = await TestControlPlane.StartAsync(assets!, WithControllers).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (plane is not null)
+        if (_plane is not null)
         {
-            await plane.DisposeAsync().ConfigureAwait(false);
-            plane = null;
+            await _plane.DisposeAsync().ConfigureAwait(false);
+            _plane = null;
         }
 
         GC.SuppressFinalize(this);

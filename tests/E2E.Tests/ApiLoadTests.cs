@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text;
 using DataCluster.Contracts;
 using DataCluster.E2E.Tests.Support;
+using DataCluster.Testing;
 using DataCluster.Testing.ControlPlane;
 using DataCluster.Testing.LocalCluster;
-using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.E2E.Tests;

@@ -1,3 +1,4 @@
+using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
 using Xunit;
 
@@ -11,7 +12,7 @@ public class AgentRbacBuilderTests
     [Fact]
     public void Role_grants_exactly_what_the_agents_do_on_the_clusters_own_objects()
     {
-        var role = AgentRbacBuilder.Role(TestClusters.Create(), memberLeases: 3);
+        var role = AgentRbacBuilder.Role(Defaults.Apply(TestClusters.Create()), memberLeases: 3);
 
         Assert.Equal(
             [
@@ -27,7 +28,7 @@ public class AgentRbacBuilderTests
     [Fact]
     public void Role_follows_the_member_count_so_a_scaled_cluster_renews_every_lease()
     {
-        var role = AgentRbacBuilder.Role(TestClusters.Create(), memberLeases: 5);
+        var role = AgentRbacBuilder.Role(Defaults.Apply(TestClusters.Create()), memberLeases: 5);
 
         Assert.Equal(
             ["demo-member-0", "demo-member-1", "demo-member-2", "demo-member-3", "demo-member-4", "demo-leader"],
@@ -37,7 +38,7 @@ public class AgentRbacBuilderTests
     [Fact]
     public void Role_never_grants_create_or_delete_on_cluster_objects_nor_touches_secrets_pods_or_nodes()
     {
-        var role = AgentRbacBuilder.Role(TestClusters.Create(), memberLeases: 3);
+        var role = AgentRbacBuilder.Role(Defaults.Apply(TestClusters.Create()), memberLeases: 3);
 
         Assert.All(role.Rules!, rule =>
         {
@@ -50,7 +51,7 @@ public class AgentRbacBuilderTests
     [Fact]
     public void RoleBinding_grants_the_role_to_the_agents_service_account()
     {
-        var binding = AgentRbacBuilder.RoleBinding(TestClusters.Create());
+        var binding = AgentRbacBuilder.RoleBinding(Defaults.Apply(TestClusters.Create()));
 
         var subject = Assert.Single(binding.Subjects!);
         Assert.Equal(("ServiceAccount", "demo-agent", TestClusters.Namespace), (subject.Kind, subject.Name, subject.Namespace));

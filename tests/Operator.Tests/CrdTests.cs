@@ -213,11 +213,11 @@ public class CrdTests
     {
         string AgentDefault(string variable) => AgentEnvironment.All.Single(v => v.Name == variable).Default!;
 
-        Assert.Equal(AgentDefault(AgentEnvironment.LeaseDurationSeconds), Defaults.LeaseDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(AgentDefault(AgentEnvironment.RenewIntervalSeconds), Defaults.RenewIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(AgentDefault(AgentEnvironment.Partitions), Defaults.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(AgentDefault(AgentEnvironment.ReplicationFactor), Defaults.ReplicationFactor.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(Defaults.CommitLevel, AgentDefault(AgentEnvironment.CommitLevel));
+        Assert.Equal(AgentDefault(AgentEnvironment.LeaseDurationSeconds), Limits.LeaseDurationSeconds.Default.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(AgentDefault(AgentEnvironment.RenewIntervalSeconds), Limits.RenewIntervalSeconds.Default.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(AgentDefault(AgentEnvironment.Partitions), Limits.Partitions.Default.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(AgentDefault(AgentEnvironment.ReplicationFactor), Limits.ReplicationFactor.Default.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(CommitLevels.Default, AgentDefault(AgentEnvironment.CommitLevel));
         Assert.Equal(Defaults.LogLevel, AgentDefault(AgentEnvironment.LogLevel));
     }
 

@@ -57,12 +57,12 @@ public class DefaultsTests
 
         var defaulted = Defaults.Apply(cluster);
 
-        Assert.NotSame(cluster, defaulted);
+        Assert.NotSame(cluster, defaulted.Cluster);
         Assert.Null(cluster.Spec.Agent);
         Assert.True(defaulted.Spec.ExtensionData!.ContainsKey("futureField"));
         Assert.Equal(
-            JsonSerializer.Serialize(defaulted, OperatorJsonContext.Default.DataCluster),
-            JsonSerializer.Serialize(Defaults.Apply(defaulted), OperatorJsonContext.Default.DataCluster));
+            JsonSerializer.Serialize(defaulted.Cluster, OperatorJsonContext.Default.DataCluster),
+            JsonSerializer.Serialize(Defaults.Apply(defaulted.Cluster).Cluster, OperatorJsonContext.Default.DataCluster));
     }
 
     [Theory]

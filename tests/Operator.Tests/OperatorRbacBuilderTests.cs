@@ -1,4 +1,5 @@
 using DataCluster.Kube.Models;
+using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
 using DataCluster.Operator.Rbac;
 using Xunit;
@@ -14,7 +15,7 @@ public class OperatorRbacBuilderTests
     public void The_operator_holds_every_permission_it_grants_the_agents_so_RBAC_lets_it_create_their_Role()
     {
         var operatorRules = OperatorRbacBuilder.ClusterRole().Rules!;
-        var agentRole = AgentRbacBuilder.Role(TestClusters.Create(), 5);
+        var agentRole = AgentRbacBuilder.Role(Defaults.Apply(TestClusters.Create()), 5);
 
         foreach (var rule in agentRole.Rules!)
         {

@@ -1,5 +1,6 @@
 using DataCluster.Contracts;
 using DataCluster.Kube.Models;
+using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
 using Xunit;
 
@@ -21,19 +22,19 @@ public class OwnedObjectsTests
         var now = DateTimeOffset.UnixEpoch;
         return kind switch
         {
-            "StatefulSet" => (StatefulSetBuilder.Build(cluster, Options), "demo", Components.Member),
-            "PeerService" => (ServiceBuilders.Peer(cluster), "demo-peers", Components.Member),
-            "ClientService" => (ServiceBuilders.Client(cluster), "demo", Components.Member),
-            "RingService" => (ServiceBuilders.Ring(cluster), "demo-ring", Components.Ring),
-            "RingEndpointSlice" => (RingEndpointSliceBuilder.Build(cluster, [], null, 0, now).Slice, "demo-ring", Components.Ring),
-            "PodDisruptionBudget" => (PodDisruptionBudgetBuilder.Build(cluster), "demo", Components.Member),
-            "ServiceAccount" => (AgentRbacBuilder.ServiceAccount(cluster), "demo-agent", Components.Agent),
-            "Role" => (AgentRbacBuilder.Role(cluster, 3), "demo-agent", Components.Agent),
-            "RoleBinding" => (AgentRbacBuilder.RoleBinding(cluster), "demo-agent", Components.Agent),
-            "Secret" => (SecretBuilder.PeerToken(cluster, null, SecretBuilder.NewToken()), "demo-peer-token", Components.Agent),
-            "MemberLease" => (LeaseBuilder.MemberLease(cluster, 2), "demo-member-2", Components.Ring),
-            "LeaderLease" => (LeaseBuilder.LeaderLease(cluster), "demo-leader", Components.Ring),
-            "ConfigMap" => (ConfigMapBuilder.Assignment(cluster), "demo-assignment", Components.Ring),
+            "StatefulSet" => (StatefulSetBuilder.Build(Defaults.Apply(cluster), Options), "demo", Components.Member),
+            "PeerService" => (ServiceBuilders.Peer(Defaults.Apply(cluster)), "demo-peers", Components.Member),
+            "ClientService" => (ServiceBuilders.Client(Defaults.Apply(cluster)), "demo", Components.Member),
+            "RingService" => (ServiceBuilders.Ring(Defaults.Apply(cluster)), "demo-ring", Components.Ring),
+            "RingEndpointSlice" => (RingEndpointSliceBuilder.Build(Defaults.Apply(cluster), [], null, 0, now).Slice, "demo-ring", Components.Ring),
+            "PodDisruptionBudget" => (PodDisruptionBudgetBuilder.Build(Defaults.Apply(cluster)), "demo", Components.Member),
+            "ServiceAccount" => (AgentRbacBuilder.ServiceAccount(Defaults.Apply(cluster)), "demo-agent", Components.Agent),
+            "Role" => (AgentRbacBuilder.Role(Defaults.Apply(cluster), 3), "demo-agent", Components.Agent),
+            "RoleBinding" => (AgentRbacBuilder.RoleBinding(Defaults.Apply(cluster)), "demo-agent", Components.Agent),
+            "Secret" => (SecretBuilder.PeerToken(Defaults.Apply(cluster), null, SecretBuilder.NewToken()), "demo-peer-token", Components.Agent),
+            "MemberLease" => (LeaseBuilder.MemberLease(Defaults.Apply(cluster), 2), "demo-member-2", Components.Ring),
+            "LeaderLease" => (LeaseBuilder.LeaderLease(Defaults.Apply(cluster)), "demo-leader", Components.Ring),
+            "ConfigMap" => (ConfigMapBuilder.Assignment(Defaults.Apply(cluster)), "demo-assignment", Components.Ring),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
     }
@@ -81,14 +82,14 @@ public class OwnedObjectsTests
         var cluster = TestClusters.Create();
         cluster.Metadata.Uid = null;
 
-        var error = Assert.Throws<ArgumentException>(() => ServiceBuilders.Client(cluster));
+        var error = Assert.Throws<ArgumentException>(() => ServiceBuilders.Client(Defaults.Apply(cluster)));
         Assert.Contains("metadata.uid", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Assignment_ConfigMap_is_an_empty_placeholder()
     {
-        var configMap = ConfigMapBuilder.Assignment(TestClusters.Create());
+        var configMap = ConfigMapBuilder.Assignment(Defaults.Apply(TestClusters.Create()));
 
         Assert.Null(configMap.Data);
         Assert.Null(configMap.BinaryData);
@@ -99,7 +100,7 @@ public class OwnedObjectsTests
     [InlineData(2, "2")]
     public void PodDisruptionBudget_limits_unavailable_members_over_the_pod_selector(int maxUnavailable, string expected)
     {
-        var budget = PodDisruptionBudgetBuilder.Build(TestClusters.Create(spec => spec.PodDisruptionBudget.MaxUnavailable = maxUnavailable));
+        var budget = PodDisruptionBudgetBuilder.Build(Defaults.Apply(TestClusters.Create(spec => spec.PodDisruptionBudget.MaxUnavailable = maxUnavailable)));
 
         Assert.Equal(expected, budget.Spec.MaxUnavailable.ToString());
         Assert.True(budget.Spec.MaxUnavailable!.Value.IsInt);

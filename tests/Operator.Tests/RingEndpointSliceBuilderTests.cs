@@ -1,5 +1,6 @@
 using DataCluster.Contracts;
 using DataCluster.Kube.Models;
+using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
 using Xunit;
 
@@ -17,7 +18,7 @@ public class RingEndpointSliceBuilderTests
     private static MemberFacts[] Healthy(int count) => [.. Enumerable.Range(0, count).Select(i => Member(i))];
 
     private static RingSlice Build(IReadOnlyList<MemberFacts> members, EndpointSlice? previous = null, long recordedEpoch = 0, DateTimeOffset? now = null) =>
-        RingEndpointSliceBuilder.Build(TestClusters.Create(), members, previous, recordedEpoch, now ?? T0.AddSeconds(1));
+        RingEndpointSliceBuilder.Build(Defaults.Apply(TestClusters.Create()), members, previous, recordedEpoch, now ?? T0.AddSeconds(1));
 
     private static (bool? Ready, bool? Serving, bool? Terminating) Conditions(RingSlice ring, string pod)
     {
@@ -217,7 +218,7 @@ public class RingEndpointSliceBuilderTests
         var member = Member(0) with { LeaseDurationSeconds = null };
         var cluster = TestClusters.Create(spec => spec.Agent.LeaseDurationSeconds = 30);
 
-        var ring = RingEndpointSliceBuilder.Build(cluster, [member], null, 0, T0.AddSeconds(20));
+        var ring = RingEndpointSliceBuilder.Build(Defaults.Apply(cluster), [member], null, 0, T0.AddSeconds(20));
 
         Assert.True(ring.Slice.Endpoints.Single().Conditions!.Ready);
     }
@@ -240,7 +241,7 @@ public class RingEndpointSliceBuilderTests
         var published = Build([Member(0) with { Region = "eu-1" }]);
         published.Slice.Endpoints[0].DeprecatedTopology = null; // as discovery.k8s.io/v1 stores it
 
-        var again = RingEndpointSliceBuilder.Build(TestClusters.Create(), [Member(0) with { Region = "eu-1" }], published.Slice, published.Epoch, T0.AddSeconds(1), serverKeepsTopology: false);
+        var again = RingEndpointSliceBuilder.Build(Defaults.Apply(TestClusters.Create()), [Member(0) with { Region = "eu-1" }], published.Slice, published.Epoch, T0.AddSeconds(1), serverKeepsTopology: false);
 
         Assert.False(again.MembershipChanged);
         Assert.Equal(published.Epoch, again.Epoch);
@@ -258,8 +259,8 @@ public class RingEndpointSliceBuilderTests
             endpoint.DeprecatedTopology = null;
         }
 
-        var moved = RingEndpointSliceBuilder.Build(TestClusters.Create(), [Member(0) with { Region = "eu-3" }, Member(1), Member(2) with { Region = "eu-2" }], published.Slice, published.Epoch, T0.AddSeconds(1), serverKeepsTopology: false);
-        var same = RingEndpointSliceBuilder.Build(TestClusters.Create(), [Member(0) with { Region = "eu-1" }, Member(1), Member(2) with { Region = "eu-2" }], published.Slice, published.Epoch, T0.AddSeconds(1), serverKeepsTopology: false);
+        var moved = RingEndpointSliceBuilder.Build(Defaults.Apply(TestClusters.Create()), [Member(0) with { Region = "eu-3" }, Member(1), Member(2) with { Region = "eu-2" }], published.Slice, published.Epoch, T0.AddSeconds(1), serverKeepsTopology: false);
+        var same = RingEndpointSliceBuilder.Build(Defaults.Apply(TestClusters.Create()), [Member(0) with { Region = "eu-1" }, Member(1), Member(2) with { Region = "eu-2" }], published.Slice, published.Epoch, T0.AddSeconds(1), serverKeepsTopology: false);
 
         Assert.True(moved.MembershipChanged);
         Assert.False(same.MembershipChanged);

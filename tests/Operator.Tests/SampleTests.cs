@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DataCluster.Contracts;
 using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
 using Xunit;
@@ -30,7 +31,7 @@ public class SampleTests
 
         Assert.Equal("datacluster.dev/v1alpha1", cluster.ApiVersion);
         Assert.Equal("DataCluster", cluster.Kind);
-        Assert.Empty(Validation.Validate(cluster, defaultAgentImage: TestClusters.AgentImage));
+        Assert.Empty(Validation.Validate(Defaults.Apply(cluster), defaultAgentImage: TestClusters.AgentImage));
         Assert.Null(cluster.ExtensionData);
         foreach (KubeModel section in new KubeModel[] { cluster.Spec, cluster.Spec.Replication, cluster.Spec.Agent, cluster.Spec.Storage, cluster.Spec.Topology })
         {
@@ -56,7 +57,7 @@ public class SampleTests
     {
         var cluster = Defaults.Apply(Load("minimal.yaml"));
 
-        Assert.Equal(Defaults.Partitions, cluster.Spec.Partitions);
+        Assert.Equal(Limits.Partitions.Default, cluster.Spec.Partitions);
         Assert.Null(cluster.Spec.Template);
         Assert.Equal(JsonSerializer.Serialize(new DataClusterSpec { Replicas = 3 }, OperatorJsonContext.Default.Options),
             JsonSerializer.Serialize(cluster.Spec, OperatorJsonContext.Default.Options));

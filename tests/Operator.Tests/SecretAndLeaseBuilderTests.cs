@@ -1,5 +1,6 @@
 using System.Text;
 using DataCluster.Kube.Models;
+using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
 using Xunit;
 
@@ -21,7 +22,7 @@ public class SecretAndLeaseBuilderTests
     [Fact]
     public void Peer_token_secret_uses_the_new_token_when_none_exists()
     {
-        var secret = SecretBuilder.PeerToken(TestClusters.Create(), existing: null, newToken: "fresh-token");
+        var secret = SecretBuilder.PeerToken(Defaults.Apply(TestClusters.Create()), existing: null, newToken: "fresh-token");
 
         Assert.Equal("Opaque", secret.Type);
         Assert.Equal("fresh-token", Encoding.ASCII.GetString(secret.Data!["token"]));
@@ -32,7 +33,7 @@ public class SecretAndLeaseBuilderTests
     {
         var existing = new Secret { Data = new() { ["token"] = [1, 2, 3, 250] } };
 
-        var secret = SecretBuilder.PeerToken(TestClusters.Create(), existing, newToken: "fresh-token");
+        var secret = SecretBuilder.PeerToken(Defaults.Apply(TestClusters.Create()), existing, newToken: "fresh-token");
 
         Assert.Equal([1, 2, 3, 250], secret.Data!["token"]);
         Assert.NotSame(existing.Data["token"], secret.Data["token"]);
@@ -43,7 +44,7 @@ public class SecretAndLeaseBuilderTests
     {
         var existing = new Secret { Data = new() { ["token"] = [] } };
 
-        var secret = SecretBuilder.PeerToken(TestClusters.Create(), existing, newToken: "fresh-token");
+        var secret = SecretBuilder.PeerToken(Defaults.Apply(TestClusters.Create()), existing, newToken: "fresh-token");
 
         Assert.Equal("fresh-token", Encoding.ASCII.GetString(secret.Data!["token"]));
     }
@@ -53,7 +54,7 @@ public class SecretAndLeaseBuilderTests
     {
         var cluster = TestClusters.Create(spec => spec.Agent.LeaseDurationSeconds = 9);
 
-        var leases = LeaseBuilder.MemberLeases(cluster, 3).Append(LeaseBuilder.LeaderLease(cluster)).ToList();
+        var leases = LeaseBuilder.MemberLeases(Defaults.Apply(cluster), 3).Append(LeaseBuilder.LeaderLease(Defaults.Apply(cluster))).ToList();
 
         Assert.Equal(["demo-member-0", "demo-member-1", "demo-member-2", "demo-leader"], leases.Select(l => l.Metadata.Name));
         Assert.All(leases, lease =>
@@ -73,6 +74,6 @@ public class SecretAndLeaseBuilderTests
     {
         var cluster = TestClusters.Create(spec => spec.Replicas = specReplicas);
 
-        Assert.Equal(expected, LeaseBuilder.MemberCount(cluster, statefulSetReplicas));
+        Assert.Equal(expected, LeaseBuilder.MemberCount(Defaults.Apply(cluster), statefulSetReplicas));
     }
 }

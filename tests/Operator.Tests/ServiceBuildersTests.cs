@@ -1,4 +1,5 @@
 using DataCluster.Kube.Models;
+using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
 using Xunit;
 
@@ -12,7 +13,7 @@ public class ServiceBuildersTests
     [Fact]
     public void Peer_service_is_headless_and_publishes_members_before_they_are_ready()
     {
-        var service = ServiceBuilders.Peer(TestClusters.Create());
+        var service = ServiceBuilders.Peer(Defaults.Apply(TestClusters.Create()));
 
         Assert.Equal("None", service.Spec.ClusterIp);
         Assert.True(service.Spec.PublishNotReadyAddresses);
@@ -23,7 +24,7 @@ public class ServiceBuildersTests
     [Fact]
     public void Client_service_balances_the_client_port_over_ready_members_only()
     {
-        var service = ServiceBuilders.Client(TestClusters.Create());
+        var service = ServiceBuilders.Client(Defaults.Apply(TestClusters.Create()));
 
         Assert.Equal("ClusterIP", service.Spec.Type);
         Assert.Null(service.Spec.ClusterIp);
@@ -35,7 +36,7 @@ public class ServiceBuildersTests
     [Fact]
     public void Ring_service_has_no_selector_so_its_only_endpoints_are_the_operators()
     {
-        var service = ServiceBuilders.Ring(TestClusters.Create());
+        var service = ServiceBuilders.Ring(Defaults.Apply(TestClusters.Create()));
 
         Assert.Null(service.Spec.Selector);
         Assert.Equal("None", service.Spec.ClusterIp);
@@ -47,7 +48,7 @@ public class ServiceBuildersTests
     {
         var cluster = TestClusters.Create();
 
-        var targets = new[] { ServiceBuilders.Peer(cluster), ServiceBuilders.Client(cluster), ServiceBuilders.Ring(cluster) }
+        var targets = new[] { ServiceBuilders.Peer(Defaults.Apply(cluster)), ServiceBuilders.Client(Defaults.Apply(cluster)), ServiceBuilders.Ring(Defaults.Apply(cluster)) }
             .SelectMany(s => s.Spec.Ports!).Select(p => p.TargetPort!.Value);
 
         Assert.All(targets, target => Assert.True(target.IsInt));

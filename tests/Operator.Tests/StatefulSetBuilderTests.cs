@@ -13,7 +13,7 @@ public class StatefulSetBuilderTests
     private static readonly BuilderOptions Options = new() { DefaultAgentImage = TestClusters.AgentImage };
 
     private static StatefulSet Build(Action<DataClusterSpec>? configure = null, int? replicas = null) =>
-        StatefulSetBuilder.Build(TestClusters.Create(configure), Options, replicas);
+        StatefulSetBuilder.Build(Defaults.Apply(TestClusters.Create(configure)), Options, replicas);
 
     private static Container Agent(StatefulSet statefulSet) =>
         statefulSet.Spec.Template.Spec.Containers.Single(c => c.Name == "datacluster-agent");
@@ -89,7 +89,7 @@ public class StatefulSetBuilderTests
         var cluster = TestClusters.Create(spec => spec.Template = TestClusters.AppTemplate());
         var before = JsonSerializer.Serialize(cluster, OperatorJsonContext.Default.DataCluster);
 
-        StatefulSetBuilder.Build(cluster, Options);
+        StatefulSetBuilder.Build(Defaults.Apply(cluster), Options);
 
         Assert.Equal(before, JsonSerializer.Serialize(cluster, OperatorJsonContext.Default.DataCluster));
     }

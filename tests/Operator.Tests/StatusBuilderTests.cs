@@ -37,7 +37,7 @@ public class StatusBuilderTests
     /// <summary>A formed, healthy cluster one second after every member renewed.</summary>
     private static StatusInput Healthy(Api.DataCluster? cluster = null) => new()
     {
-        Cluster = cluster ?? TestClusters.Create(),
+        Cluster = Defaults.Apply(cluster ?? TestClusters.Create()),
         StatefulSet = Converged(),
         Members = [Member(0), Member(1), Member(2)],
         MembershipEpoch = 3,
@@ -207,14 +207,14 @@ public class StatusBuilderTests
     {
         var starting = new StatusInput
         {
-            Cluster = TestClusters.Create(),
+            Cluster = Defaults.Apply(TestClusters.Create()),
             StatefulSet = Converged(),
             Members = [Member(0, podReady: false), Member(1, podReady: false), Member(2, podReady: false)],
             Now = T0,
         };
         var before = StatusBuilder.Build(starting);
 
-        var status = StatusBuilder.Build(starting with { Cluster = WithStatus(before), Now = T0.AddSeconds(secondsSinceCreation) });
+        var status = StatusBuilder.Build(starting with { Cluster = Defaults.Apply(WithStatus(before)), Now = T0.AddSeconds(secondsSinceCreation) });
 
         Assert.Equal(progressing, Condition(status, "Progressing").Status);
         Assert.Equal(degraded, Condition(status, "Degraded").Status);

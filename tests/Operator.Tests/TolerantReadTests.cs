@@ -32,7 +32,7 @@ public class TolerantReadTests
         using var document = JsonDocument.Parse(Bad);
         var bad = DataClusterResource.Tolerant.Read(document.RootElement);
 
-        var problem = Assert.Single(Validation.Validate(bad, TestClusters.AgentImage));
+        var problem = Assert.Single(Validation.Validate(Defaults.Apply(bad), TestClusters.AgentImage));
 
         Assert.StartsWith("spec.template.spec.containers holds a value of the wrong type, so the DataCluster cannot be read: fix that field", problem.Message, StringComparison.Ordinal);
     }

@@ -69,7 +69,7 @@ public class ValidationTests
 
         var defaultImage = description == "no agent image anywhere" ? null : TestClusters.AgentImage;
 
-        var problems = Validation.Validate(cluster, defaultImage);
+        var problems = Validation.Validate(Defaults.Apply(cluster), defaultImage);
 
         var problem = Assert.Single(problems);
         Assert.Equal(@case.Field, problem.Field);
@@ -117,7 +117,7 @@ public class ValidationTests
                 break;
         }
 
-        Assert.Empty(Validation.Validate(cluster, defaultImage));
+        Assert.Empty(Validation.Validate(Defaults.Apply(cluster), defaultImage));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public class ValidationTests
             spec.Agent.RenewIntervalSeconds = 10;
         });
 
-        var fields = Validation.Validate(cluster, TestClusters.AgentImage).Select(p => p.Field);
+        var fields = Validation.Validate(Defaults.Apply(cluster), TestClusters.AgentImage).Select(p => p.Field);
 
         Assert.Equal(["spec.replication.factor", "spec.agent.renewIntervalSeconds"], fields);
     }
@@ -142,7 +142,7 @@ public class ValidationTests
             """{"metadata":{"name":"demo"},"spec":{"replication":null,"agent":null,"storage":null,"topology":null,"scaleDown":null,"podDisruptionBudget":null,"template":{"spec":{"containers":[null]}}}}""",
             OperatorJsonContext.Default.DataCluster)!;
 
-        Assert.Empty(Validation.Validate(cluster, TestClusters.AgentImage));
+        Assert.Empty(Validation.Validate(Defaults.Apply(cluster), TestClusters.AgentImage));
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public class ValidationTests
     {
         var cluster = JsonSerializer.Deserialize("""{"metadata":null,"spec":null}""", OperatorJsonContext.Default.DataCluster)!;
 
-        var problem = Assert.Single(Validation.Validate(cluster, TestClusters.AgentImage));
+        var problem = Assert.Single(Validation.Validate(Defaults.Apply(cluster), TestClusters.AgentImage));
 
         Assert.Equal("metadata.name", problem.Field);
     }
@@ -160,7 +160,7 @@ public class ValidationTests
     {
         var cluster = JsonSerializer.Deserialize("""{"metadata":{"name":"demo"},"spec":{"replication":null}}""", OperatorJsonContext.Default.DataCluster)!;
 
-        Validation.Validate(cluster, TestClusters.AgentImage);
+        Validation.Validate(Defaults.Apply(cluster), TestClusters.AgentImage);
 
         Assert.Null(cluster.Spec.Replication);
     }

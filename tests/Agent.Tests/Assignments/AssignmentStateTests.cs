@@ -11,11 +11,11 @@ namespace DataCluster.Agent.Tests.Assignments;
 
 public sealed class AssignmentStateTests
 {
-    private readonly AgentMetrics metrics = new();
-    private readonly TestLog log = new();
-    private readonly AssignmentState state;
+    private readonly AgentMetrics _metrics = new();
+    private readonly TestLog _log = new();
+    private readonly AssignmentState _state;
 
-    public AssignmentStateTests() => state = new AssignmentState("dc-0", 4, "test/dc-assignment", metrics, log);
+    public AssignmentStateTests() => _state = new AssignmentState("dc-0", 4, "test/dc-assignment", _metrics, _log);
 
     /// <summary>A snapshot of 4 partitions given as "leader.follower" lists of ordinals.</summary>
     private static Assignment Snapshot(long epoch, params string[] lists) =>
@@ -37,12 +37,12 @@ public sealed class AssignmentStateTests
     [Fact]
     public void Events_of_one_epoch_come_as_leader_lost_revoked_assigned_leader_gained()
     {
-        state.Observe(Data(Snapshot(1, "0.1", "1.0", "0.2", "2.1")));
-        using var subscription = state.Subscribe();
+        _state.Observe(Data(Snapshot(1, "0.1", "1.0", "0.2", "2.1")));
+        using var subscription = _state.Subscribe();
         Drain(subscription);
 
         // dc-0 stops leading 0, loses 2, gains 3 as leader, starts leading 1.
-        state.Observe(Data(Snapshot(2, "1.0", "0.1", "2.1", "0.2")));
+        _state.Observe(Data(Snapshot(2, "1.0", "0.1", "2.1", "0.2")));
 
         Assert.Equal(
             [
@@ -58,10 +58,10 @@ public sealed class AssignmentStateTests
     [Fact]
     public void A_subscriber_first_gets_the_current_state_then_every_later_change_in_epoch_order()
     {
-        state.Observe(Data(Snapshot(3, "0.1", "1.2", "2.0", "1.2")));
-        using var subscription = state.Subscribe();
-        state.Observe(Data(Snapshot(4, "0.1", "1.2", "2.0", "0.2")));
-        state.Observe(Data(Snapshot(5, "1.2", "1.2", "2.1", "0.2")));
+        _state.Observe(Data(Snapshot(3, "0.1", "1.2", "2.0", "1.2")));
+        using var subscription = _state.Subscribe();
+        _state.Observe(Data(Snapshot(4, "0.1", "1.2", "2.0", "0.2")));
+        _state.Observe(Data(Snapshot(5, "1.2", "1.2", "2.1", "0.2")));
 
         Assert.Equal(
             [
@@ -79,8 +79,8 @@ public sealed class AssignmentStateTests
     [Fact]
     public void The_initial_state_says_the_epoch_even_when_this_member_holds_nothing()
     {
-        state.Observe(Data(Snapshot(6, "1.2", "1.2", "2.1", "2.1")));
-        using var subscription = state.Subscribe();
+        _state.Observe(Data(Snapshot(6, "1.2", "1.2", "2.1", "2.1")));
+        using var subscription = _state.Subscribe();
 
         Assert.Equal([new AssignmentEvent(AssignmentEventTypes.Assigned, 6, [])], Drain(subscription), new EventComparer());
     }
@@ -88,46 +88,46 @@ public sealed class AssignmentStateTests
     [Fact]
     public void Older_or_equal_epochs_and_unusable_content_never_replace_the_snapshot()
     {
-        state.Observe(Data(Snapshot(5, "0.1", "1.0", "0.1", "1.0")));
-        using var subscription = state.Subscribe();
+        _state.Observe(Data(Snapshot(5, "0.1", "1.0", "0.1", "1.0")));
+        using var subscription = _state.Subscribe();
         Drain(subscription);
 
-        state.Observe(Data(Snapshot(4, "1.2", "1.2", "1.2", "1.2")));
-        state.Observe(Data(Snapshot(5, "1.2", "1.2", "1.2", "1.2")));
-        var document = state.Observe(new Dictionary<string, string> { [AssignmentConfigMapKeys.Assignment] = "datacluster-assignment v9\n", [AssignmentConfigMapKeys.Epoch] = "12" });
+        _state.Observe(Data(Snapshot(4, "1.2", "1.2", "1.2", "1.2")));
+        _state.Observe(Data(Snapshot(5, "1.2", "1.2", "1.2", "1.2")));
+        var document = _state.Observe(new Dictionary<string, string> { [AssignmentConfigMapKeys.Assignment] = "datacluster-assignment v9\n", [AssignmentConfigMapKeys.Epoch] = "12" });
 
         Assert.Equal(AssignmentDocumentKind.Unusable, document.Kind);
-        Assert.Equal(5, state.Current!.Assignment.Epoch);
-        Assert.Equal(["dc-0", "dc-1"], state.Current.Assignment.ReplicasOf(0).ToArray());
+        Assert.Equal(5, _state.Current!.Assignment.Epoch);
+        Assert.Equal(["dc-0", "dc-1"], _state.Current.Assignment.ReplicasOf(0).ToArray());
         Assert.Empty(Drain(subscription));
-        Assert.Equal(12, state.HighestEpochSeen);
-        Assert.Contains("upgrade", state.Problem, StringComparison.Ordinal);
-        Assert.Equal(1, metrics.AssignmentRejected.Value());
-        Assert.Equal(5, metrics.AssignmentEpoch.Value());
-        Assert.Equal(2, metrics.PartitionsLed.Value());
-        Assert.Equal(4, metrics.PartitionsHeld.Value());
+        Assert.Equal(12, _state.HighestEpochSeen);
+        Assert.Contains("upgrade", _state.Problem, StringComparison.Ordinal);
+        Assert.Equal(1, _metrics.AssignmentRejected.Value());
+        Assert.Equal(5, _metrics.AssignmentEpoch.Value());
+        Assert.Equal(2, _metrics.PartitionsLed.Value());
+        Assert.Equal(4, _metrics.PartitionsHeld.Value());
     }
 
     [Fact]
     public void A_subscriber_that_falls_behind_is_cut_off_and_a_new_subscription_starts_from_the_current_state()
     {
-        state.Observe(Data(Snapshot(1, "0.1", "1.0", "0.1", "1.0")));
-        using var slow = state.Subscribe();
+        _state.Observe(Data(Snapshot(1, "0.1", "1.0", "0.1", "1.0")));
+        using var slow = _state.Subscribe();
         var epoch = 1L;
         while (!slow.Overflowed)
         {
             // Alternate two placements so every epoch produces events for dc-0.
             epoch++;
-            state.Observe(Data(epoch % 2 == 0 ? Snapshot(epoch, "1.0", "0.1", "1.0", "0.1") : Snapshot(epoch, "0.1", "1.0", "0.1", "1.0")));
+            _state.Observe(Data(epoch % 2 == 0 ? Snapshot(epoch, "1.0", "0.1", "1.0", "0.1") : Snapshot(epoch, "0.1", "1.0", "0.1", "1.0")));
             Assert.True(epoch < 10_000, "the subscriber was never cut off");
         }
 
-        Assert.Equal(0, state.SubscriberCount);
+        Assert.Equal(0, _state.SubscriberCount);
         Assert.True(Drain(slow).Count <= AssignmentState.SubscriberCapacity);
         Assert.True(slow.Events.Completion.IsCompleted);
-        Assert.Contains(log.Lines, l => l.EventId == 14003);
+        Assert.Contains(_log.Lines, l => l.EventId == 14003);
 
-        using var fresh = state.Subscribe();
+        using var fresh = _state.Subscribe();
         Assert.Equal(epoch, Drain(fresh)[0].Epoch);
     }
 

@@ -11,13 +11,13 @@ namespace DataCluster.Agent.Tests.Http;
 
 public sealed class AgentApiTests : IAsyncLifetime
 {
-    private ApiHarness api = null!;
+    private ApiHarness _api = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => api = await ApiHarness.StartAsync();
+    public async ValueTask InitializeAsync() => _api = await ApiHarness.StartAsync();
 
-    public ValueTask DisposeAsync() => api.DisposeAsync();
+    public ValueTask DisposeAsync() => _api.DisposeAsync();
 
     /// <summary>Publishes a 16-partition, factor-2 assignment over dc-0..dc-2 and a ring slice listing dc-0..dc-3 (dc-3 draining) or <paramref name="ringOrdinals"/>.</summary>
     private Assignment Load(long epoch = 5, int[]? ringOrdinals = null)
@@ -25,18 +25,18 @@ public sealed class AgentApiTests : IAsyncLifetime
         var members = new[] { 0, 1, 2 }.Select(o => new Member($"dc-{o}", o, $"zone-{o % 3}", "eu")).ToArray();
         var next = Assigner.Assign(null, members, new AssignmentSettings(16, 2));
         var assignment = Assignment.Create(epoch, 16, 2, next.ToReplicaLists());
-        api.Context.Ring.Update(RingSlice(9, ringOrdinals ?? [0, 1, 2, 3], (ordinal, endpoint) =>
+        _api.Context.Ring.Update(RingSlice(9, ringOrdinals ?? [0, 1, 2, 3], (ordinal, endpoint) =>
         {
             endpoint.DeprecatedTopology = new Dictionary<string, string> { ["topology.kubernetes.io/region"] = "eu" };
             endpoint.Conditions!.Terminating = ordinal == 3;
         }));
-        api.Assignments.Observe(AssignmentDocument.Data(assignment, 9, "dc-1"));
+        _api.Assignments.Observe(AssignmentDocument.Data(assignment, 9, "dc-1"));
         return assignment;
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> GetAsync(string path)
     {
-        var response = await api.Http.GetAsync(path, Ct);
+        var response = await _api.Http.GetAsync(path, Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
         return (response.StatusCode, JsonDocument.Parse(text).RootElement, response);
     }
@@ -59,14 +59,14 @@ public sealed class AgentApiTests : IAsyncLifetime
     [Fact]
     public async Task Readiness_needs_the_member_Lease_held_and_an_assignment_loaded_and_ends_when_stopping()
     {
-        api.Heartbeat.IsHeld = false;
-        api.Heartbeat.Problem = "the member Lease test/dc-member-0 does not exist";
+        _api.Heartbeat.IsHeld = false;
+        _api.Heartbeat.Problem = "the member Lease test/dc-member-0 does not exist";
         var (status, body, _) = await GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.False(body.GetProperty("ready").GetBoolean());
         Assert.Contains("does not exist", body.GetProperty("reason").GetString(), StringComparison.Ordinal);
 
-        api.Heartbeat.IsHeld = true;
+        _api.Heartbeat.IsHeld = true;
         (status, body, _) = await GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("no assignment loaded yet", body.GetProperty("reason").GetString());
@@ -77,7 +77,7 @@ public sealed class AgentApiTests : IAsyncLifetime
         Assert.True(body.GetProperty("ready").GetBoolean());
         Assert.Equal(7, body.GetProperty("epoch").GetInt64());
 
-        api.Context.BeginStopping();
+        _api.Context.BeginStopping();
         (status, body, _) = await GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("the agent is stopping", body.GetProperty("reason").GetString());
@@ -191,7 +191,7 @@ public sealed class AgentApiTests : IAsyncLifetime
     {
         Load();
 
-        var (status, body, _) = await api.RawGetAsync(target);
+        var (status, body, _) = await _api.RawGetAsync(target);
 
         Assert.Equal(400, status);
         using var json = JsonDocument.Parse(body);
@@ -205,16 +205,16 @@ public sealed class AgentApiTests : IAsyncLifetime
         Load();
         var longest = string.Concat(Enumerable.Repeat("%C3%A9", 512)); // 512 x 2 bytes
 
-        Assert.Equal(200, (await api.RawGetAsync("/v1/owners/" + longest)).Status);
-        Assert.Equal(400, (await api.RawGetAsync("/v1/owners/" + longest + "x")).Status);
-        Assert.Equal(400, (await api.RawGetAsync("/v1/owners/" + new string('k', 5000))).Status);
+        Assert.Equal(200, (await _api.RawGetAsync("/v1/owners/" + longest)).Status);
+        Assert.Equal(400, (await _api.RawGetAsync("/v1/owners/" + longest + "x")).Status);
+        Assert.Equal(400, (await _api.RawGetAsync("/v1/owners/" + new string('k', 5000))).Status);
     }
 
     [Fact]
     public async Task Leader_and_assignments_describe_the_cluster_leader_and_what_this_agent_holds()
     {
         var assignment = Load();
-        api.Leadership.IsLeader = false;
+        _api.Leadership.IsLeader = false;
 
         var (status, leader, _) = await GetAsync("/v1/leader");
         Assert.Equal(HttpStatusCode.OK, status);
@@ -240,14 +240,14 @@ public sealed class AgentApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal("not_found", body.GetProperty("error").GetString());
 
-        var (code, text, headers) = await api.RawGetAsync("/v1/ring", "DELETE");
+        var (code, text, headers) = await _api.RawGetAsync("/v1/ring", "DELETE");
         Assert.Equal(405, code);
         Assert.Equal("method_not_allowed", JsonDocument.Parse(text).RootElement.GetProperty("error").GetString());
         Assert.Contains("Allow: GET", headers, StringComparison.Ordinal);
 
-        (code, text, _) = await api.RawGetAsync("/v1/owners/a/b", "POST");
+        (code, text, _) = await _api.RawGetAsync("/v1/owners/a/b", "POST");
         Assert.Equal(405, code);
-        (code, text, _) = await api.RawGetAsync("/v2/nothing", "POST");
+        (code, text, _) = await _api.RawGetAsync("/v2/nothing", "POST");
         Assert.Equal(404, code);
         Assert.Equal("not_found", JsonDocument.Parse(text).RootElement.GetProperty("error").GetString());
     }
@@ -256,10 +256,10 @@ public sealed class AgentApiTests : IAsyncLifetime
     public async Task Metrics_are_Prometheus_text_with_the_agent_families_and_request_counts()
     {
         Load();
-        await api.Http.GetAsync("/v1/ring", Ct);
-        await api.RawGetAsync("/v1/owners/%zz");
+        await _api.Http.GetAsync("/v1/ring", Ct);
+        await _api.RawGetAsync("/v1/owners/%zz");
 
-        var response = await api.Http.GetAsync("/metrics", Ct);
+        var response = await _api.Http.GetAsync("/metrics", Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
 
         Assert.Equal(MetricRegistry.ContentType, response.Content.Headers.ContentType?.ToString());

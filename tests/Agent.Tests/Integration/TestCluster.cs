@@ -7,6 +7,7 @@ using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
 using DataCluster.Kube.Discovery;
 using DataCluster.Kube.Models;
+using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
 using DataCluster.Testing;
 using Microsoft.Extensions.Logging;
@@ -25,12 +26,12 @@ internal sealed class TestCluster : IAsyncDisposable
     public const string Name = "dc";
     public const int Partitions = 64;
 
-    private readonly ControlPlaneFixture fixture;
-    private readonly List<AgentApp> agents = [];
+    private readonly ControlPlaneFixture _fixture;
+    private readonly List<AgentApp> _agents = [];
 
     private TestCluster(ControlPlaneFixture fixture, string @namespace, KubeClient admin, ResourceType<EndpointSlice> slices)
     {
-        this.fixture = fixture;
+        _fixture = fixture;
         Namespace = @namespace;
         Admin = admin;
         Slices = slices;
@@ -42,12 +43,12 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public ResourceType<EndpointSlice> Slices { get; }
 
-    public IReadOnlyList<AgentApp> Agents => agents;
+    public IReadOnlyList<AgentApp> Agents => _agents;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>The KubeConfig of the agents' ServiceAccount (impersonated by the admin).</summary>
-    public KubeConfig AgentConfig => KubeConfig.FromFile(fixture.KubeconfigPath) with
+    public KubeConfig AgentConfig => KubeConfig.FromFile(_fixture.KubeconfigPath) with
     {
         ImpersonateUser = $"system:serviceaccount:{Namespace}:{ObjectNames.AgentServiceAccount(Name)}",
         ImpersonateGroups = ["system:serviceaccounts", $"system:serviceaccounts:{Namespace}", "system:authenticated"],
@@ -78,7 +79,7 @@ internal sealed class TestCluster : IAsyncDisposable
         var facts = ordinals.Select(o => new MemberFacts(
             ObjectNames.Pod(Name, o), o, $"uid-{o}", $"127.0.0.{11 + o}", "node-1", $"zone-{o % 3}",
             PodReady: false, LeaseRenewTime: DateTimeOffset.UtcNow, LeaseDurationSeconds: 6, Draining: draining?.Contains(o) == true)).ToList();
-        var built = RingEndpointSliceBuilder.Build(Resource, facts, previous, 0, DateTimeOffset.UtcNow).Slice;
+        var built = RingEndpointSliceBuilder.Build(Defaults.Apply(Resource), facts, previous, 0, DateTimeOffset.UtcNow).Slice;
         built.Metadata.OwnerReferences = null;
         if (previous is null)
         {
@@ -111,7 +112,7 @@ internal sealed class TestCluster : IAsyncDisposable
             Logging = logging => logging.AddProvider(log),
         });
         await app.Web.StartAsync(Ct);
-        agents.Add(app);
+        _agents.Add(app);
         return app;
     }
 
@@ -127,7 +128,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var agent in agents)
+        foreach (var agent in _agents)
         {
             await agent.Web.StopAsync(CancellationToken.None);
             await agent.DisposeAsync();
@@ -139,11 +140,11 @@ internal sealed class TestCluster : IAsyncDisposable
     private async Task CreateOperatorObjectsAsync(int members)
     {
         var cluster = Resource;
-        var sa = AgentRbacBuilder.ServiceAccount(cluster);
-        var role = AgentRbacBuilder.Role(cluster, members);
-        var binding = AgentRbacBuilder.RoleBinding(cluster);
-        var leases = LeaseBuilder.MemberLeases(cluster, members).Append(LeaseBuilder.LeaderLease(cluster)).ToList();
-        var map = ConfigMapBuilder.Assignment(cluster);
+        var sa = AgentRbacBuilder.ServiceAccount(Defaults.Apply(cluster));
+        var role = AgentRbacBuilder.Role(Defaults.Apply(cluster), members);
+        var binding = AgentRbacBuilder.RoleBinding(Defaults.Apply(cluster));
+        var leases = LeaseBuilder.MemberLeases(Defaults.Apply(cluster), members).Append(LeaseBuilder.LeaderLease(Defaults.Apply(cluster))).ToList();
+        var map = ConfigMapBuilder.Assignment(Defaults.Apply(cluster));
         foreach (var obj in new KubeObject[] { sa, role, binding, map }.Concat(leases))
         {
             obj.Metadata.OwnerReferences = null;

@@ -1,5 +1,5 @@
-using DataCluster.Contracts;
 using DataCluster.Agent.Membership;
+using DataCluster.Contracts;
 using DataCluster.Ring;
 using DataCluster.Testing.Time;
 using Xunit;
@@ -11,14 +11,14 @@ public sealed class MembershipTests
 {
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(6);
 
-    private readonly ManualTimeProvider time = new();
+    private readonly ManualTimeProvider _time = new();
 
     private LeaseObservations Leases(params int[] renewedNow)
     {
-        var leases = new LeaseObservations(time, Duration);
+        var leases = new LeaseObservations(_time, Duration);
         foreach (var ordinal in renewedNow)
         {
-            leases.Observe(MemberLease(ordinal, $"dc-{ordinal}", time.GetUtcNow()));
+            leases.Observe(MemberLease(ordinal, $"dc-{ordinal}", _time.GetUtcNow()));
         }
 
         return leases;
@@ -46,15 +46,15 @@ public sealed class MembershipTests
         var ring = RingSnapshot.From(RingSlice(1, [0, 1]), Cluster);
         var leases = Leases(0, 1);
 
-        time.Advance(TimeSpan.FromSeconds(2));
+        _time.Advance(TimeSpan.FromSeconds(2));
         // dc-0 renews (a new renewTime is seen now); dc-1 does not.
-        leases.Observe(MemberLease(0, "dc-0", time.GetUtcNow()));
+        leases.Observe(MemberLease(0, "dc-0", _time.GetUtcNow()));
         Assert.Equal(TimeSpan.FromSeconds(4), leases.UntilNextExpiry());
 
-        time.Advance(TimeSpan.FromSeconds(4) - TimeSpan.FromTicks(1));
+        _time.Advance(TimeSpan.FromSeconds(4) - TimeSpan.FromTicks(1));
         Assert.Equal(["dc-0", "dc-1"], Ids(MembershipCalculator.Compute(Cluster, ring, leases)));
 
-        time.Advance(TimeSpan.FromTicks(1));
+        _time.Advance(TimeSpan.FromTicks(1));
         Assert.Equal(["dc-0"], Ids(MembershipCalculator.Compute(Cluster, ring, leases)));
         Assert.Equal(TimeSpan.FromSeconds(2), leases.UntilNextExpiry());
     }
@@ -63,21 +63,21 @@ public sealed class MembershipTests
     public void Renewal_times_are_judged_by_when_they_changed_here_not_by_the_remote_clock()
     {
         var ring = RingSnapshot.From(RingSlice(1, [0]), Cluster);
-        var leases = new LeaseObservations(time, Duration);
+        var leases = new LeaseObservations(_time, Duration);
         // The member's clock runs 3 s behind ours: its renewTime looks 3 s old when we see it.
         var skew = TimeSpan.FromSeconds(3);
-        leases.Observe(MemberLease(0, "dc-0", time.GetUtcNow() - skew));
+        leases.Observe(MemberLease(0, "dc-0", _time.GetUtcNow() - skew));
         for (var i = 0; i < 10; i++)
         {
-            time.Advance(TimeSpan.FromSeconds(2));
-            Assert.True(leases.Observe(MemberLease(0, "dc-0", time.GetUtcNow() - skew)) is false, "a routine renewal changes nothing");
+            _time.Advance(TimeSpan.FromSeconds(2));
+            Assert.True(leases.Observe(MemberLease(0, "dc-0", _time.GetUtcNow() - skew)) is false, "a routine renewal changes nothing");
             Assert.Equal(["dc-0"], Ids(MembershipCalculator.Compute(Cluster, ring, leases)));
         }
 
         // Once renewals stop, the Lease lasts a full duration from the last one seen here.
-        time.Advance(Duration - TimeSpan.FromTicks(1));
+        _time.Advance(Duration - TimeSpan.FromTicks(1));
         Assert.Single(MembershipCalculator.Compute(Cluster, ring, leases));
-        time.Advance(TimeSpan.FromTicks(1));
+        _time.Advance(TimeSpan.FromTicks(1));
         Assert.Empty(MembershipCalculator.Compute(Cluster, ring, leases));
     }
 
@@ -85,16 +85,16 @@ public sealed class MembershipTests
     public void On_first_sight_a_Lease_renewed_long_ago_is_stale_at_once_and_a_recent_one_keeps_only_its_remaining_time()
     {
         var ring = RingSnapshot.From(RingSlice(1, [0, 1, 2]), Cluster);
-        var leases = new LeaseObservations(time, Duration);
-        leases.Observe(MemberLease(0, "dc-0", time.GetUtcNow() - TimeSpan.FromHours(1)));
-        leases.Observe(MemberLease(1, "dc-1", time.GetUtcNow() - TimeSpan.FromSeconds(4)));
+        var leases = new LeaseObservations(_time, Duration);
+        leases.Observe(MemberLease(0, "dc-0", _time.GetUtcNow() - TimeSpan.FromHours(1)));
+        leases.Observe(MemberLease(1, "dc-1", _time.GetUtcNow() - TimeSpan.FromSeconds(4)));
         leases.Observe(MemberLease(2, "dc-2", null));
 
         Assert.Equal(["dc-1"], Ids(MembershipCalculator.Compute(Cluster, ring, leases)));
         Assert.Equal(TimeSpan.FromSeconds(2), leases.UntilNextExpiry());
 
         // A stale Lease that is renewed again becomes fresh, and that is worth a recomputation.
-        Assert.True(leases.Observe(MemberLease(0, "dc-0", time.GetUtcNow())));
+        Assert.True(leases.Observe(MemberLease(0, "dc-0", _time.GetUtcNow())));
         Assert.Equal(["dc-0", "dc-1"], Ids(MembershipCalculator.Compute(Cluster, ring, leases)));
     }
 
@@ -102,13 +102,13 @@ public sealed class MembershipTests
     public void A_Lease_held_by_another_identity_or_released_does_not_make_its_member_live()
     {
         var ring = RingSnapshot.From(RingSlice(1, [0, 1]), Cluster);
-        var leases = new LeaseObservations(time, Duration);
-        leases.Observe(MemberLease(0, "someone-else", time.GetUtcNow()));
-        leases.Observe(MemberLease(1, "", time.GetUtcNow()));
+        var leases = new LeaseObservations(_time, Duration);
+        leases.Observe(MemberLease(0, "someone-else", _time.GetUtcNow()));
+        leases.Observe(MemberLease(1, "", _time.GetUtcNow()));
 
         Assert.Empty(MembershipCalculator.Compute(Cluster, ring, leases));
 
-        leases.Observe(MemberLease(1, "dc-1", time.GetUtcNow()));
+        leases.Observe(MemberLease(1, "dc-1", _time.GetUtcNow()));
         leases.Forget("dc-member-1");
         Assert.Empty(MembershipCalculator.Compute(Cluster, ring, leases));
     }

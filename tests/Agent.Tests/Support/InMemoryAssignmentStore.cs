@@ -7,16 +7,16 @@ namespace DataCluster.Agent.Tests.Support;
 /// <summary>The assignment ConfigMap in memory, with the API server's optimistic concurrency. Thread-safe.</summary>
 internal sealed class InMemoryAssignmentStore : IAssignmentStore
 {
-    private readonly Lock gate = new();
-    private Dictionary<string, string>? data;
-    private long version;
+    private readonly Lock _gate = new();
+    private Dictionary<string, string>? _data;
+    private long _version;
 
     public InMemoryAssignmentStore(bool exists = true)
     {
         if (exists)
         {
-            data = new Dictionary<string, string>(StringComparer.Ordinal);
-            version = 1;
+            _data = new Dictionary<string, string>(StringComparer.Ordinal);
+            _version = 1;
         }
     }
 
@@ -33,9 +33,9 @@ internal sealed class InMemoryAssignmentStore : IAssignmentStore
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return data is null ? null : new Dictionary<string, string>(data, StringComparer.Ordinal);
+                return _data is null ? null : new Dictionary<string, string>(_data, StringComparer.Ordinal);
             }
         }
     }
@@ -43,24 +43,24 @@ internal sealed class InMemoryAssignmentStore : IAssignmentStore
     /// <summary>Writes as someone else would (a human, another leader), bumping the version.</summary>
     public void Set(IReadOnlyDictionary<string, string> values)
     {
-        lock (gate)
+        lock (_gate)
         {
-            data ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            _data ??= new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, value) in values)
             {
-                data[key] = value;
+                _data[key] = value;
             }
 
-            version++;
+            _version++;
         }
     }
 
     public Task<StoredAssignment?> ReadAsync(CancellationToken cancellationToken)
     {
-        lock (gate)
+        lock (_gate)
         {
             Reads++;
-            return Task.FromResult(data is null ? null : new StoredAssignment(Version(), new Dictionary<string, string>(data, StringComparer.Ordinal)));
+            return Task.FromResult(_data is null ? null : new StoredAssignment(Version(), new Dictionary<string, string>(_data, StringComparer.Ordinal)));
         }
     }
 
@@ -72,9 +72,9 @@ internal sealed class InMemoryAssignmentStore : IAssignmentStore
             concurrent(this);
         }
 
-        lock (gate)
+        lock (_gate)
         {
-            if (data is null)
+            if (_data is null)
             {
                 throw new NotFoundException("configmaps \"dc-assignment\" not found");
             }
@@ -86,14 +86,14 @@ internal sealed class InMemoryAssignmentStore : IAssignmentStore
 
             foreach (var (key, value) in values)
             {
-                data[key] = value;
+                _data[key] = value;
             }
 
-            version++;
+            _version++;
             Writes++;
-            return Task.FromResult(new StoredAssignment(Version(), new Dictionary<string, string>(data, StringComparer.Ordinal)));
+            return Task.FromResult(new StoredAssignment(Version(), new Dictionary<string, string>(_data, StringComparer.Ordinal)));
         }
     }
 
-    private string Version() => version.ToString(CultureInfo.InvariantCulture);
+    private string Version() => _version.ToString(CultureInfo.InvariantCulture);
 }

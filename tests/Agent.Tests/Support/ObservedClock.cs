@@ -8,12 +8,12 @@ namespace DataCluster.Agent.Tests.Support;
 /// </summary>
 internal sealed class ObservedClock : TimeProvider
 {
-    private int timers;
+    private int _timers;
 
     public ManualTimeProvider Manual { get; } = new();
 
     /// <summary>Timers created so far (each Task.Delay on this clock creates one).</summary>
-    public int TimersCreated => Volatile.Read(ref timers);
+    public int TimersCreated => Volatile.Read(ref _timers);
 
     public override DateTimeOffset GetUtcNow() => Manual.GetUtcNow();
 
@@ -24,7 +24,7 @@ internal sealed class ObservedClock : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = Manual.CreateTimer(callback, state, dueTime, period);
-        Interlocked.Increment(ref timers);
+        Interlocked.Increment(ref _timers);
         return timer;
     }
 

@@ -6,19 +6,19 @@ namespace DataCluster.Agent.Tests.Support;
 /// <summary>Sends log lines to the current test's output (so a failure shows what led to it) and keeps them for assertions.</summary>
 internal sealed class TestLog : ILoggerProvider, ILogger
 {
-    private readonly ITestOutputHelper? output = TestContext.Current.TestOutputHelper;
-    private readonly string prefix;
-    private readonly List<(LogLevel Level, int EventId, string Message)> lines = [];
+    private readonly ITestOutputHelper? _output = TestContext.Current.TestOutputHelper;
+    private readonly string _prefix;
+    private readonly List<(LogLevel Level, int EventId, string Message)> _lines = [];
 
-    public TestLog(string prefix = "") => this.prefix = prefix;
+    public TestLog(string prefix = "") => _prefix = prefix;
 
     public IReadOnlyList<(LogLevel Level, int EventId, string Message)> Lines
     {
         get
         {
-            lock (lines)
+            lock (_lines)
             {
-                return [.. lines];
+                return [.. _lines];
             }
         }
     }
@@ -33,14 +33,14 @@ internal sealed class TestLog : ILoggerProvider, ILogger
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         var message = formatter(state, exception);
-        lock (lines)
+        lock (_lines)
         {
-            lines.Add((logLevel, eventId.Id, message));
+            _lines.Add((logLevel, eventId.Id, message));
         }
 
         try
         {
-            output?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {prefix}{logLevel,-11}[{eventId.Id}] {message}{(exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})")}");
+            _output?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {_prefix}{logLevel,-11}[{eventId.Id}] {message}{(exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})")}");
         }
         catch (InvalidOperationException)
         {

@@ -12,28 +12,28 @@ public sealed partial class ChildProcess : IAsyncDisposable
 {
     private const int SigTerm = 15;
 
-    private readonly Process process;
-    private readonly StreamWriter log;
-    private readonly string pidFile;
-    private readonly Task pumps;
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+    private readonly string _pidFile;
+    private readonly Task _pumps;
 
     private ChildProcess(string name, Process process, StreamWriter log, string pidFile, Task pumps)
     {
         Name = name;
-        this.process = process;
-        this.log = log;
-        this.pidFile = pidFile;
-        this.pumps = pumps;
+        _process = process;
+        _log = log;
+        _pidFile = pidFile;
+        _pumps = pumps;
     }
 
     public string Name { get; }
 
-    public int Pid => process.Id;
+    public int Pid => _process.Id;
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>The exit code once exited (128 + the signal number when a signal ended it), else null.</summary>
-    public int? ExitCode => process.HasExited ? process.ExitCode : null;
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     public string LogFile { get; private init; } = "";
 
@@ -104,9 +104,9 @@ public sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>SIGKILL: the process gets no chance to clean up (a crash).</summary>
     public async Task KillAsync()
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
+            _process.Kill(entireProcessTree: true);
         }
 
         await WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
@@ -115,9 +115,9 @@ public sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>SIGTERM, then SIGKILL if it has not exited within <paramref name="grace"/>.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            _ = Kill(process.Id, SigTerm);
+            _ = Kill(_process.Id, SigTerm);
             if (!await WaitForExitAsync(grace).ConfigureAwait(false))
             {
                 await KillAsync().ConfigureAwait(false);
@@ -132,31 +132,31 @@ public sealed partial class ChildProcess : IAsyncDisposable
         await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         try
         {
-            await pumps.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await _pumps.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             // A grandchild may still hold the pipe; the log is best effort.
         }
 
-        await log.DisposeAsync().ConfigureAwait(false);
-        if (File.Exists(pidFile))
+        await _log.DisposeAsync().ConfigureAwait(false);
+        if (File.Exists(_pidFile))
         {
-            File.Delete(pidFile);
+            File.Delete(_pidFile);
         }
 
-        process.Dispose();
+        _process.Dispose();
     }
 
     /// <summary>Completes when the process has exited (however it ended).</summary>
-    public Task WaitForExitAsync(CancellationToken cancellationToken) => process.WaitForExitAsync(cancellationToken);
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
     private async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException)

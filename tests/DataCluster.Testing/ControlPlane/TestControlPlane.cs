@@ -27,23 +27,23 @@ public sealed class TestControlPlane : IAsyncDisposable
     // Generous: on two busy cores a cold kube-apiserver takes 10-20 s to pass /readyz.
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
-    private readonly EnvtestAssets assets;
-    private readonly RunDirectory run;
-    private readonly Dictionary<string, string> tokens;
-    private readonly int etcdPort;
-    private readonly int etcdPeerPort;
-    private ChildProcess? etcd;
-    private ChildProcess? apiServer;
-    private ChildProcess? controllerManager;
+    private readonly EnvtestAssets _assets;
+    private readonly RunDirectory _run;
+    private readonly Dictionary<string, string> _tokens;
+    private readonly int _etcdPort;
+    private readonly int _etcdPeerPort;
+    private ChildProcess? _etcd;
+    private ChildProcess? _apiServer;
+    private ChildProcess? _controllerManager;
 
     private TestControlPlane(EnvtestAssets assets, RunDirectory run, TestPki pki, Dictionary<string, string> tokens)
     {
-        this.assets = assets;
-        this.run = run;
+        _assets = assets;
+        _run = run;
         Pki = pki;
-        this.tokens = tokens;
-        etcdPort = FreePort();
-        etcdPeerPort = FreePort();
+        _tokens = tokens;
+        _etcdPort = FreePort();
+        _etcdPeerPort = FreePort();
         ApiServerPort = FreePort();
         Server = new Uri($"https://127.0.0.1:{ApiServerPort}");
         KubeconfigPath = run.File("kubeconfig");
@@ -60,20 +60,20 @@ public sealed class TestControlPlane : IAsyncDisposable
     /// <summary>A kubeconfig for the admin user (token auth, CA embedded).</summary>
     public string KubeconfigPath { get; }
 
-    public string RunDirectory => run.Path;
+    public string RunDirectory => _run.Path;
 
     /// <summary>The API server's audit log (JSON lines, one per completed request).</summary>
-    public string AuditLogPath => run.File("audit.log");
+    public string AuditLogPath => _run.File("audit.log");
 
-    public string EtcdUrl => $"http://127.0.0.1:{etcdPort}";
+    public string EtcdUrl => $"http://127.0.0.1:{_etcdPort}";
 
     /// <summary>An HttpClient authenticated as admin and trusting the test CA.</summary>
     public HttpClient Http { get; }
 
-    public bool ControllersRunning => controllerManager is { HasExited: false };
+    public bool ControllersRunning => _controllerManager is { HasExited: false };
 
     public string TokenFor(string user) =>
-        tokens.TryGetValue(user, out var token) ? token : throw new ArgumentException($"No token user '{user}'; known: {string.Join(", ", Users)}.", nameof(user));
+        _tokens.TryGetValue(user, out var token) ? token : throw new ArgumentException($"No token user '{user}'; known: {string.Join(", ", Users)}.", nameof(user));
 
     public static async Task<TestControlPlane> StartAsync(EnvtestAssets assets, bool withControllers, CancellationToken cancellationToken = default)
     {
@@ -130,28 +130,28 @@ public sealed class TestControlPlane : IAsyncDisposable
 
     public async Task StopApiServerAsync()
     {
-        if (apiServer is not null)
+        if (_apiServer is not null)
         {
-            await apiServer.DisposeAsync().ConfigureAwait(false);
-            apiServer = null;
+            await _apiServer.DisposeAsync().ConfigureAwait(false);
+            _apiServer = null;
         }
     }
 
     /// <summary>Starts the API server (again) and waits until /readyz passes.</summary>
     public async Task StartApiServerAsync(CancellationToken cancellationToken = default)
     {
-        if (apiServer is { HasExited: false })
+        if (_apiServer is { HasExited: false })
         {
             return;
         }
 
-        apiServer = ChildProcess.Start("kube-apiserver", assets.ApiServer, ApiServerArguments(), run.Path);
-        await WaitUntilAsync(apiServer, () => IsOkAsync(new Uri(Server, "/readyz"), cancellationToken), cancellationToken).ConfigureAwait(false);
+        _apiServer = ChildProcess.Start("kube-apiserver", _assets.ApiServer, ApiServerArguments(), _run.Path);
+        await WaitUntilAsync(_apiServer, () => IsOkAsync(new Uri(Server, "/readyz"), cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task StartControllerManagerAsync(CancellationToken cancellationToken = default)
     {
-        if (controllerManager is { HasExited: false })
+        if (_controllerManager is { HasExited: false })
         {
             return;
         }
@@ -169,19 +169,19 @@ public sealed class TestControlPlane : IAsyncDisposable
             "--cluster-cidr=10.200.0.0/16",
             "--v=1",
         ];
-        controllerManager = ChildProcess.Start("kube-controller-manager", assets.ControllerManager, arguments, run.Path);
+        _controllerManager = ChildProcess.Start("kube-controller-manager", _assets.ControllerManager, arguments, _run.Path);
 
         // Ready when the token controller has given the default service account its token secret:
         // before that the ServiceAccount admission plugin rejects every pod.
-        await WaitUntilAsync(controllerManager, () => HasDefaultServiceAccountTokenAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+        await WaitUntilAsync(_controllerManager, () => HasDefaultServiceAccountTokenAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task StopControllerManagerAsync()
     {
-        if (controllerManager is not null)
+        if (_controllerManager is not null)
         {
-            await controllerManager.DisposeAsync().ConfigureAwait(false);
-            controllerManager = null;
+            await _controllerManager.DisposeAsync().ConfigureAwait(false);
+            _controllerManager = null;
         }
     }
 
@@ -212,7 +212,7 @@ public sealed class TestControlPlane : IAsyncDisposable
     /// <summary>Writes a kubeconfig for <paramref name="user"/> (token auth) and returns its path.</summary>
     public string WriteKubeconfig(string user, string? @namespace = null)
     {
-        var path = run.File($"kubeconfig-{user}{(@namespace is null ? "" : "-" + @namespace)}");
+        var path = _run.File($"kubeconfig-{user}{(@namespace is null ? "" : "-" + @namespace)}");
         File.WriteAllText(path, Kubeconfig(user, TokenFor(user), @namespace));
         return path;
     }
@@ -221,25 +221,25 @@ public sealed class TestControlPlane : IAsyncDisposable
     {
         await StopControllerManagerAsync().ConfigureAwait(false);
         await StopApiServerAsync().ConfigureAwait(false);
-        if (etcd is not null)
+        if (_etcd is not null)
         {
-            await etcd.DisposeAsync().ConfigureAwait(false);
-            etcd = null;
+            await _etcd.DisposeAsync().ConfigureAwait(false);
+            _etcd = null;
         }
 
         Http.Dispose();
-        run.Dispose();
+        _run.Dispose();
     }
 
     private void WriteFiles()
     {
         // token,user,uid,"groups"
         var lines = Users.Select(u => u == "admin"
-            ? $"{tokens[u]},{u},{u},\"system:masters\""
-            : $"{tokens[u]},{u},{u}");
-        File.WriteAllLines(run.File("tokens.csv"), lines);
-        File.WriteAllText(run.File("audit-policy.yaml"), AuditLog.Policy);
-        File.WriteAllText(KubeconfigPath, Kubeconfig("admin", tokens["admin"], null));
+            ? $"{_tokens[u]},{u},{u},\"system:masters\""
+            : $"{_tokens[u]},{u},{u}");
+        File.WriteAllLines(_run.File("tokens.csv"), lines);
+        File.WriteAllText(_run.File("audit-policy.yaml"), AuditLog.Policy);
+        File.WriteAllText(KubeconfigPath, Kubeconfig("admin", _tokens["admin"], null));
     }
 
     private string Kubeconfig(string user, string token, string? @namespace)
@@ -269,21 +269,21 @@ public sealed class TestControlPlane : IAsyncDisposable
 
     private async Task StartEtcdAsync(CancellationToken cancellationToken)
     {
-        var data = Path.Combine(run.FastPath ?? run.Path, "etcd");
+        var data = Path.Combine(_run.FastPath ?? _run.Path, "etcd");
         string[] arguments =
         [
             "--name=envtest",
             $"--data-dir={data}",
             $"--listen-client-urls={EtcdUrl}",
             $"--advertise-client-urls={EtcdUrl}",
-            $"--listen-peer-urls=http://127.0.0.1:{etcdPeerPort}",
-            $"--initial-advertise-peer-urls=http://127.0.0.1:{etcdPeerPort}",
-            $"--initial-cluster=envtest=http://127.0.0.1:{etcdPeerPort}",
+            $"--listen-peer-urls=http://127.0.0.1:{_etcdPeerPort}",
+            $"--initial-advertise-peer-urls=http://127.0.0.1:{_etcdPeerPort}",
+            $"--initial-cluster=envtest=http://127.0.0.1:{_etcdPeerPort}",
             "--log-level=warn",
         ];
-        etcd = ChildProcess.Start("etcd", assets.Etcd, arguments, run.Path);
+        _etcd = ChildProcess.Start("etcd", _assets.Etcd, arguments, _run.Path);
         using var plain = new HttpClient();
-        await WaitUntilAsync(etcd, () => IsOkAsync(plain, new Uri($"{EtcdUrl}/health"), cancellationToken), cancellationToken).ConfigureAwait(false);
+        await WaitUntilAsync(_etcd, () => IsOkAsync(plain, new Uri($"{EtcdUrl}/health"), cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private string[] ApiServerArguments() =>
@@ -296,7 +296,7 @@ public sealed class TestControlPlane : IAsyncDisposable
         $"--tls-cert-file={Pki.ServingCertFile}",
         $"--tls-private-key-file={Pki.ServingKeyFile}",
         $"--client-ca-file={Pki.CaCertFile}",
-        $"--token-auth-file={run.File("tokens.csv")}",
+        $"--token-auth-file={_run.File("tokens.csv")}",
         "--authorization-mode=RBAC",
         $"--service-account-key-file={Pki.ServiceAccountPublicKeyFile}",
         $"--service-account-signing-key-file={Pki.ServiceAccountKeyFile}",
@@ -308,7 +308,7 @@ public sealed class TestControlPlane : IAsyncDisposable
         // Fairness queues add latency and goroutines that a one-user test server does not need.
         "--enable-priority-and-fairness=false",
         "--profiling=false",
-        $"--audit-policy-file={run.File("audit-policy.yaml")}",
+        $"--audit-policy-file={_run.File("audit-policy.yaml")}",
         $"--audit-log-path={AuditLogPath}",
         // Tests read the log while the server runs: write each event at once, never rotate.
         "--audit-log-mode=blocking",

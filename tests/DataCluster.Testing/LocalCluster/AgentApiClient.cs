@@ -17,7 +17,7 @@ public sealed class AgentApiClient : IDisposable
     /// <summary>Generous for a local call; a slower answer on two busy cores is still an answer.</summary>
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly HttpClient http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) }) { Timeout = RequestTimeout };
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) }) { Timeout = RequestTimeout };
 
     public Task<AgentRing?> RingAsync(string address, CancellationToken cancellationToken = default) =>
         GetAsync(address, "/v1/ring", AgentApiJsonContext.Default.AgentRing, cancellationToken);
@@ -34,7 +34,7 @@ public sealed class AgentApiClient : IDisposable
     {
         try
         {
-            using var response = await http.GetAsync(Url(address, "/readyz"), cancellationToken).ConfigureAwait(false);
+            using var response = await _http.GetAsync(Url(address, "/readyz"), cancellationToken).ConfigureAwait(false);
             return await response.Content.ReadFromJsonAsync(AgentApiJsonContext.Default.AgentReadiness, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsUnanswered(e, cancellationToken))
@@ -43,7 +43,7 @@ public sealed class AgentApiClient : IDisposable
         }
     }
 
-    public void Dispose() => http.Dispose();
+    public void Dispose() => _http.Dispose();
 
     private static Uri Url(string address, string path) =>
         new($"http://{address}:{AgentPorts.Client.ToString(CultureInfo.InvariantCulture)}{path}");
@@ -53,7 +53,7 @@ public sealed class AgentApiClient : IDisposable
     {
         try
         {
-            using var response = await http.GetAsync(Url(address, path), cancellationToken).ConfigureAwait(false);
+            using var response = await _http.GetAsync(Url(address, path), cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 return null;

@@ -27,13 +27,13 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The API server establishes a CRD within a second or two; this only catches hangs.</summary>
     private static readonly TimeSpan CrdEstablishTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly LocalClusterOptions options;
-    private readonly SemaphoreSlim operatorGate = new(1, 1);
-    private ChildProcess? operatorProcess;
+    private readonly LocalClusterOptions _options;
+    private readonly SemaphoreSlim _operatorGate = new(1, 1);
+    private ChildProcess? _operatorProcess;
 
     private LocalCluster(LocalClusterOptions options, TestControlPlane plane, KubeClient admin, string operatorKubeconfig)
     {
-        this.options = options;
+        _options = options;
         Plane = plane;
         Admin = admin;
         OperatorKubeconfig = operatorKubeconfig;
@@ -55,7 +55,7 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The operator's log file (all of its runs, appended).</summary>
     public string OperatorLog => Path.Combine(Plane.RunDirectory, "operator.log");
 
-    public bool OperatorRunning => operatorProcess is { HasExited: false };
+    public bool OperatorRunning => _operatorProcess is { HasExited: false };
 
     /// <summary>The user name the agents of <paramref name="cluster"/> in <paramref name="namespace"/> act as.</summary>
     public static string AgentUser(string @namespace, string cluster) => $"system:serviceaccount:{@namespace}:{cluster}-agent";
@@ -117,7 +117,7 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Starts the operator process unless it runs.</summary>
     public async Task StartOperatorAsync(CancellationToken cancellationToken = default)
     {
-        await operatorGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _operatorGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (OperatorRunning)
@@ -125,44 +125,44 @@ public sealed class LocalCluster : IAsyncDisposable
                 return;
             }
 
-            if (operatorProcess is not null)
+            if (_operatorProcess is not null)
             {
-                await operatorProcess.DisposeAsync().ConfigureAwait(false);
+                await _operatorProcess.DisposeAsync().ConfigureAwait(false);
             }
 
-            var environment = new Dictionary<string, string>(options.OperatorEnvironment, StringComparer.Ordinal)
+            var environment = new Dictionary<string, string>(_options.OperatorEnvironment, StringComparer.Ordinal)
             {
                 ["KUBECONFIG"] = OperatorKubeconfig,
             };
-            operatorProcess = ChildProcess.Start(
+            _operatorProcess = ChildProcess.Start(
                 "operator",
-                options.Operator.FileName,
-                [.. options.Operator.Arguments, .. options.OperatorArguments],
+                _options.Operator.FileName,
+                [.. _options.Operator.Arguments, .. _options.OperatorArguments],
                 Plane.RunDirectory,
                 environment);
         }
         finally
         {
-            operatorGate.Release();
+            _operatorGate.Release();
         }
     }
 
     /// <summary>Stops the operator (SIGTERM, then SIGKILL after <paramref name="grace"/>); the data plane keeps running.</summary>
     public async Task StopOperatorAsync(TimeSpan? grace = null)
     {
-        await operatorGate.WaitAsync().ConfigureAwait(false);
+        await _operatorGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (operatorProcess is not null)
+            if (_operatorProcess is not null)
             {
-                await operatorProcess.StopAsync(grace ?? TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-                await operatorProcess.DisposeAsync().ConfigureAwait(false);
-                operatorProcess = null;
+                await _operatorProcess.StopAsync(grace ?? TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                await _operatorProcess.DisposeAsync().ConfigureAwait(false);
+                _operatorProcess = null;
             }
         }
         finally
         {
-            operatorGate.Release();
+            _operatorGate.Release();
         }
     }
 
@@ -202,7 +202,7 @@ public sealed class LocalCluster : IAsyncDisposable
         await StopOperatorAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         Admin.Dispose();
         await Plane.DisposeAsync().ConfigureAwait(false);
-        operatorGate.Dispose();
+        _operatorGate.Dispose();
     }
 
     /// <summary>Creates the CRD from its manifest (or replaces it) and waits until it is Established.</summary>

@@ -23,27 +23,27 @@ internal sealed class ContainerRunner
     /// </summary>
     private static readonly TimeSpan ConfigRetryDelay = TimeSpan.FromSeconds(2);
 
-    private readonly PodContext pod;
-    private readonly Container container;
-    private readonly LocalExecutable executable;
-    private readonly Action changed;
-    private readonly Lock gate = new();
-    private readonly CancellationTokenSource stop = new();
-    private readonly RestartBackoff backoff;
-    private ContainerSnapshot snapshot;
-    private ChildProcess? current;
-    private Task loop = Task.CompletedTask;
+    private readonly PodContext _pod;
+    private readonly Container _container;
+    private readonly LocalExecutable _executable;
+    private readonly Action _changed;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly RestartBackoff _backoff;
+    private ContainerSnapshot _snapshot;
+    private ChildProcess? _current;
+    private Task _loop = Task.CompletedTask;
 
     public ContainerRunner(PodContext pod, Container container, LocalExecutable executable, Action changed)
     {
-        this.pod = pod;
-        this.container = container;
-        this.executable = executable;
-        this.changed = changed;
-        backoff = new RestartBackoff(pod.Options.RestartBackoffInitial, pod.Options.RestartBackoffMax);
+        _pod = pod;
+        _container = container;
+        _executable = executable;
+        _changed = changed;
+        _backoff = new RestartBackoff(pod.Options.RestartBackoffInitial, pod.Options.RestartBackoffMax);
         ProcessName = $"{pod.Namespace}.{pod.Name}.{container.Name}";
         LogFile = Path.Combine(pod.RunDirectory, ProcessName + ".log");
-        snapshot = new ContainerSnapshot
+        _snapshot = new ContainerSnapshot
         {
             Name = container.Name,
             Image = container.Image ?? "",
@@ -52,7 +52,7 @@ internal sealed class ContainerRunner
         };
     }
 
-    public string Name => container.Name;
+    public string Name => _container.Name;
 
     /// <summary>Name of the process' log and pid files in the run directory.</summary>
     public string ProcessName { get; }
@@ -63,9 +63,9 @@ internal sealed class ContainerRunner
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return snapshot;
+                return _snapshot;
             }
         }
     }
@@ -74,30 +74,30 @@ internal sealed class ContainerRunner
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
                 return new LocalProcessInfo(
-                    pod.Namespace,
-                    pod.Name,
-                    container.Name,
-                    snapshot.State == ContainerRunState.Running ? current?.Pid : null,
-                    pod.Address,
+                    _pod.Namespace,
+                    _pod.Name,
+                    _container.Name,
+                    _snapshot.State == ContainerRunState.Running ? _current?.Pid : null,
+                    _pod.Address,
                     LogFile,
-                    snapshot.RestartCount,
-                    snapshot.Ready);
+                    _snapshot.RestartCount,
+                    _snapshot.Ready);
             }
         }
     }
 
-    public void Start() => loop = Task.Run(() => RunAsync(stop.Token));
+    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
     /// <summary>SIGKILLs the running process (a crash); the loop restarts it after the backoff. Returns the pid, or null when none ran.</summary>
     public async Task<int?> CrashAsync()
     {
         ChildProcess? process;
-        lock (gate)
+        lock (_gate)
         {
-            process = snapshot.State == ContainerRunState.Running ? current : null;
+            process = _snapshot.State == ContainerRunState.Running ? _current : null;
         }
 
         if (process is null)
@@ -106,7 +106,7 @@ internal sealed class ContainerRunner
         }
 
         var pid = process.Pid;
-        pod.Logger.Crashing(container.Name, pod.Namespace, pod.Name, pid);
+        _pod.Logger.Crashing(_container.Name, _pod.Namespace, _pod.Name, pid);
         try
         {
             await process.KillAsync().ConfigureAwait(false);
@@ -125,13 +125,13 @@ internal sealed class ContainerRunner
     /// </summary>
     public async Task StopAsync(TimeSpan grace)
     {
-        await stop.CancelAsync().ConfigureAwait(false);
-        await loop.ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
         ChildProcess? process;
-        lock (gate)
+        lock (_gate)
         {
-            process = current;
-            current = null;
+            process = _current;
+            _current = null;
         }
 
         if (process is not null)
@@ -148,7 +148,7 @@ internal sealed class ContainerRunner
             await process.DisposeAsync().ConfigureAwait(false);
         }
 
-        stop.Dispose();
+        _stop.Dispose();
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -159,22 +159,22 @@ internal sealed class ContainerRunner
             try
             {
                 var (environment, arguments) = await PrepareAsync(cancellationToken).ConfigureAwait(false);
-                lock (gate)
+                lock (_gate)
                 {
                     if (cancellationToken.IsCancellationRequested)
                     {
                         return;
                     }
 
-                    process = ChildProcess.Start(ProcessName, executable.FileName, arguments, pod.RunDirectory, environment, inheritEnvironment: false);
-                    current = process;
-                    snapshot = snapshot with
+                    process = ChildProcess.Start(ProcessName, _executable.FileName, arguments, _pod.RunDirectory, environment, inheritEnvironment: false);
+                    _current = process;
+                    _snapshot = _snapshot with
                     {
                         State = ContainerRunState.Running,
                         Reason = null,
                         Message = null,
                         ContainerId = "local://" + process.Pid.ToString(CultureInfo.InvariantCulture),
-                        StartedAt = pod.Time.GetUtcNow(),
+                        StartedAt = _pod.Time.GetUtcNow(),
                         Ready = false,
                     };
                 }
@@ -186,7 +186,7 @@ internal sealed class ContainerRunner
             catch (Exception e) when (e is ContainerConfigException or KubeApiException or HttpRequestException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
             {
                 var reason = e is ContainerConfigException config ? config.Reason : "CreateContainerError";
-                pod.Logger.ContainerNotStarted(container.Name, pod.Namespace, pod.Name, reason, e.Message);
+                _pod.Logger.ContainerNotStarted(_container.Name, _pod.Namespace, _pod.Name, reason, e.Message);
                 Update(s => s with { State = ContainerRunState.Waiting, Reason = reason, Message = e.Message, Ready = false });
                 if (!await DelayAsync(ConfigRetryDelay, cancellationToken).ConfigureAwait(false))
                 {
@@ -196,14 +196,14 @@ internal sealed class ContainerRunner
                 continue;
             }
 
-            var started = Snapshot.StartedAt ?? pod.Time.GetUtcNow();
-            pod.Logger.ContainerStarted(container.Name, pod.Namespace, pod.Name, process.Pid, pod.Address, Snapshot.RestartCount, LogFile);
-            changed();
+            var started = Snapshot.StartedAt ?? _pod.Time.GetUtcNow();
+            _pod.Logger.ContainerStarted(_container.Name, _pod.Namespace, _pod.Name, process.Pid, _pod.Address, Snapshot.RestartCount, LogFile);
+            _changed();
 
             using (var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 var pid = process.Pid;
-                var probe = new ReadinessProbe(container, pod.Address, pod.ProbeHttp, pod.Options.ReadinessPeriod)
+                var probe = new ReadinessProbe(_container, _pod.Address, _pod.ProbeHttp, _pod.Options.ReadinessPeriod)
                     .RunAsync(ready => SetReady(pid, ready), probing.Token);
                 try
                 {
@@ -221,21 +221,21 @@ internal sealed class ContainerRunner
                 await probe.ConfigureAwait(false);
             }
 
-            var finished = pod.Time.GetUtcNow();
+            var finished = _pod.Time.GetUtcNow();
             var exitCode = process.ExitCode ?? -1;
-            lock (gate)
+            lock (_gate)
             {
-                current = null;
+                _current = null;
             }
 
             await process.DisposeAsync().ConfigureAwait(false);
-            var delay = backoff.Next(finished - started);
-            pod.Logger.ContainerExited(container.Name, pod.Namespace, pod.Name, exitCode, (finished - started).TotalSeconds, delay.TotalSeconds);
+            var delay = _backoff.Next(finished - started);
+            _pod.Logger.ContainerExited(_container.Name, _pod.Namespace, _pod.Name, exitCode, (finished - started).TotalSeconds, delay.TotalSeconds);
             Update(s => s with
             {
                 State = ContainerRunState.Waiting,
                 Reason = "CrashLoopBackOff",
-                Message = $"back-off {delay.TotalSeconds:0}s restarting failed container={container.Name} pod={pod.Name}_{pod.Namespace}({pod.Uid})",
+                Message = $"back-off {delay.TotalSeconds:0}s restarting failed container={_container.Name} pod={_pod.Name}_{_pod.Namespace}({_pod.Uid})",
                 Ready = false,
                 LastTermination = new ContainerTermination(exitCode, exitCode == 0 ? "Completed" : "Error", started, finished, s.ContainerId),
             });
@@ -253,7 +253,7 @@ internal sealed class ContainerRunner
     private async Task<(Dictionary<string, string> Environment, List<string> Arguments)> PrepareAsync(CancellationToken cancellationToken)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in pod.Options.InheritedVariables)
+        foreach (var name in _pod.Options.InheritedVariables)
         {
             if (System.Environment.GetEnvironmentVariable(name) is { } value)
             {
@@ -261,18 +261,18 @@ internal sealed class ContainerRunner
             }
         }
 
-        var mounts = await PodVolumes.MaterializeAsync(pod.Pod, container, pod.Directories, pod.Client, cancellationToken).ConfigureAwait(false);
-        var resolved = await EnvironmentResolver.ResolveAsync(pod.Pod, container, pod.Address, pod.HostIp, pod.Client, cancellationToken).ConfigureAwait(false);
-        var kubeconfig = await ServiceAccountKubeconfig.WriteAsync(pod.Pod, pod.Directories, pod.Options.ApiServer, pod.Options.CertificateAuthorityPem, pod.Client, cancellationToken).ConfigureAwait(false);
+        var mounts = await PodVolumes.MaterializeAsync(_pod.Pod, _container, _pod.Directories, _pod.Client, cancellationToken).ConfigureAwait(false);
+        var resolved = await EnvironmentResolver.ResolveAsync(_pod.Pod, _container, _pod.Address, _pod.HostIp, _pod.Client, cancellationToken).ConfigureAwait(false);
+        var kubeconfig = await ServiceAccountKubeconfig.WriteAsync(_pod.Pod, _pod.Directories, _pod.Options.ApiServer, _pod.Options.CertificateAuthorityPem, _pod.Client, cancellationToken).ConfigureAwait(false);
 
         foreach (var (name, value) in resolved)
         {
             environment[name] = MountedPath.Translate(value, mounts);
         }
 
-        foreach (var name in pod.Options.BindAddressVariables)
+        foreach (var name in _pod.Options.BindAddressVariables)
         {
-            environment[name] = pod.Address;
+            environment[name] = _pod.Address;
         }
 
         if (kubeconfig is not null)
@@ -280,8 +280,8 @@ internal sealed class ContainerRunner
             environment["KUBECONFIG"] = kubeconfig;
         }
 
-        var arguments = new List<string>(executable.Arguments);
-        foreach (var argument in container.Args ?? [])
+        var arguments = new List<string>(_executable.Arguments);
+        foreach (var argument in _container.Args ?? [])
         {
             arguments.Add(MountedPath.Translate(VariableExpansion.Expand(argument, n => environment.GetValueOrDefault(n)), mounts));
         }
@@ -293,32 +293,32 @@ internal sealed class ContainerRunner
     {
         var expected = "local://" + pid.ToString(CultureInfo.InvariantCulture);
         var changedNow = false;
-        lock (gate)
+        lock (_gate)
         {
-            if (snapshot.State == ContainerRunState.Running && snapshot.ContainerId == expected && snapshot.Ready != ready)
+            if (_snapshot.State == ContainerRunState.Running && _snapshot.ContainerId == expected && _snapshot.Ready != ready)
             {
-                snapshot = snapshot with { Ready = ready };
+                _snapshot = _snapshot with { Ready = ready };
                 changedNow = true;
             }
         }
 
         if (changedNow)
         {
-            pod.Logger.Readiness(container.Name, pod.Namespace, pod.Name, ready ? "ready" : "not ready");
-            changed();
+            _pod.Logger.Readiness(_container.Name, _pod.Namespace, _pod.Name, ready ? "ready" : "not ready");
+            _changed();
         }
     }
 
     private void Update(Func<ContainerSnapshot, ContainerSnapshot> change, bool notify = true)
     {
-        lock (gate)
+        lock (_gate)
         {
-            snapshot = change(snapshot);
+            _snapshot = change(_snapshot);
         }
 
         if (notify)
         {
-            changed();
+            _changed();
         }
     }
 

@@ -15,7 +15,7 @@ public sealed partial class LocalNode
     {
         while (true)
         {
-            var (ok, key) = await queue.TakeAsync(cancellationToken).ConfigureAwait(false);
+            var (ok, key) = await _queue.TakeAsync(cancellationToken).ConfigureAwait(false);
             if (!ok)
             {
                 return;
@@ -24,17 +24,17 @@ public sealed partial class LocalNode
             try
             {
                 await SyncAsync(key, cancellationToken).ConfigureAwait(false);
-                queue.Forget(key);
+                _queue.Forget(key);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested
                 && e is KubeApiException or HttpRequestException or IOException or InvalidOperationException or UnauthorizedAccessException)
             {
-                logger.SyncFailed(e, key);
-                queue.AddRateLimited(key);
+                _logger.SyncFailed(e, key);
+                _queue.AddRateLimited(key);
             }
             finally
             {
-                queue.Done(key);
+                _queue.Done(key);
             }
         }
     }
@@ -44,14 +44,14 @@ public sealed partial class LocalNode
         var slash = key.IndexOf('/', StringComparison.Ordinal);
         var ns = key[..slash];
         var name = key[(slash + 1)..];
-        var pod = informer.Get(ns, name);
-        pods.TryGetValue(key, out var local);
+        var pod = _informer.Get(ns, name);
+        _pods.TryGetValue(key, out var local);
 
         if (pod is null)
         {
             // Gone from the API (force-deleted, or deleted by us after its processes stopped).
-            boundHere.TryRemove(key, out _);
-            if (local is not null && pods.TryRemove(new KeyValuePair<string, LocalPod>(key, local)))
+            _boundHere.TryRemove(key, out _);
+            if (local is not null && _pods.TryRemove(new KeyValuePair<string, LocalPod>(key, local)))
             {
                 Track(local.StopAsync(TimeSpan.Zero));
             }
@@ -64,7 +64,7 @@ public sealed partial class LocalNode
         {
             // A new pod of the same name: the old instance's processes must go first (its
             // address and claim directory are the new one's).
-            pods.TryRemove(new KeyValuePair<string, LocalPod>(key, local));
+            _pods.TryRemove(new KeyValuePair<string, LocalPod>(key, local));
             await local.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
             local = null;
         }
@@ -88,7 +88,7 @@ public sealed partial class LocalNode
 
         if (string.IsNullOrEmpty(pod.Spec.NodeName))
         {
-            if (!boundHere.TryGetValue(key, out var binding) || binding.Uid != uid)
+            if (!_boundHere.TryGetValue(key, out var binding) || binding.Uid != uid)
             {
                 await BindAsync(key, pod, cancellationToken).ConfigureAwait(false);
             }
@@ -106,16 +106,16 @@ public sealed partial class LocalNode
             local = new LocalPod(new PodContext(
                 pod,
                 pod.Spec.NodeName,
-                addresses.AddressFor(key).ToString(),
+                _addresses.AddressFor(key).ToString(),
                 NodeRegistrar.HostAddress,
                 new PodDirectories(RunDirectory, ns, name, uid),
                 RunDirectory,
-                client,
-                options,
-                probeHttp,
-                logger,
-                time));
-            pods[key] = local;
+                _client,
+                _options,
+                _probeHttp,
+                _logger,
+                _time));
+            _pods[key] = local;
             local.Start();
         }
         else
@@ -124,12 +124,12 @@ public sealed partial class LocalNode
         }
     }
 
-    private bool IsOurs(string? nodeName) => nodeName is not null && nodeNames.Contains(nodeName);
+    private bool IsOurs(string? nodeName) => nodeName is not null && _nodeNames.Contains(nodeName);
 
     private async Task BindAsync(string key, Pod pod, CancellationToken cancellationToken)
     {
         var placed = new List<PlacedPod>();
-        foreach (var other in informer.List())
+        foreach (var other in _informer.List())
         {
             var otherKey = Key(other);
             if (otherKey == key || other.Metadata.DeletionTimestamp is not null)
@@ -139,7 +139,7 @@ public sealed partial class LocalNode
 
             // The watch may not show a binding made a moment ago; our own record fills the gap.
             var node = !string.IsNullOrEmpty(other.Spec.NodeName) ? other.Spec.NodeName
-                : boundHere.TryGetValue(otherKey, out var b) && b.Uid == other.Metadata.Uid ? b.Node
+                : _boundHere.TryGetValue(otherKey, out var b) && b.Uid == other.Metadata.Uid ? b.Node
                 : null;
             if (IsOurs(node))
             {
@@ -147,11 +147,11 @@ public sealed partial class LocalNode
             }
         }
 
-        var choice = PodPlacement.Choose(options.Nodes, pod.Spec.NodeSelector, SpreadGroup(pod), placed);
+        var choice = PodPlacement.Choose(_options.Nodes, pod.Spec.NodeSelector, SpreadGroup(pod), placed);
         if (choice is null)
         {
-            logger.Unschedulable(pod.Metadata.Namespace ?? "", pod.Metadata.Name ?? "");
-            queue.AddAfter(key, UnschedulableRetry);
+            _logger.Unschedulable(pod.Metadata.Namespace ?? "", pod.Metadata.Name ?? "");
+            _queue.AddAfter(key, UnschedulableRetry);
             return;
         }
 
@@ -162,7 +162,7 @@ public sealed partial class LocalNode
         };
         try
         {
-            await client.PostSubresourceAsync(KubeResources.Pods, pod.Metadata.Namespace, pod.Metadata.Name ?? "", "binding", binding, KubeJsonContext.Default.Binding, cancellationToken).ConfigureAwait(false);
+            await _client.PostSubresourceAsync(KubeResources.Pods, pod.Metadata.Namespace, pod.Metadata.Name ?? "", "binding", binding, KubeJsonContext.Default.Binding, cancellationToken).ConfigureAwait(false);
         }
         catch (ConflictException)
         {
@@ -173,8 +173,8 @@ public sealed partial class LocalNode
             return; // deleted meanwhile
         }
 
-        boundHere[key] = (pod.Metadata.Uid ?? "", choice.Name);
-        logger.Bound(pod.Metadata.Namespace ?? "", pod.Metadata.Name ?? "", choice.Name, choice.Zone);
+        _boundHere[key] = (pod.Metadata.Uid ?? "", choice.Name);
+        _logger.Bound(pod.Metadata.Namespace ?? "", pod.Metadata.Name ?? "", choice.Name, choice.Zone);
     }
 
     /// <summary>Pods of one controller in one namespace are spread together.</summary>
@@ -188,22 +188,22 @@ public sealed partial class LocalNode
     private async Task TerminateAsync(string key, LocalPod local, Pod pod)
     {
         var grace = pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? DefaultGraceSeconds;
-        logger.Terminating(local.Namespace, local.Name, grace);
+        _logger.Terminating(local.Namespace, local.Name, grace);
         await local.StopAsync(TimeSpan.FromSeconds(grace)).ConfigureAwait(false);
 
         // Forgotten before the pod goes from the API, so whoever sees it gone finds no process
         // either. A sync in between finds a deleting pod of ours with nothing running and
         // deletes it just the same.
-        pods.TryRemove(new KeyValuePair<string, LocalPod>(key, local));
+        _pods.TryRemove(new KeyValuePair<string, LocalPod>(key, local));
         try
         {
-            await DeleteNowAsync(pod, stop.Token).ConfigureAwait(false);
-            logger.Removed(local.Namespace, local.Name);
+            await DeleteNowAsync(pod, _stop.Token).ConfigureAwait(false);
+            _logger.Removed(local.Namespace, local.Name);
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException)
         {
-            logger.DeleteFailed(e, local.Namespace, local.Name);
-            queue.AddRateLimited(key);
+            _logger.DeleteFailed(e, local.Namespace, local.Name);
+            _queue.AddRateLimited(key);
         }
     }
 
@@ -212,7 +212,7 @@ public sealed partial class LocalNode
     {
         try
         {
-            await client.DeleteAsync(
+            await _client.DeleteAsync(
                 KubeResources.Pods,
                 pod.Metadata.Namespace,
                 pod.Metadata.Name ?? "",

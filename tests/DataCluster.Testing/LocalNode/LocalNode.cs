@@ -49,35 +49,35 @@ public sealed partial class LocalNode : IAsyncDisposable
     /// </summary>
     private static readonly TimeSpan UnschedulableRetry = TimeSpan.FromSeconds(10);
 
-    private readonly IKubeClient client;
-    private readonly LocalNodeOptions options;
-    private readonly ILogger logger;
-    private readonly TimeProvider time;
-    private readonly RunDirectory? ownRunDirectory;
-    private readonly Informer<Pod> informer;
-    private readonly WorkQueue<string> queue = new();
-    private readonly LoopbackAddressPool addresses;
-    private readonly HttpClient probeHttp;
-    private readonly CancellationTokenSource stop = new();
-    private readonly ConcurrentDictionary<string, LocalPod> pods = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string Uid, string Node)> boundHere = new(StringComparer.Ordinal);
-    private readonly HashSet<string> nodeNames;
-    private readonly Lock backgroundGate = new();
-    private readonly List<Task> background = [];
-    private Task informerLoop = Task.CompletedTask;
-    private Task workerLoop = Task.CompletedTask;
-    private int stopped;
+    private readonly IKubeClient _client;
+    private readonly LocalNodeOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly RunDirectory? _ownRunDirectory;
+    private readonly Informer<Pod> _informer;
+    private readonly WorkQueue<string> _queue = new();
+    private readonly LoopbackAddressPool _addresses;
+    private readonly HttpClient _probeHttp;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<string, LocalPod> _pods = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Uid, string Node)> _boundHere = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _nodeNames;
+    private readonly Lock _backgroundGate = new();
+    private readonly List<Task> _background = [];
+    private Task _informerLoop = Task.CompletedTask;
+    private Task _workerLoop = Task.CompletedTask;
+    private int _stopped;
 
     private LocalNode(IKubeClient client, LocalNodeOptions options, ILogger logger, TimeProvider time)
     {
-        this.client = client;
-        this.options = options;
-        this.logger = logger;
-        this.time = time;
+        _client = client;
+        _options = options;
+        _logger = logger;
+        _time = time;
         if (options.RunDirectory is null)
         {
-            ownRunDirectory = ControlPlane.RunDirectory.Create();
-            RunDirectory = ownRunDirectory.Path;
+            _ownRunDirectory = ControlPlane.RunDirectory.Create();
+            RunDirectory = _ownRunDirectory.Path;
         }
         else
         {
@@ -85,24 +85,24 @@ public sealed partial class LocalNode : IAsyncDisposable
             RunDirectory = options.RunDirectory;
         }
 
-        nodeNames = [.. options.Nodes.Select(n => n.Name)];
-        addresses = new LoopbackAddressPool(options.FirstPodAddress, IsFree);
+        _nodeNames = [.. options.Nodes.Select(n => n.Name)];
+        _addresses = new LoopbackAddressPool(options.FirstPodAddress, IsFree);
         // Every probe on a new connection, as a kubelet probes: a restarted process on the same
         // address would otherwise cost one failed probe on a dead pooled connection.
-        probeHttp = new HttpClient(new SocketsHttpHandler
+        _probeHttp = new HttpClient(new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.Zero,
             SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
         });
-        probeHttp.DefaultRequestHeaders.ConnectionClose = true;
-        informer = new Informer<Pod>(client, KubeResources.Pods, new InformerOptions { Namespace = options.Namespace, LabelSelector = options.PodSelector }, logger, time);
+        _probeHttp.DefaultRequestHeaders.ConnectionClose = true;
+        _informer = new Informer<Pod>(client, KubeResources.Pods, new InformerOptions { Namespace = options.Namespace, LabelSelector = options.PodSelector }, logger, time);
     }
 
     /// <summary>Where logs, pid files and the pods' volumes are.</summary>
     public string RunDirectory { get; }
 
-    public IReadOnlyList<LocalNodeDefinition> Nodes => options.Nodes;
+    public IReadOnlyList<LocalNodeDefinition> Nodes => _options.Nodes;
 
     /// <summary>
     /// Registers the Nodes, starts watching pods and returns once the first list is handled.
@@ -122,14 +122,14 @@ public sealed partial class LocalNode : IAsyncDisposable
         try
         {
             await NodeRegistrar.RegisterAsync(client, options.Nodes, cancellationToken).ConfigureAwait(false);
-            node.informer.AddHandler(
-                onAdd: p => node.queue.Add(Key(p)),
-                onUpdate: (_, p) => node.queue.Add(Key(p)),
-                onDelete: p => node.queue.Add(Key(p)));
-            node.informerLoop = Task.Run(() => node.informer.RunAsync(node.stop.Token), CancellationToken.None);
-            await node.informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
-            node.workerLoop = Task.Run(() => node.WorkAsync(node.stop.Token), CancellationToken.None);
-            node.logger.Started(string.Join(", ", options.Nodes.Select(n => $"{n.Name} ({n.Zone})")), options.PodSelector, node.RunDirectory);
+            node._informer.AddHandler(
+                onAdd: p => node._queue.Add(Key(p)),
+                onUpdate: (_, p) => node._queue.Add(Key(p)),
+                onDelete: p => node._queue.Add(Key(p)));
+            node._informerLoop = Task.Run(() => node._informer.RunAsync(node._stop.Token), CancellationToken.None);
+            await node._informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+            node._workerLoop = Task.Run(() => node.WorkAsync(node._stop.Token), CancellationToken.None);
+            node._logger.Started(string.Join(", ", options.Nodes.Select(n => $"{n.Name} ({n.Zone})")), options.PodSelector, node.RunDirectory);
             return node;
         }
         catch
@@ -141,11 +141,11 @@ public sealed partial class LocalNode : IAsyncDisposable
 
     /// <summary>The first process of a pod (the agent's, when only the agent is mapped), or null when the node runs no such pod.</summary>
     public LocalProcessInfo? Process(string @namespace, string pod) =>
-        pods.TryGetValue(Key(@namespace, pod), out var local) ? local.Processes.FirstOrDefault() : null;
+        _pods.TryGetValue(Key(@namespace, pod), out var local) ? local.Processes.FirstOrDefault() : null;
 
     /// <summary>Every process of every pod (optionally of one namespace), ordered by namespace, pod and container.</summary>
     public IReadOnlyList<LocalProcessInfo> Processes(string? @namespace = null) =>
-        [.. pods.Values
+        [.. _pods.Values
             .Where(p => @namespace is null || p.Namespace == @namespace)
             .SelectMany(p => p.Processes)
             .OrderBy(p => p.Namespace, StringComparer.Ordinal)
@@ -160,7 +160,7 @@ public sealed partial class LocalNode : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The node runs no such pod, or no process of it is running (it may be in backoff).</exception>
     public async Task<int> CrashAsync(string @namespace, string pod, string? container = null)
     {
-        if (!pods.TryGetValue(Key(@namespace, pod), out var local) || local.Terminating)
+        if (!_pods.TryGetValue(Key(@namespace, pod), out var local) || local.Terminating)
         {
             throw new InvalidOperationException($"The local node runs no pod {@namespace}/{pod}.");
         }
@@ -174,27 +174,27 @@ public sealed partial class LocalNode : IAsyncDisposable
     /// <summary>Stops watching and SIGKILLs every process. Pods stay in the API as they are. Idempotent.</summary>
     public async Task StopAsync()
     {
-        if (Interlocked.Exchange(ref stopped, 1) != 0)
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
             return;
         }
 
-        await stop.CancelAsync().ConfigureAwait(false);
-        queue.ShutDown();
-        await IgnoringCancellation(informerLoop).ConfigureAwait(false);
-        await IgnoringCancellation(workerLoop).ConfigureAwait(false);
-        await Task.WhenAll(pods.Values.Select(p => p.StopAsync(TimeSpan.Zero))).ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _queue.ShutDown();
+        await IgnoringCancellation(_informerLoop).ConfigureAwait(false);
+        await IgnoringCancellation(_workerLoop).ConfigureAwait(false);
+        await Task.WhenAll(_pods.Values.Select(p => p.StopAsync(TimeSpan.Zero))).ConfigureAwait(false);
         Task[] pending;
-        lock (backgroundGate)
+        lock (_backgroundGate)
         {
-            pending = [.. background];
+            pending = [.. _background];
         }
 
         await Task.WhenAll(pending.Select(IgnoringCancellation)).ConfigureAwait(false);
-        probeHttp.Dispose();
-        queue.Dispose();
-        stop.Dispose();
-        ownRunDirectory?.Dispose();
+        _probeHttp.Dispose();
+        _queue.Dispose();
+        _stop.Dispose();
+        _ownRunDirectory?.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
@@ -236,10 +236,10 @@ public sealed partial class LocalNode : IAsyncDisposable
 
     private void Track(Task task)
     {
-        lock (backgroundGate)
+        lock (_backgroundGate)
         {
-            background.RemoveAll(t => t.IsCompleted);
-            background.Add(task);
+            _background.RemoveAll(t => t.IsCompleted);
+            _background.Add(task);
         }
     }
 }

@@ -22,23 +22,23 @@ internal sealed class LocalPod
     /// <summary>Pause after a failed status write; the API server is busy or restarting.</summary>
     private static readonly TimeSpan StatusRetryDelay = TimeSpan.FromSeconds(1);
 
-    private readonly PodContext context;
-    private readonly IReadOnlyList<ContainerRunner> runners;
-    private readonly IReadOnlyList<ContainerSnapshot> withoutProcess;
-    private readonly Channel<bool> dirty = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly CancellationTokenSource stopReporting = new();
-    private readonly DateTimeOffset startTime;
-    private readonly Lock stopGate = new();
-    private Task reporter = Task.CompletedTask;
-    private Pod latest;
-    private int terminating;
-    private Task? stopping;
+    private readonly PodContext _context;
+    private readonly IReadOnlyList<ContainerRunner> _runners;
+    private readonly IReadOnlyList<ContainerSnapshot> _withoutProcess;
+    private readonly Channel<bool> _dirty = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stopReporting = new();
+    private readonly DateTimeOffset _startTime;
+    private readonly Lock _stopGate = new();
+    private Task _reporter = Task.CompletedTask;
+    private Pod _latest;
+    private int _terminating;
+    private Task? _stopping;
 
     public LocalPod(PodContext context)
     {
-        this.context = context;
-        latest = context.Pod;
-        startTime = context.Time.GetUtcNow();
+        _context = context;
+        _latest = context.Pod;
+        _startTime = context.Time.GetUtcNow();
         var runners = new List<ContainerRunner>();
         var others = new List<ContainerSnapshot>();
         foreach (var container in context.Pod.Spec.Containers)
@@ -56,40 +56,40 @@ internal sealed class LocalPod
                     Image = container.Image ?? "",
                     ImageId = "local://none",
                     State = ContainerRunState.Running,
-                    StartedAt = startTime,
+                    StartedAt = _startTime,
                     ContainerId = "local://none",
                     Ready = true,
                 });
             }
         }
 
-        this.runners = runners;
-        withoutProcess = others;
+        _runners = runners;
+        _withoutProcess = others;
     }
 
-    public string Namespace => context.Namespace;
+    public string Namespace => _context.Namespace;
 
-    public string Name => context.Name;
+    public string Name => _context.Name;
 
-    public string Uid => context.Uid;
+    public string Uid => _context.Uid;
 
-    public string Address => context.Address;
+    public string Address => _context.Address;
 
-    public bool Terminating => Volatile.Read(ref terminating) != 0;
+    public bool Terminating => Volatile.Read(ref _terminating) != 0;
 
-    public IReadOnlyList<LocalProcessInfo> Processes => [.. runners.Select(r => r.Info)];
+    public IReadOnlyList<LocalProcessInfo> Processes => [.. _runners.Select(r => r.Info)];
 
     /// <summary>The newest copy of the pod from the watch (conditions others set, readiness gates).</summary>
     public void Observe(Pod pod)
     {
-        Volatile.Write(ref latest, pod);
+        Volatile.Write(ref _latest, pod);
         Changed();
     }
 
     public void Start()
     {
-        reporter = Task.Run(() => ReportAsync(stopReporting.Token));
-        foreach (var runner in runners)
+        _reporter = Task.Run(() => ReportAsync(_stopReporting.Token));
+        foreach (var runner in _runners)
         {
             runner.Start();
         }
@@ -101,7 +101,7 @@ internal sealed class LocalPod
     public async Task<IReadOnlyList<int>> CrashAsync(string? container)
     {
         var killed = new List<int>();
-        foreach (var runner in runners.Where(r => container is null || r.Name == container))
+        foreach (var runner in _runners.Where(r => container is null || r.Name == container))
         {
             if (await runner.CrashAsync().ConfigureAwait(false) is { } pid)
             {
@@ -119,28 +119,28 @@ internal sealed class LocalPod
     /// </summary>
     public Task StopAsync(TimeSpan grace)
     {
-        lock (stopGate)
+        lock (_stopGate)
         {
-            if (Interlocked.Exchange(ref terminating, 1) == 0)
+            if (Interlocked.Exchange(ref _terminating, 1) == 0)
             {
-                stopping = StopOnceAsync(grace);
+                _stopping = StopOnceAsync(grace);
             }
 
-            return stopping!;
+            return _stopping!;
         }
     }
 
     private async Task StopOnceAsync(TimeSpan grace)
     {
-        await stopReporting.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(runners.Select(r => r.StopAsync(grace))).ConfigureAwait(false);
-        await reporter.ConfigureAwait(false);
-        stopReporting.Dispose();
+        await _stopReporting.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_runners.Select(r => r.StopAsync(grace))).ConfigureAwait(false);
+        await _reporter.ConfigureAwait(false);
+        _stopReporting.Dispose();
         try
         {
-            if (Directory.Exists(context.Directories.Root))
+            if (Directory.Exists(_context.Directories.Root))
             {
-                Directory.Delete(context.Directories.Root, recursive: true);
+                Directory.Delete(_context.Directories.Root, recursive: true);
             }
         }
         catch (IOException)
@@ -149,7 +149,7 @@ internal sealed class LocalPod
         }
     }
 
-    private void Changed() => dirty.Writer.TryWrite(true);
+    private void Changed() => _dirty.Writer.TryWrite(true);
 
     private async Task ReportAsync(CancellationToken cancellationToken)
     {
@@ -157,12 +157,12 @@ internal sealed class LocalPod
         IReadOnlyList<PodCondition>? lastConditions = null;
         try
         {
-            await foreach (var _ in dirty.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var _ in _dirty.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                var containers = context.Pod.Spec.Containers
-                    .Select(c => runners.FirstOrDefault(r => r.Name == c.Name)?.Snapshot ?? withoutProcess.First(s => s.Name == c.Name))
+                var containers = _context.Pod.Spec.Containers
+                    .Select(c => _runners.FirstOrDefault(r => r.Name == c.Name)?.Snapshot ?? _withoutProcess.First(s => s.Name == c.Name))
                     .ToList();
-                var status = PodStatusBuilder.Build(Volatile.Read(ref latest), Address, NodeRegistrar.HostAddress, startTime, containers, lastConditions, context.Time.GetUtcNow());
+                var status = PodStatusBuilder.Build(Volatile.Read(ref _latest), Address, NodeRegistrar.HostAddress, _startTime, containers, lastConditions, _context.Time.GetUtcNow());
                 var json = JsonSerializer.Serialize(status, KubeJsonContext.Default.PodStatus);
                 if (json == lastJson)
                 {
@@ -177,7 +177,7 @@ internal sealed class LocalPod
                 };
                 try
                 {
-                    await context.Client.MergePatchStatusAsync(KubeResources.Pods, Namespace, Name, patch, cancellationToken).ConfigureAwait(false);
+                    await _context.Client.MergePatchStatusAsync(KubeResources.Pods, Namespace, Name, patch, cancellationToken).ConfigureAwait(false);
                     lastJson = json;
                     lastConditions = status.Conditions;
                 }
@@ -187,7 +187,7 @@ internal sealed class LocalPod
                 }
                 catch (Exception e) when (e is KubeApiException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
-                    context.Logger.StatusWriteFailed(e, Namespace, Name);
+                    _context.Logger.StatusWriteFailed(e, Namespace, Name);
                     await Task.Delay(StatusRetryDelay, cancellationToken).ConfigureAwait(false);
                     Changed();
                 }

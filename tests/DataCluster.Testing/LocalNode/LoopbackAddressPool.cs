@@ -15,23 +15,23 @@ public sealed class LoopbackAddressPool
     private const uint LoopbackNetwork = 0x7F000000;
     private const uint LoopbackMask = 0xFF000000;
 
-    private readonly Lock gate = new();
-    private readonly Func<IPAddress, bool> isFree;
-    private readonly Dictionary<string, IPAddress> byKey = new(StringComparer.Ordinal);
-    private uint next;
+    private readonly Lock _gate = new();
+    private readonly Func<IPAddress, bool> _isFree;
+    private readonly Dictionary<string, IPAddress> _byKey = new(StringComparer.Ordinal);
+    private uint _next;
 
     /// <param name="first">An IPv4 address in 127.0.0.0/8.</param>
     /// <param name="isFree">Whether an address can be handed out (for example: nothing listens on the pod's ports there).</param>
     public LoopbackAddressPool(IPAddress first, Func<IPAddress, bool> isFree)
     {
         ArgumentNullException.ThrowIfNull(first);
-        this.isFree = isFree ?? throw new ArgumentNullException(nameof(isFree));
+        _isFree = isFree ?? throw new ArgumentNullException(nameof(isFree));
         if (first.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || (ToUInt(first) & LoopbackMask) != LoopbackNetwork)
         {
             throw new ArgumentException($"The first pod address must be an IPv4 loopback address (127.x.y.z); got {first}.", nameof(first));
         }
 
-        next = ToUInt(first);
+        _next = ToUInt(first);
     }
 
     /// <summary>The address of <paramref name="key"/> (e.g. namespace/pod), allocating the next free one the first time.</summary>
@@ -39,24 +39,24 @@ public sealed class LoopbackAddressPool
     public IPAddress AddressFor(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        lock (gate)
+        lock (_gate)
         {
-            if (byKey.TryGetValue(key, out var known))
+            if (_byKey.TryGetValue(key, out var known))
             {
                 return known;
             }
 
-            while ((next & LoopbackMask) == LoopbackNetwork)
+            while ((_next & LoopbackMask) == LoopbackNetwork)
             {
-                var candidate = FromUInt(next++);
+                var candidate = FromUInt(_next++);
                 if ((ToUInt(candidate) & 0xFF) is 0 or 255)
                 {
                     continue; // network and broadcast-looking addresses confuse people reading logs
                 }
 
-                if (isFree(candidate))
+                if (_isFree(candidate))
                 {
-                    byKey[key] = candidate;
+                    _byKey[key] = candidate;
                     return candidate;
                 }
             }
@@ -68,9 +68,9 @@ public sealed class LoopbackAddressPool
     /// <summary>The address given to <paramref name="key"/>, or null.</summary>
     public IPAddress? Find(string key)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return byKey.GetValueOrDefault(key);
+            return _byKey.GetValueOrDefault(key);
         }
     }
 

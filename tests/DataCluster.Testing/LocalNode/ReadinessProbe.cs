@@ -13,25 +13,25 @@ namespace DataCluster.Testing.LocalNode;
 /// </summary>
 public sealed class ReadinessProbe
 {
-    private readonly Container container;
-    private readonly string address;
-    private readonly HttpClient http;
-    private readonly TimeSpan period;
+    private readonly Container _container;
+    private readonly string _address;
+    private readonly HttpClient _http;
+    private readonly TimeSpan _period;
 
     /// <param name="http">Shared client; it must not follow redirects and should not reuse connections.</param>
     public ReadinessProbe(Container container, string address, HttpClient http, TimeSpan period)
     {
-        this.container = container ?? throw new ArgumentNullException(nameof(container));
-        this.address = address ?? throw new ArgumentNullException(nameof(address));
-        this.http = http ?? throw new ArgumentNullException(nameof(http));
-        this.period = period;
+        _container = container ?? throw new ArgumentNullException(nameof(container));
+        _address = address ?? throw new ArgumentNullException(nameof(address));
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _period = period;
     }
 
     /// <summary>Probes until cancelled, calling <paramref name="setReady"/> on every change (first with the initial result).</summary>
     public async Task RunAsync(Action<bool> setReady, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setReady);
-        var probe = container.ReadinessProbe;
+        var probe = _container.ReadinessProbe;
         if (probe is null || (probe.HttpGet is null && probe.TcpSocket is null))
         {
             setReady(true);
@@ -58,7 +58,7 @@ public sealed class ReadinessProbe
                     setReady(now);
                 }
 
-                await Task.Delay(period, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_period, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -79,20 +79,20 @@ public sealed class ReadinessProbe
                 var port = ResolvePort(get.Port);
                 var scheme = string.Equals(get.Scheme, "HTTPS", StringComparison.OrdinalIgnoreCase) ? "https" : "http";
                 var path = string.IsNullOrEmpty(get.Path) ? "/" : get.Path;
-                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{scheme}://{address}:{port.ToString(CultureInfo.InvariantCulture)}{path}"));
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{scheme}://{_address}:{port.ToString(CultureInfo.InvariantCulture)}{path}"));
                 foreach (var header in get.HttpHeaders ?? [])
                 {
                     request.Headers.TryAddWithoutValidation(header.Name, header.Value);
                 }
 
-                using var response = await http.SendAsync(request, cts.Token).ConfigureAwait(false);
+                using var response = await _http.SendAsync(request, cts.Token).ConfigureAwait(false);
                 return (int)response.StatusCode is >= 200 and < 400;
             }
 
             if (probe.TcpSocket is { } tcp)
             {
                 using var socket = new TcpClient();
-                await socket.ConnectAsync(address, ResolvePort(tcp.Port), cts.Token).ConfigureAwait(false);
+                await socket.ConnectAsync(_address, ResolvePort(tcp.Port), cts.Token).ConfigureAwait(false);
                 return true;
             }
 
@@ -111,7 +111,7 @@ public sealed class ReadinessProbe
             return port.IntValue;
         }
 
-        var named = container.Ports?.FirstOrDefault(p => p.Name == port.StringValue);
+        var named = _container.Ports?.FirstOrDefault(p => p.Name == port.StringValue);
         return named?.Port ?? (int.TryParse(port.StringValue, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0);
     }
 }

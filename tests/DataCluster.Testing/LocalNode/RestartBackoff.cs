@@ -18,7 +18,7 @@ public sealed class RestartBackoff
     /// <summary>5 min, the kubelet's cap.</summary>
     public static readonly TimeSpan DefaultMax = TimeSpan.FromMinutes(5);
 
-    private TimeSpan current = TimeSpan.Zero;
+    private TimeSpan _current = TimeSpan.Zero;
 
     public RestartBackoff(TimeSpan? initial = null, TimeSpan? max = null)
     {
@@ -37,15 +37,15 @@ public sealed class RestartBackoff
     /// <summary>The delay before restarting a container that ran for <paramref name="ranFor"/> and exited.</summary>
     public TimeSpan Next(TimeSpan ranFor)
     {
-        if (current == TimeSpan.Zero || ranFor >= Max * 2)
+        if (_current == TimeSpan.Zero || ranFor >= Max * 2)
         {
-            current = Initial;
+            _current = Initial;
         }
         else
         {
-            current = current * 2 > Max ? Max : current * 2;
+            _current = _current * 2 > Max ? Max : _current * 2;
         }
 
-        return current;
+        return _current;
     }
 }

@@ -7,21 +7,21 @@ namespace DataCluster.Testing.Time;
 /// </summary>
 public sealed class ManualTimeProvider : TimeProvider
 {
-    private readonly Lock gate = new();
-    private readonly List<ManualTimer> timers = [];
-    private DateTimeOffset now;
-    private long ticks;
+    private readonly Lock _gate = new();
+    private readonly List<ManualTimer> _timers = [];
+    private DateTimeOffset _now;
+    private long _ticks;
 
     public ManualTimeProvider(DateTimeOffset? start = null)
     {
-        now = start ?? new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        _now = start ?? new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
     }
 
     public override DateTimeOffset GetUtcNow()
     {
-        lock (gate)
+        lock (_gate)
         {
-            return now;
+            return _now;
         }
     }
 
@@ -29,9 +29,9 @@ public sealed class ManualTimeProvider : TimeProvider
 
     public override long GetTimestamp()
     {
-        lock (gate)
+        lock (_gate)
         {
-            return ticks;
+            return _ticks;
         }
     }
 
@@ -47,27 +47,27 @@ public sealed class ManualTimeProvider : TimeProvider
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
         DateTimeOffset target;
-        lock (gate)
+        lock (_gate)
         {
-            target = now + by;
+            target = _now + by;
         }
 
         while (true)
         {
             ManualTimer? next;
-            lock (gate)
+            lock (_gate)
             {
-                next = timers.Where(t => t.Due is not null && t.Due <= target).MinBy(t => t.Due);
+                next = _timers.Where(t => t.Due is not null && t.Due <= target).MinBy(t => t.Due);
                 if (next is null)
                 {
-                    ticks += (target - now).Ticks;
-                    now = target;
+                    _ticks += (target - _now).Ticks;
+                    _now = target;
                     return;
                 }
 
-                ticks += (next.Due!.Value - now).Ticks;
-                now = next.Due!.Value;
-                next.Due = next.Period > TimeSpan.Zero ? now + next.Period : null;
+                _ticks += (next.Due!.Value - _now).Ticks;
+                _now = next.Due!.Value;
+                next.Due = next.Period > TimeSpan.Zero ? _now + next.Period : null;
             }
 
             next.Fire();
@@ -82,15 +82,15 @@ public sealed class ManualTimeProvider : TimeProvider
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            lock (owner.gate)
+            lock (owner._gate)
             {
-                if (!owner.timers.Contains(this))
+                if (!owner._timers.Contains(this))
                 {
-                    owner.timers.Add(this);
+                    owner._timers.Add(this);
                 }
 
                 Period = period == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : period;
-                Due = dueTime == Timeout.InfiniteTimeSpan ? null : owner.now + dueTime;
+                Due = dueTime == Timeout.InfiniteTimeSpan ? null : owner._now + dueTime;
             }
 
             return true;
@@ -100,9 +100,9 @@ public sealed class ManualTimeProvider : TimeProvider
 
         public void Dispose()
         {
-            lock (owner.gate)
+            lock (owner._gate)
             {
-                owner.timers.Remove(this);
+                owner._timers.Remove(this);
             }
         }
 

@@ -1,8 +1,8 @@
 using System.Net;
+using DataCluster.Demo;
 using DataCluster.Kube;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Models;
-using DataCluster.Demo;
 using DataCluster.Testing.ControlPlane;
 using DataCluster.Testing.LocalCluster;
 using Xunit;
@@ -23,19 +23,19 @@ public sealed class E2EFixture : IAsyncLifetime
     /// <summary>The operator's --agent-image, which the local node maps to the published agent.</summary>
     public const string AgentImage = "datacluster/agent:e2e";
 
-    private LocalCluster? cluster;
-    private string? unavailable;
+    private LocalCluster? _cluster;
+    private string? _unavailable;
 
     public LocalCluster Cluster
     {
         get
         {
-            if (cluster is null)
+            if (_cluster is null)
             {
-                Assert.Skip(unavailable ?? "The local cluster was not started.");
+                Assert.Skip(_unavailable ?? "The local cluster was not started.");
             }
 
-            return cluster;
+            return _cluster;
         }
     }
 
@@ -60,13 +60,13 @@ public sealed class E2EFixture : IAsyncLifetime
                 throw new InvalidOperationException($"CI=true and the end-to-end tests cannot run: {problem}");
             }
 
-            unavailable = $"Skipped: {problem}";
+            _unavailable = $"Skipped: {problem}";
             return;
         }
 
         // A block of its own, away from the demo's 127.0.0.10 and other runs on this machine.
         var firstPodAddress = IPAddress.Parse($"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.10");
-        cluster = await LocalCluster.StartAsync(
+        _cluster = await LocalCluster.StartAsync(
             assets,
             OperatorClusterOptions.Create(
                 RepositoryPaths.CrdManifest, RepositoryPaths.OperatorAssembly, AgentImage, RepositoryPaths.AgentBinary, firstPodAddress));
@@ -75,9 +75,9 @@ public sealed class E2EFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Agents.Dispose();
-        if (cluster is not null)
+        if (_cluster is not null)
         {
-            await cluster.DisposeAsync();
+            await _cluster.DisposeAsync();
         }
     }
 }

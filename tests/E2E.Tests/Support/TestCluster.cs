@@ -6,9 +6,9 @@ using DataCluster.Kube.Client;
 using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
 using DataCluster.Ring;
+using DataCluster.Testing;
 using DataCluster.Testing.LocalCluster;
 using DataCluster.Testing.LocalNode;
-using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.E2E.Tests.Support;

@@ -3,8 +3,8 @@ using DataCluster.Kube.Controllers;
 using DataCluster.Kube.Informers;
 using DataCluster.Kube.Models;
 using DataCluster.Kube.Tests.Support;
-using DataCluster.Testing.Time;
 using DataCluster.Testing;
+using DataCluster.Testing.Time;
 
 namespace DataCluster.Kube.Tests.Controllers;
 

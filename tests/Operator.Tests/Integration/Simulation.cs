@@ -112,7 +112,7 @@ internal sealed class Simulation : IAsyncDisposable
         foreach (var cluster in clusters.Where(c => c.DecodeError is null))
         {
             var name = cluster.Metadata.Name!;
-            var duration = cluster.Spec.Agent?.LeaseDurationSeconds ?? Defaults.LeaseDurationSeconds;
+            var duration = cluster.Spec.Agent?.LeaseDurationSeconds ?? Limits.LeaseDurationSeconds.Default;
             var members = pods.Where(p => p.Metadata.Labels?.GetValueOrDefault(LabelKeys.Cluster) == name && IsRunning(p))
                 .OrderBy(p => ObjectNames.OrdinalOf(name, p.Metadata.Name!)).ToList();
             foreach (var pod in members.Where(p => !SilentMembers.ContainsKey(p.Metadata.Name!)))

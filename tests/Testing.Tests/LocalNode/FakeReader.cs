@@ -7,7 +7,7 @@ namespace DataCluster.Testing.Tests.LocalNode;
 /// <summary>An in-memory <see cref="IKubeReader"/> for the Secrets, ConfigMaps and ServiceAccounts a pod refers to.</summary>
 internal sealed class FakeReader : IKubeReader
 {
-    private readonly Dictionary<(string Kind, string Namespace, string Name), object> objects = [];
+    private readonly Dictionary<(string Kind, string Namespace, string Name), object> _objects = [];
 
     public FakeReader Add(Secret secret) => Add("Secret", secret.Metadata, secret);
 
@@ -17,7 +17,7 @@ internal sealed class FakeReader : IKubeReader
 
     public Task<T?> GetAsync<T>(ResourceType<T> type, string? @namespace, string name, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject =>
-        Task.FromResult(objects.GetValueOrDefault((type.Kind, @namespace ?? "", name)) as T);
+        Task.FromResult(_objects.GetValueOrDefault((type.Kind, @namespace ?? "", name)) as T);
 
     public Task<KubeList<T>> ListAsync<T>(ResourceType<T> type, string? @namespace, ListOptions? options = null, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject =>
@@ -25,7 +25,7 @@ internal sealed class FakeReader : IKubeReader
 
     private FakeReader Add(string kind, ObjectMeta meta, object obj)
     {
-        objects[(kind, meta.Namespace ?? "", meta.Name ?? "")] = obj;
+        _objects[(kind, meta.Namespace ?? "", meta.Name ?? "")] = obj;
         return this;
     }
 }

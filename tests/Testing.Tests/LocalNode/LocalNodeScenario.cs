@@ -4,8 +4,8 @@ using DataCluster.Kube;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
 using DataCluster.Kube.Models;
-using DataCluster.Testing.LocalNode;
 using DataCluster.Testing;
+using DataCluster.Testing.LocalNode;
 using Xunit;
 
 namespace DataCluster.Testing.Tests.LocalNode;

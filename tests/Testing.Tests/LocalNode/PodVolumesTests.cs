@@ -7,11 +7,11 @@ namespace DataCluster.Testing.Tests.LocalNode;
 
 public sealed class PodVolumesTests : IDisposable
 {
-    private readonly string root = Directory.CreateTempSubdirectory("localnode-volumes-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("localnode-volumes-").FullName;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private static Pod Pod(string uid, params VolumeMount[] mounts) => new()
     {
@@ -36,7 +36,7 @@ public sealed class PodVolumesTests : IDisposable
         .Add(new ConfigMap { Metadata = new ObjectMeta { Name = "orders-settings", Namespace = "shop" }, Data = new() { ["a"] = "alpha", ["b"] = "beta" } });
 
     private async Task<Dictionary<string, string>> Mount(Pod pod, FakeReader? reader = null) =>
-        (await PodVolumes.MaterializeAsync(pod, pod.Spec.Containers[0], new PodDirectories(root, "shop", "orders-0", pod.Metadata.Uid!), reader ?? Reader(), Ct))
+        (await PodVolumes.MaterializeAsync(pod, pod.Spec.Containers[0], new PodDirectories(_root, "shop", "orders-0", pod.Metadata.Uid!), reader ?? Reader(), Ct))
             .ToDictionary(m => m.ContainerPath, m => m.HostPath);
 
     [Fact]

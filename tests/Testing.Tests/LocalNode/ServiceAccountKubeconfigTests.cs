@@ -12,11 +12,11 @@ public sealed class ServiceAccountKubeconfigTests : IDisposable
 {
     private static readonly string CaPem = SelfSignedPem();
 
-    private readonly string root = Directory.CreateTempSubdirectory("localnode-sa-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("localnode-sa-").FullName;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private static string SelfSignedPem()
     {
@@ -44,7 +44,7 @@ public sealed class ServiceAccountKubeconfigTests : IDisposable
             .Add(new Secret { Metadata = new ObjectMeta { Name = "orders-agent-dockercfg", Namespace = "shop" }, Type = "kubernetes.io/dockercfg", Data = new() { ["token"] = "no"u8.ToArray() } })
             .Add(new Secret { Metadata = new ObjectMeta { Name = "orders-agent-token-abcde", Namespace = "shop" }, Type = "kubernetes.io/service-account-token", Data = new() { ["token"] = Encoding.UTF8.GetBytes("sa-token") } });
 
-        var path = await ServiceAccountKubeconfig.WriteAsync(Pod(), new PodDirectories(root, "shop", "orders-0", "u1"), new Uri("https://127.0.0.1:6443"), CaPem, reader, Ct);
+        var path = await ServiceAccountKubeconfig.WriteAsync(Pod(), new PodDirectories(_root, "shop", "orders-0", "u1"), new Uri("https://127.0.0.1:6443"), CaPem, reader, Ct);
 
         var config = KubeConfig.FromFile(path!);
         Assert.Equal("sa-token", config.Token);
@@ -56,7 +56,7 @@ public sealed class ServiceAccountKubeconfigTests : IDisposable
     public async Task No_kubeconfig_when_the_pod_opts_out_and_a_clear_error_while_the_token_is_missing()
     {
         var reader = new FakeReader().Add(new ServiceAccount { Metadata = new ObjectMeta { Name = "orders-agent", Namespace = "shop" } });
-        var directories = new PodDirectories(root, "shop", "orders-0", "u1");
+        var directories = new PodDirectories(_root, "shop", "orders-0", "u1");
 
         var optedOut = await ServiceAccountKubeconfig.WriteAsync(Pod(automount: false), directories, new Uri("https://h"), CaPem, reader, Ct);
         var error = await Assert.ThrowsAsync<ContainerConfigException>(() => ServiceAccountKubeconfig.WriteAsync(Pod(), directories, new Uri("https://h"), CaPem, reader, Ct));

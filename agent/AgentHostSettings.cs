@@ -1,0 +1,20 @@
+using DataCluster.Kube.Config;
+using Microsoft.Extensions.Logging;
+
+namespace DataCluster.Agent;
+
+/// <summary>What a host is built from besides <see cref="AgentOptions"/>; tests replace parts.</summary>
+public sealed record AgentHostSettings
+{
+    /// <summary>The API server and credentials; null = <see cref="KubeConfig.Load"/> (KUBECONFIG, ~/.kube/config, in-cluster).</summary>
+    public KubeConfig? Kube { get; init; }
+
+    /// <summary>The clock; null = the system clock.</summary>
+    public TimeProvider? Time { get; init; }
+
+    /// <summary>Replaces the console logging the options ask for (tests route logs to their output).</summary>
+    public Action<ILoggingBuilder>? Logging { get; init; }
+
+    /// <summary>Interval of keep-alive comments on assignment streams; null = 15 s.</summary>
+    public TimeSpan? StreamKeepAlive { get; init; }
+}

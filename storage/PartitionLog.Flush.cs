@@ -1,0 +1,141 @@
+using DataCluster.Storage.Files;
+
+namespace DataCluster.Storage;
+
+/// <summary>The flush path of a <see cref="PartitionLog"/>, driven by its <see cref="LogStore"/>.</summary>
+public sealed partial class PartitionLog
+{
+    /// <summary>Path of the active segment file, for tests that tear it.</summary>
+    internal string ActiveSegmentPath => _segments[^1].FilePath;
+
+    /// <summary>Bytes of the active segment an fsync has covered, for tests that tear what came after.</summary>
+    internal long ActiveSegmentSyncedLength => _segments[^1].SyncedLength;
+
+    /// <summary>
+    /// First phase of a flush, on the caller's thread: syncs a pending cut (so that no new byte
+    /// lands where truncated ones were before the truncation is durable), hands pending bytes to
+    /// the OS, persists index entries of synced records, and adds the fsyncs this log needs to
+    /// <paramref name="batch"/>: data of every segment written since its last sync when
+    /// <paramref name="sync"/> (and of sealed segments always, so they can be sealed), seal
+    /// trailers, and the directory after a segment was created or deleted.
+    /// </summary>
+    internal void PrepareFlush(FlushBatch batch, bool sync)
+    {
+        ThrowIfUnusable();
+        var first = batch.Items.Count;
+        Guard(() =>
+        {
+            batch.BytesWritten += WriteOut();
+            for (var i = FirstSegmentWithWork(); i < _segments.Count; i++)
+            {
+                var segment = _segments[i];
+                if (segment.PersistIndex() is { } indexHandle)
+                {
+                    batch.Items.Add(new SyncItem(SyncKind.Seal, indexHandle, null, segment, 0));
+                }
+
+                if ((sync || segment.Sealed) && segment.UnsyncedHandle is { } handle)
+                {
+                    batch.Items.Add(new SyncItem(SyncKind.Data, handle, null, segment, segment.WrittenLength));
+                }
+            }
+        });
+
+        if (_directoryUnsynced)
+        {
+            batch.Items.Add(new SyncItem(SyncKind.Directory, null, _directory, null, 0));
+        }
+
+        batch.Logs.Add(new FlushedLog(this, NextOffset, first, batch.Items.Count - first));
+    }
+
+    /// <summary>Second phase, once every fsync of <paramref name="flushed"/> succeeded: what they covered is durable.</summary>
+    internal void CompleteFlush(FlushBatch batch, FlushedLog flushed)
+    {
+        for (var i = flushed.FirstItem; i < flushed.FirstItem + flushed.ItemCount; i++)
+        {
+            var item = batch.Items[i];
+            switch (item.Kind)
+            {
+                case SyncKind.Data:
+                    item.Segment!.MarkSynced(item.Length);
+                    break;
+                case SyncKind.Seal:
+                    item.Segment!.MarkSealDurable();
+                    break;
+                case SyncKind.Directory:
+                    _directoryUnsynced = false;
+                    break;
+            }
+        }
+
+        _durableOffset = flushed.NextOffset;
+    }
+
+    /// <summary>An fsync of this log failed: the page cache may have dropped the data it covered, so nothing can be trusted without reopening.</summary>
+    internal void FailFlush(Exception failure) => _failure ??= failure;
+
+    /// <summary>Closes the files; with <paramref name="discardPending"/> bytes not yet written are dropped, as a crash would.</summary>
+    internal void CloseFiles(bool discardPending)
+    {
+        if (!discardPending && _failure is null)
+        {
+            WriteOut();
+        }
+
+        foreach (var segment in _segments)
+        {
+            segment.Dispose();
+        }
+
+        _disposed = true;
+    }
+
+    /// <summary>Hands pending bytes to the OS without an fsync (what a write-through or an unsynced flush does), for tests that then crash.</summary>
+    internal void WritePendingForTest() => WriteOut();
+
+    /// <summary>True when a segment still has index entries to persist or a seal to write.</summary>
+    private bool NeedsIndexWork()
+    {
+        for (var i = FirstSegmentWithWork(); i < _segments.Count; i++)
+        {
+            if (_segments[i].IndexBehind)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private long WriteOut()
+    {
+        if (_cutUnsynced is { } cut)
+        {
+            cut.SyncAfterCut();
+            _cutUnsynced = null;
+        }
+
+        var written = 0L;
+        for (var i = FirstSegmentWithWork(); i < _segments.Count; i++)
+        {
+            var segment = _segments[i];
+            written += segment.Length - segment.WrittenLength;
+            segment.WritePending();
+        }
+
+        return written;
+    }
+
+    /// <summary>Segments before the last durably sealed one need nothing: sealing goes oldest first.</summary>
+    private int FirstSegmentWithWork()
+    {
+        var i = _segments.Count - 1;
+        while (i > 0 && !_segments[i - 1].SealDurable)
+        {
+            i--;
+        }
+
+        return i;
+    }
+}
