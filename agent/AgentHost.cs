@@ -1,10 +1,14 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using DataCluster.Agent.Configuration;
+using DataCluster.Agent.DataPlane;
 using DataCluster.Agent.Hosting;
 using DataCluster.Agent.Http;
 using DataCluster.Agent.Observability;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
+using DataCluster.Replication;
+using DataCluster.Storage;
 using DataCluster.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -43,7 +47,7 @@ public static class AgentHost
             try
             {
                 await app.Web.RunAsync().ConfigureAwait(false);
-                return 0;
+                return Environment.ExitCode;
             }
             catch (IOException e)
             {
@@ -86,7 +90,15 @@ public static class AgentHost
         var time = settings.Time ?? TimeProvider.System;
         var metrics = new AgentMetrics();
         builder.Services.AddSingleton(services => new KubeClient(kube, new KubeClientOptions(), services.GetRequiredService<ILoggerFactory>().CreateLogger<KubeClient>()));
-        builder.Services.AddSingleton(services => new AgentNode(options, services.GetRequiredService<KubeClient>(), metrics, services.GetRequiredService<ILoggerFactory>(), time));
+        var meter = new Meter(DataPlaneMetrics.MeterName);
+        builder.Services.AddSingleton(services =>
+        {
+            var loggerFactory = services.GetRequiredService<ILoggerFactory>();
+            var data = settings.Peers is { } peers
+                ? new DataPlane.DataPlane(DataPlaneOptionsOf(options), peers, new DataPlaneMetrics(meter), loggerFactory.CreateLogger("DataCluster.Agent.DataPlane"), time)
+                : null;
+            return new AgentNode(options, services.GetRequiredService<KubeClient>(), metrics, loggerFactory, time, data);
+        });
         builder.Services.AddHostedService<AgentService>();
 
         var web = builder.Build();
@@ -116,7 +128,7 @@ public static class AgentHost
 
         // Readiness turns off first, before any service stops.
         lifetime.ApplicationStopping.Register(context.BeginStopping);
-        return new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), new DisposableAction(() => tracing?.Dispose()));
+        return new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), new DisposableAction(() => tracing?.Dispose()), meter);
     }
 
     /// <summary>
@@ -135,8 +147,52 @@ public static class AgentHost
             await AgentApi.Error(http.Response.StatusCode, ErrorCode(http.Response.StatusCode), $"{http.Request.Method} {http.Request.Path} answered {http.Response.StatusCode}")
                 .ExecuteAsync(http).ConfigureAwait(false);
         });
+        var forwarder = new LeaderForwarder(context, TimeSpan.FromMilliseconds(context.Options.WriteTimeout.TotalMilliseconds + ForwardMarginMs), logger);
+        web.Lifetime.ApplicationStopped.Register(forwarder.Dispose);
+        EventsApi.Map(web, context, forwarder);
         AgentApi.Map(web, context);
     }
+
+    /// <summary>
+    /// A forwarded write waits this much longer than the leader's own write timeout, so the
+    /// leader's timeout answer (which says whether to retry) arrives before the hop gives up.
+    /// </summary>
+    private const int ForwardMarginMs = 2000;
+
+    /// <summary>The data plane's settings from the agent's configuration.</summary>
+    public static DataPlaneOptions DataPlaneOptionsOf(AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new DataPlaneOptions
+        {
+            Self = options.PodName,
+            Store = new LogStoreOptions
+            {
+                DataDirectory = options.DataDirectory,
+                FsyncPolicy = options.FsyncPolicy,
+                FsyncInterval = options.FsyncInterval,
+                RetentionBytes = options.RetentionBytes,
+                RetentionAge = options.RetentionAge,
+                SegmentBytes = SegmentBytesFor(options.RetentionBytes),
+                // 64 KiB per partition keeps recent records for followers' catch-up reads while
+                // bounding the cache at 16 MiB for the default 256 partitions.
+                TailCacheBytes = 64 * 1024,
+            },
+            Replication = new ReplicationOptions
+            {
+                ProposalTimeoutMs = (long)options.WriteTimeout.TotalMilliseconds,
+                RetryAfterMs = options.RetryAfterMs,
+            },
+        };
+    }
+
+    /// <summary>
+    /// Segments small enough that size retention can act (it removes whole segments): a quarter
+    /// of the retained bytes, between 1 MiB and 64 MiB; 16 MiB without a size limit, so a
+    /// partition's recovery after a crash scans at most that much.
+    /// </summary>
+    private static long SegmentBytesFor(long? retentionBytes) =>
+        retentionBytes is { } bytes ? Math.Clamp(bytes / 4, 1L << 20, 64L << 20) : 16L << 20;
 
     private static string ErrorCode(int status) => status switch
     {

@@ -72,15 +72,18 @@ public static class AgentApi
     private static IResult Ready(AgentContext agent)
     {
         var epoch = agent.Assignments.Current?.Assignment.Epoch ?? 0;
+        // Ready means "can serve its partitions": the data plane runs and an assignment is loaded.
+        // Reaching the API server is not part of it (an outage there must not take every member
+        // out of its Service at once), so the member Lease is not consulted.
         string? reason = agent.Stopping ? "the agent is stopping"
-            : !agent.Heartbeat.IsHeld ? agent.Heartbeat.Problem ?? "the member Lease is not held"
+            : agent.Data is { IsRunning: false } ? "the data plane is not running (its partition logs are being opened, or failed: see the log)"
             : agent.Assignments.Current is null ? "no assignment loaded yet" + (agent.Assignments.Problem is { } p ? $": {p}" : "")
             : null;
         return TypedResults.Json(new ReadyResponse(reason is null, reason, epoch), AgentJsonContext.Default.ReadyResponse,
             statusCode: reason is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static IResult NoAssignment(AgentContext agent) =>
+    internal static IResult NoAssignment(AgentContext agent) =>
         new RetryAfterResult(Error(StatusCodes.Status503ServiceUnavailable, "no_assignment",
             "no partition assignment is loaded yet; the cluster leader publishes one once members have heartbeats" +
             (agent.Assignments.Problem is { } problem ? $" ({problem})" : "")));
