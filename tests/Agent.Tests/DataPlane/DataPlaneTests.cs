@@ -64,9 +64,12 @@ public sealed class DataPlaneTests
         var other = cluster.Ids.First(id => id != leader);
         await WriteAcknowledgedAsync(cluster, Write(2, "k", "v"));
 
-        var outcome = await cluster[other].WriteAsync(Write(2, "k", "v"), Ct);
+        // The other member may still be opening its logs (it answers Stopping until then).
+        WriteOutcome? outcome = null;
+        await Eventually.UntilAsync(async () => (outcome = await cluster[other].WriteAsync(Write(2, "k", "v"), Ct)).Status != WriteStatus.Stopping,
+            TimeSpan.FromSeconds(10), "the other member's data plane runs");
 
-        Assert.Equal(WriteStatus.NotLeader, outcome.Status);
+        Assert.Equal(WriteStatus.NotLeader, outcome!.Status);
         Assert.Equal(leader, outcome.Leader);
     }
 
@@ -110,8 +113,10 @@ public sealed class DataPlaneTests
         // ALL writes made before the leader noticed the follower was down were appended and wait
         // (or time out) unacknowledged; they may land, which a client is told. The acknowledged
         // ones are all there, in order.
-        var read = await cluster[follower].ReadAsync(4, -1, 100, null, Ct);
-        Assert.Equal(["before", "quorum", "all again"], read!.Records.Select(r => Encoding.UTF8.GetString(r.Body.Span)).Where(b => b != "all"));
+        // The follower learns the commit point with the leader's next append or heartbeat.
+        string[] Acknowledged(ReadOutcome? read) => [.. read!.Records.Select(r => Encoding.UTF8.GetString(r.Body.Span)).Where(b => b != "all")];
+        await Eventually.UntilAsync(async () => Acknowledged(await cluster[follower].ReadAsync(4, -1, 100, null, Ct)).Length == 3, TimeSpan.FromSeconds(10), "the follower has committed the ALL write");
+        Assert.Equal(["before", "quorum", "all again"], Acknowledged(await cluster[follower].ReadAsync(4, -1, 100, null, Ct)));
     }
 
     [Fact]
