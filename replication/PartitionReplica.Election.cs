@@ -229,13 +229,9 @@ internal sealed partial class PartitionReplica
         }
         else if (reply.Records.Count == 0 || reply.NextOffset <= _log.NextOffset)
         {
-            // The source lost records it had reported (a crash before its flush): choose again in a new term.
-            _lead = null;
+            // The source lost records it had reported (a crash before its flush): choose again in a
+            // new term; proposals carry over (or fail if this member may no longer try).
             StartPrepare(carryOver: true);
-            if (_lead is null)
-            {
-                lead.Proposals.FailAll(Partition, "the partition's sync failed", _node.Outbox);
-            }
         }
         else
         {
@@ -347,6 +343,6 @@ internal sealed partial class PartitionReplica
             SendFetch(lead, lead.ResetOnFetch ? lead.FetchFrom : _log.NextOffset);
         }
 
-        lead.Proposals.Complete(Partition, 0, 0, 0, _log.TermAt, _node.Now, _node.Outbox);
+        lead.Proposals.Complete(Partition, 0, 0, 0, _termAt, _node.Now, _node.Outbox);
     }
 }

@@ -13,6 +13,7 @@ internal sealed partial class PartitionReplica
 {
     private readonly NodeContext _node;
     private readonly IPartitionLog _log;
+    private readonly Func<long, long> _termAt;
     private ReplicaState _state;
     private string[] _replicas = [];
     private readonly List<string[]> _earlier = [];
@@ -38,6 +39,7 @@ internal sealed partial class PartitionReplica
     {
         _node = node;
         _log = log;
+        _termAt = log.TermAt;
         _state = state;
         _commit = Math.Min(state.CommitOffset, log.NextOffset);
         _priorTerm = state.PromisedTerm;
@@ -65,7 +67,7 @@ internal sealed partial class PartitionReplica
     {
         { Phase: LeaderPhase.Leading } => ReplicaRole.Leading,
         not null => ReplicaRole.Syncing,
-        _ when _state.PromisedTo is not null && !IsSelf(_state.PromisedTo) => ReplicaRole.Following,
+        _ when _state.PromisedTo is not null && !IsSelf(_state.PromisedTo) && Array.IndexOf(_replicas, Self) >= 0 => ReplicaRole.Following,
         _ => ReplicaRole.None,
     };
 
