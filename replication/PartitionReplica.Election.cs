@@ -49,7 +49,7 @@ internal sealed partial class PartitionReplica
         var producers = carryOver && previous is not null
             ? previous.Producers
             : new ProducerTable(Options.ProducerSequencesKept, Options.ProducerExpiryMs);
-        var lead = new Leadership(term, _replicas, _node.Now, proposals, producers) { Commit = _commit };
+        var lead = new Leadership(term, _replicas, proposals, producers) { Commit = _commit };
         _lead = lead;
         lead.Promises[Self] = own;
         Learn(lead, Self, own);
@@ -146,6 +146,13 @@ internal sealed partial class PartitionReplica
             {
                 return;
             }
+        }
+
+        if (lead.AllPromisersFresh() && !lead.AllPromised(lead.Replicas) && !_node.Breaks(UnsafeRules.SkipEarlierReplicaSets))
+        {
+            // Nobody that answered knows anything of the partition: it is new, or its history is
+            // with the members that have not answered. Only all of the set can tell which.
+            return;
         }
 
         var bestMember = Self;

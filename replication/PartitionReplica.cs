@@ -52,10 +52,6 @@ internal sealed partial class PartitionReplica
 
     public int Partition => _log.Partition;
 
-    public IPartitionLog Log => _log;
-
-    public bool IsLeading => _lead?.Phase == LeaderPhase.Leading;
-
     private string Self => _node.Self;
 
     private ReplicationOptions Options => _node.Options;
@@ -83,15 +79,14 @@ internal sealed partial class PartitionReplica
     /// <summary>Takes the partition's entry of a newer assignment.</summary>
     public void Assign(long epoch, ReadOnlySpan<string> replicas, string? leader)
     {
-        if (!SameMembers(replicas, _replicas) && _replicas.Length > 0)
+        var replaced = _replicas;
+        _replicas = replicas.ToArray();
+        if (replaced.Length > 0 && !SameMembers(replaced, _replicas))
         {
-            // Remembered (durably) until a term of a newer set commits: until then a leader must hear from a majority of it.
-            var replaced = _replicas;
-            _replicas = replicas.ToArray();
+            // Remembered (durably) until a term commits its TermStart: until then a leader must hear from a majority of it.
             AddEarlier(replaced);
         }
 
-        _replicas = replicas.ToArray();
         _epoch = epoch;
         _designated = leader;
         if (leader is not null && IsSelf(leader))

@@ -106,6 +106,37 @@ public sealed class ReconfigurationTests
         Assert.Equal(2, promise.NextOffset);
     }
 
+    [Fact]
+    public void A_leader_that_hears_only_from_members_that_know_nothing_of_the_partition_waits_for_the_rest_of_its_set()
+    {
+        var cluster = new TestCluster(["a", "b", "c", "d", "e"]);
+        cluster.Crash("d");
+        cluster.Crash("e");
+        cluster.Assign(1, ["a", "b", "c"]);
+        cluster.DeliverAll();
+
+        // c is replaced by d (down): a leads {a,b,d} with b, and a write is acknowledged by a and b.
+        cluster.Assign(2, ["a", "b", "d"]);
+        cluster.DeliverAll();
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("a").GetStatus(0)!.Role);
+        cluster.Propose("a", "acknowledged by a and b");
+        cluster.DeliverAll();
+        Assert.Contains(cluster.Completions, c => c.Outcome == ProposalOutcome.Acknowledged);
+
+        // b is replaced by e, which leads; d and e start knowing only this newest assignment.
+        cluster.Assign(3, ["e", "a", "d"]);
+        cluster.Start("d");
+        cluster.Start("e");
+
+        // e and d are a majority of {e,a,d} but neither knows anything: e must not lead on their word.
+        cluster.Run(300, drop: e => e.From is "a" or "b" || e.To is "a" or "b");
+        Assert.Equal(ReplicaRole.Syncing, cluster.Node("e").GetStatus(0)!.Role);
+
+        cluster.Run(300);
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("e").GetStatus(0)!.Role);
+        Assert.Contains("acknowledged by a and b", cluster.Bodies("e"));
+    }
+
     private static void Persist(ReplicaNode node, MemoryReplicaStateStore store)
     {
         var ready = node.TakeReady();
