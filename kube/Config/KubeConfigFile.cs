@@ -70,12 +70,14 @@ internal static class KubeConfigFile
 
         var user = file.Named(root, "users", userName, "user");
         var userWhere = $"users[{userName}].user";
-        foreach (var unsupported in new[] { "exec", "auth-provider" })
+        if (user.Children.ContainsKey(new YamlScalarNode("exec")))
         {
-            if (user.Children.ContainsKey(new YamlScalarNode(unsupported)))
-            {
-                throw file.Error($"{userWhere}.{unsupported} is not supported; use a token, tokenFile or a client certificate");
-            }
+            throw file.Error($"{userWhere}.exec is not supported; use a token, tokenFile or a client certificate");
+        }
+
+        if (user.Children.TryGetValue(new YamlScalarNode("auth-provider"), out var authProvider))
+        {
+            throw file.Error(AuthProviderRefusal(file, userName, authProvider));
         }
 
         var tokenFile = file.OptionalString(user, "tokenFile", userWhere);
@@ -89,6 +91,25 @@ internal static class KubeConfigFile
             ImpersonateUser = file.OptionalString(user, "as", userWhere),
             ImpersonateGroups = file.OptionalStrings(user, "as-groups", userWhere),
         };
+    }
+
+    /// <summary>
+    /// Why an auth-provider entry is refused and what replaces it. Kubernetes removed the in-tree
+    /// providers from its clients (gcp and azure in 1.26, oidc is deprecated); each has an exec
+    /// plugin that does the same job.
+    /// </summary>
+    private static string AuthProviderRefusal(Reader file, string userName, YamlNode authProvider)
+    {
+        var name = authProvider is YamlMappingNode mapping ? file.OptionalString(mapping, "name", $"users[{userName}].user.auth-provider") : null;
+        var replacement = name switch
+        {
+            "gcp" => "gke-gcloud-auth-plugin (gcloud components install gke-gcloud-auth-plugin; then gcloud container clusters get-credentials writes the exec entry)",
+            "azure" => "kubelogin (az aks install-cli; then kubelogin convert-kubeconfig writes the exec entry)",
+            "oidc" => "an OIDC plugin such as kubelogin (kubectl oidc-login)",
+            _ => "the one your cloud or identity provider documents",
+        };
+        return $"has user '{userName}' with auth-provider '{name ?? "(unnamed)"}', which Kubernetes clients no longer support; " +
+            $"replace users[{userName}].user.auth-provider with an exec credential plugin: {replacement}";
     }
 
     /// <summary>Reading helpers that know the file name, so every error can say where it is.</summary>

@@ -141,6 +141,28 @@ public sealed class KubeConfigFileTests : IDisposable
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("gcp", "gke-gcloud-auth-plugin")]
+    [InlineData("azure", "kubelogin")]
+    [InlineData("oidc", "kubectl oidc-login")]
+    [InlineData("acme", "the one your cloud or identity provider documents")]
+    public void An_auth_provider_is_refused_with_the_exec_plugin_that_replaces_it(string provider, string replacement)
+    {
+        var path = Write("provider", $$$"""
+            current-context: c
+            contexts: [{name: c, context: {cluster: k, user: u}}]
+            clusters: [{name: k, cluster: {server: 'https://k'}}]
+            users: [{name: u, user: {auth-provider: {name: {{{provider}}}, config: {access-token: x} } } }]
+            """);
+
+        var error = Assert.Throws<KubeConfigException>(() => KubeConfig.FromFile(path));
+
+        Assert.StartsWith($"kubeconfig {path} has user 'u' with auth-provider '{provider}', which Kubernetes clients no longer support; " +
+            "replace users[u].user.auth-provider with an exec credential plugin: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(replacement, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_missing_file_is_named_in_the_error()
     {
