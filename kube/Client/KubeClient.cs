@@ -31,6 +31,7 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
     private readonly KubeClientOptions _options;
     private readonly ITokenSource? _tokens;
     private readonly string? _basicAuth;
+    private readonly string? _host;
     private readonly ILogger _logger;
 
     /// <summary>A client for <paramref name="config"/> with its own connection pool.</summary>
@@ -54,6 +55,7 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
         }
 
         _baseUri = config.Server.AbsoluteUri.TrimEnd('/');
+        _host = TlsHost(config);
         _http = new HttpClient(handler, disposeHandler: true)
         {
             // Each call sets its own limit; watches must be able to run for many minutes.
@@ -173,6 +175,11 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
     private HttpRequestMessage NewRequest(HttpMethod method, string pathAndQuery, ByteArrayContent? content, string? token)
     {
         var request = new HttpRequestMessage(method, new Uri(_baseUri + pathAndQuery)) { Content = content };
+        if (_host is not null)
+        {
+            request.Headers.Host = _host;
+        }
+
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -193,6 +200,18 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
 
         return request;
     }
+
+    /// <summary>
+    /// The Host header that makes the TLS handshake ask for <see cref="KubeConfig.TlsServerName"/>,
+    /// or null to keep the server's host. SocketsHttpHandler takes the SNI name from the Host
+    /// header (else the URL) and overwrites <c>SslOptions.TargetHost</c>, so the header is the
+    /// one way to send it. The API server does not route on Host, and a proxy in front that
+    /// compares SNI with Host (421 Misdirected Request) sees the two agree.
+    /// </summary>
+    private static string? TlsHost(KubeConfig config) =>
+        config.TlsServerName is { Length: > 0 } name && config.Server.Scheme == Uri.UriSchemeHttps
+            ? config.Server.IsDefaultPort ? name : $"{name}:{config.Server.Port}"
+            : null;
 
     private static ByteArrayContent JsonContent(byte[] body, MediaTypeHeaderValue mediaType)
     {

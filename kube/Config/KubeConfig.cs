@@ -43,7 +43,10 @@ public sealed record KubeConfig
     /// <summary>Skip server certificate validation. For throwaway test clusters only.</summary>
     public bool InsecureSkipTlsVerify { get; init; }
 
-    /// <summary>The name to expect in the server certificate when it differs from the host in <see cref="Server"/>.</summary>
+    /// <summary>
+    /// The server's name when it differs from the host in <see cref="Server"/>: sent in the TLS
+    /// handshake (SNI, and so also as the Host header) and expected in the server certificate.
+    /// </summary>
     public string? TlsServerName { get; init; }
 
     /// <summary>The namespace to use when a call does not name one.</summary>
