@@ -10,7 +10,7 @@ namespace DataCluster.Kube.Config;
 /// Reads a kubeconfig file. Uses YamlDotNet's representation model (a plain node tree) rather
 /// than its object mapper, so there is no reflection and the library stays trimmable.
 /// </summary>
-internal static class KubeConfigFile
+internal static partial class KubeConfigFile
 {
     public static KubeConfig Load(string path, string? contextName)
     {
@@ -60,6 +60,7 @@ internal static class KubeConfigFile
             InsecureSkipTlsVerify = file.OptionalBool(cluster, "insecure-skip-tls-verify", clusterWhere),
             TlsServerName = file.OptionalString(cluster, "tls-server-name", clusterWhere),
             CertificateAuthorities = file.Certificates(cluster, "certificate-authority", clusterWhere),
+            ProxyUrl = ProxyUrl(file, cluster, clusterWhere),
             Source = sourcePath,
         };
 
@@ -70,11 +71,6 @@ internal static class KubeConfigFile
 
         var user = file.Named(root, "users", userName, "user");
         var userWhere = $"users[{userName}].user";
-        if (user.Children.ContainsKey(new YamlScalarNode("exec")))
-        {
-            throw file.Error($"{userWhere}.exec is not supported; use a token, tokenFile or a client certificate");
-        }
-
         if (user.Children.TryGetValue(new YamlScalarNode("auth-provider"), out var authProvider))
         {
             throw file.Error(AuthProviderRefusal(file, userName, authProvider));
@@ -83,6 +79,7 @@ internal static class KubeConfigFile
         var tokenFile = file.OptionalString(user, "tokenFile", userWhere);
         return config with
         {
+            Exec = Exec(file, user, userName, userWhere),
             Token = file.OptionalString(user, "token", userWhere),
             TokenFile = string.IsNullOrEmpty(tokenFile) ? null : file.Resolve(tokenFile),
             Username = file.OptionalString(user, "username", userWhere),
@@ -93,23 +90,17 @@ internal static class KubeConfigFile
         };
     }
 
-    /// <summary>
-    /// Why an auth-provider entry is refused and what replaces it. Kubernetes removed the in-tree
-    /// providers from its clients (gcp and azure in 1.26, oidc is deprecated); each has an exec
-    /// plugin that does the same job.
-    /// </summary>
-    private static string AuthProviderRefusal(Reader file, string userName, YamlNode authProvider)
+    private static Uri? ProxyUrl(Reader file, YamlMappingNode cluster, string where)
     {
-        var name = authProvider is YamlMappingNode mapping ? file.OptionalString(mapping, "name", $"users[{userName}].user.auth-provider") : null;
-        var replacement = name switch
+        var text = file.OptionalString(cluster, "proxy-url", where);
+        if (string.IsNullOrEmpty(text))
         {
-            "gcp" => "gke-gcloud-auth-plugin (gcloud components install gke-gcloud-auth-plugin; then gcloud container clusters get-credentials writes the exec entry)",
-            "azure" => "kubelogin (az aks install-cli; then kubelogin convert-kubeconfig writes the exec entry)",
-            "oidc" => "an OIDC plugin such as kubelogin (kubectl oidc-login)",
-            _ => "the one your cloud or identity provider documents",
-        };
-        return $"has user '{userName}' with auth-provider '{name ?? "(unnamed)"}', which Kubernetes clients no longer support; " +
-            $"replace users[{userName}].user.auth-provider with an exec credential plugin: {replacement}";
+            return null;
+        }
+
+        return Uri.TryCreate(text, UriKind.Absolute, out var proxy) && proxy.Scheme is "http" or "https" or "socks5" or "socks4" or "socks4a"
+            ? proxy
+            : throw file.Error($"has {where}.proxy-url '{text}', which is not an http, https or socks5 URL");
     }
 
     /// <summary>Reading helpers that know the file name, so every error can say where it is.</summary>

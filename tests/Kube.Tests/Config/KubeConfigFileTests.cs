@@ -127,7 +127,7 @@ public sealed class KubeConfigFileTests : IDisposable
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {}}]", "lacks clusters[k].cluster.server")]
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: 'not a url'}}]", "is not an http(s) URL")]
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: 'https://k'}}]\nusers: [{name: u, user: {client-certificate-data: QUJD}}]", "lacks users[u].user.client-key(-data)")]
-    [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: 'https://k'}}]\nusers: [{name: u, user: {exec: {command: aws}}}]", "users[u].user.exec is not supported")]
+    [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: 'https://k'}}]\nusers: [{name: u, user: {exec: {command: aws}}}]", "lacks users[u].user.exec.apiVersion")]
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: 'https://k', certificate-authority-data: '!!notbase64'}}]", "certificate-authority-data that is not base64")]
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: 'https://k', certificate-authority: missing.crt}}]", "which cannot be read")]
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: 'https://k', insecure-skip-tls-verify: maybe}}]", "expected true or false")]
