@@ -145,7 +145,7 @@ public sealed class ExecAuthTests(ControlPlaneFixture fixture) : IDisposable
                 return e;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"The credential was not renewed within {Deadline.TotalSeconds} s.");
+            Assert.True(DateTime.UtcNow < deadline, $"No request used the renewed credential within {Deadline.TotalSeconds} s.");
 
             // Polling interval: the renewal is due one second after the first run.
             await Task.Delay(TimeSpan.FromMilliseconds(200), Ct);
