@@ -20,7 +20,7 @@ internal enum LeaderPhase
 /// they must cover, its sync, its followers' progress, its commit point and its proposals.
 /// </summary>
 /// <remarks>Not thread-safe; owned by one partition.</remarks>
-internal sealed class Leadership(long term, string[] replicas, long now, ProposalQueue proposals, ProducerTable producers)
+internal sealed class Leadership(long term, string[] replicas, ProposalQueue proposals, ProducerTable producers)
 {
     public long Term { get; } = term;
 
@@ -28,8 +28,6 @@ internal sealed class Leadership(long term, string[] replicas, long now, Proposa
     public string[] Replicas { get; } = replicas;
 
     public LeaderPhase Phase { get; set; } = LeaderPhase.Preparing;
-
-    public long StartedAt { get; } = now;
 
 
     /// <summary>Each promiser's earlier promise (term and replica set), as its promise reported it.</summary>
@@ -116,6 +114,42 @@ internal sealed class Leadership(long term, string[] replicas, long now, Proposa
         }
 
         Earlier.Add([.. set]);
+    }
+
+    /// <summary>
+    /// True when every promise so far comes from a member that knows nothing of the partition
+    /// beyond this leader's own set: an empty log, no earlier sets, and no earlier promise except
+    /// to a term of this same set (an attempt that never appended anything).
+    /// </summary>
+    public bool AllPromisersFresh()
+    {
+        foreach (var promise in Promises.Values)
+        {
+            if (promise.LastTerm != 0 || promise.NextOffset != 0 || promise.EarlierReplicaSets.Count != 0
+                || (promise.PriorTerm != 0 && !SameMembers(promise.PriorReplicas, Replicas)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameMembers(IReadOnlyList<string> a, string[] b) =>
+        a.Count == b.Length && a.All(b.Contains);
+
+    /// <summary>True when every member of <paramref name="set"/> has promised.</summary>
+    public bool AllPromised(string[] set)
+    {
+        foreach (var member in set)
+        {
+            if (!Promises.ContainsKey(member))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>True when a majority of <paramref name="set"/> has promised (the leader itself only once its promise is durable).</summary>

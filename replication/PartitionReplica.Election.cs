@@ -49,7 +49,7 @@ internal sealed partial class PartitionReplica
         var producers = carryOver && previous is not null
             ? previous.Producers
             : new ProducerTable(Options.ProducerSequencesKept, Options.ProducerExpiryMs);
-        var lead = new Leadership(term, _replicas, _node.Now, proposals, producers) { Commit = _commit };
+        var lead = new Leadership(term, _replicas, proposals, producers) { Commit = _commit };
         _lead = lead;
         lead.Promises[Self] = own;
         Learn(lead, Self, own);
@@ -148,6 +148,13 @@ internal sealed partial class PartitionReplica
             }
         }
 
+        if (lead.AllPromisersFresh() && !lead.AllPromised(lead.Replicas) && !_node.Breaks(UnsafeRules.SkipEarlierReplicaSets))
+        {
+            // Nobody that answered knows anything of the partition: it is new, or its history is
+            // with the members that have not answered. Only all of the set can tell which.
+            return;
+        }
+
         var bestMember = Self;
         var best = lead.Promises[Self];
         foreach (var (member, promise) in lead.Promises)
@@ -229,13 +236,9 @@ internal sealed partial class PartitionReplica
         }
         else if (reply.Records.Count == 0 || reply.NextOffset <= _log.NextOffset)
         {
-            // The source lost records it had reported (a crash before its flush): choose again in a new term.
-            _lead = null;
+            // The source lost records it had reported (a crash before its flush): choose again in a
+            // new term; proposals carry over (or fail if this member may no longer try).
             StartPrepare(carryOver: true);
-            if (_lead is null)
-            {
-                lead.Proposals.FailAll(Partition, "the partition's sync failed", _node.Outbox);
-            }
         }
         else
         {
@@ -347,6 +350,6 @@ internal sealed partial class PartitionReplica
             SendFetch(lead, lead.ResetOnFetch ? lead.FetchFrom : _log.NextOffset);
         }
 
-        lead.Proposals.Complete(Partition, 0, 0, 0, _log.TermAt, _node.Now, _node.Outbox);
+        lead.Proposals.Complete(Partition, 0, 0, 0, _termAt, _node.Now, _node.Outbox);
     }
 }

@@ -120,7 +120,7 @@ internal sealed partial class PartitionReplica
         }
 
         var durable = _node.Breaks(UnsafeRules.CountUnflushedRecords) ? _log.NextOffset : _log.DurableOffset;
-        lead.Proposals.Complete(Partition, durable, lead.Commit, matched[0], _log.TermAt, _node.Now, _node.Outbox);
+        lead.Proposals.Complete(Partition, durable, lead.Commit, matched[0], _termAt, _node.Now, _node.Outbox);
     }
 
     private void TickLeading(Leadership lead)

@@ -13,6 +13,7 @@ internal sealed partial class PartitionReplica
 {
     private readonly NodeContext _node;
     private readonly IPartitionLog _log;
+    private readonly Func<long, long> _termAt;
     private ReplicaState _state;
     private string[] _replicas = [];
     private readonly List<string[]> _earlier = [];
@@ -38,6 +39,7 @@ internal sealed partial class PartitionReplica
     {
         _node = node;
         _log = log;
+        _termAt = log.TermAt;
         _state = state;
         _commit = Math.Min(state.CommitOffset, log.NextOffset);
         _priorTerm = state.PromisedTerm;
@@ -50,10 +52,6 @@ internal sealed partial class PartitionReplica
 
     public int Partition => _log.Partition;
 
-    public IPartitionLog Log => _log;
-
-    public bool IsLeading => _lead?.Phase == LeaderPhase.Leading;
-
     private string Self => _node.Self;
 
     private ReplicationOptions Options => _node.Options;
@@ -65,7 +63,7 @@ internal sealed partial class PartitionReplica
     {
         { Phase: LeaderPhase.Leading } => ReplicaRole.Leading,
         not null => ReplicaRole.Syncing,
-        _ when _state.PromisedTo is not null && !IsSelf(_state.PromisedTo) => ReplicaRole.Following,
+        _ when _state.PromisedTo is not null && !IsSelf(_state.PromisedTo) && Array.IndexOf(_replicas, Self) >= 0 => ReplicaRole.Following,
         _ => ReplicaRole.None,
     };
 
@@ -81,15 +79,14 @@ internal sealed partial class PartitionReplica
     /// <summary>Takes the partition's entry of a newer assignment.</summary>
     public void Assign(long epoch, ReadOnlySpan<string> replicas, string? leader)
     {
-        if (!SameMembers(replicas, _replicas) && _replicas.Length > 0)
+        var replaced = _replicas;
+        _replicas = replicas.ToArray();
+        if (replaced.Length > 0 && !SameMembers(replaced, _replicas))
         {
-            // Remembered (durably) until a term of a newer set commits: until then a leader must hear from a majority of it.
-            var replaced = _replicas;
-            _replicas = replicas.ToArray();
+            // Remembered (durably) until a term commits its TermStart: until then a leader must hear from a majority of it.
             AddEarlier(replaced);
         }
 
-        _replicas = replicas.ToArray();
         _epoch = epoch;
         _designated = leader;
         if (leader is not null && IsSelf(leader))

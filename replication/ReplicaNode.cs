@@ -174,9 +174,9 @@ public sealed class ReplicaNode
         _readyTaken = false;
         foreach (var log in ready.LogsToFlush)
         {
-            if (_partitions.TryGetValue(log.Partition, out var replica))
+            if (!ready.StatesToSave.ContainsKey(log.Partition) && _partitions.TryGetValue(log.Partition, out var replica))
             {
-                replica.Persisted(ready.StatesToSave.GetValueOrDefault(log.Partition));
+                replica.Persisted(null);
             }
         }
 

@@ -92,8 +92,11 @@ internal sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Builds and starts the agent of <paramref name="ordinal"/> on 127.0.0.1 and a free port.</summary>
-    public async Task<AgentApp> StartAgentAsync(int ordinal)
+    /// <summary>
+    /// Builds and starts the agent of <paramref name="ordinal"/> on 127.0.0.1 and a free port,
+    /// connecting with <paramref name="kube"/> (default <see cref="AgentConfig"/>).
+    /// </summary>
+    public async Task<AgentApp> StartAgentAsync(int ordinal, KubeConfig? kube = null)
     {
         var options = AgentOptionsReader.Read(name => name switch
         {
@@ -108,7 +111,7 @@ internal sealed class TestCluster : IAsyncDisposable
         var log = new TestLog($"dc-{ordinal} ");
         var app = AgentHost.Build(options, new AgentHostSettings
         {
-            Kube = AgentConfig,
+            Kube = kube ?? AgentConfig,
             Logging = logging => logging.AddProvider(log),
         });
         await app.Web.StartAsync(Ct);

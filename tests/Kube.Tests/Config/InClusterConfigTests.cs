@@ -80,7 +80,7 @@ public sealed class InClusterConfigTests : IDisposable
         var kept = File.GetLastWriteTimeUtc(path);
         File.WriteAllText(path, "new");
         File.SetLastWriteTimeUtc(path, kept);
-        source.Invalidate();
+        source.Invalidate(new Credential("old"));
         Assert.Equal("new", source.GetToken());
     }
 }

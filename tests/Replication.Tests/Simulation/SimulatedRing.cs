@@ -4,8 +4,10 @@ namespace DataCluster.Replication.Tests.Simulation;
 
 /// <summary>
 /// The assignment publisher as the ring behaves: one writer, epochs that only increase, and per
-/// partition one change at a time: the leadership moves to another replica, or one replica is
-/// replaced (a crashed member, or a live one being drained) by a member that held none. It keeps
+/// partition one change at a time: the leadership moves to another replica, one replica is
+/// replaced (a crashed member, or a live one being drained) by a member that held none, a crashed
+/// replica is removed when no live member is left to take its place, or a member is added back
+/// to a short list. It keeps
 /// the conditions docs/replication.md states for reconfiguration: a replica set changes again
 /// only after a term of the current one has committed its TermStart record, and the partition is
 /// led only by a member that has been running since before its current set was introduced (so it
@@ -44,46 +46,89 @@ internal sealed class SimulatedRing
     {
         var p = _random.Next(_sets.Count);
         var set = _sets[p];
+        var settled = settledEpoch(p) >= _setSince[p];
+        var outside = _members.Where(m => !set.Contains(m)).ToList();
+        var down = set.Where(m => !isUp(m)).ToList();
+        var kinds = new List<string> { "move" };
+        if (settled && outside.Count > 0 && set.Length == _factor)
+        {
+            kinds.Add("replace");
+        }
+
+        if (settled && down.Count > 0 && set.Length > 2 && outside.Count(isUp) == 0)
+        {
+            // No live member to replace a crashed one with: the ring shortens the list.
+            kinds.Add("shrink");
+        }
+
+        if (settled && set.Length < _factor && outside.Any(isUp))
+        {
+            // A member came back: the list grows to the factor again.
+            kinds.Add("grow");
+        }
+
+        string[] next;
         string change;
-        var canReplace = _members.Length > _factor && settledEpoch(p) >= _setSince[p];
-        if (!canReplace || _random.Next(2) == 0)
+        switch (kinds[_random.Next(kinds.Count)])
         {
-            // Leadership moves to another replica that observed the set the current one replaced.
-            var candidates = Enumerable.Range(1, set.Length - 1).Where(i => isUp(set[i]) && runningSince(set[i]) < _setSince[p]).ToList();
-            if (candidates.Count == 0)
+            case "replace":
             {
-                return null;
+                var leaving = down.Count > 0 ? down[_random.Next(down.Count)] : set[_random.Next(set.Length)];
+                var live = outside.Where(isUp).ToList();
+                var pool = live.Count > 0 ? live : outside;
+                var joining = pool[_random.Next(pool.Count)];
+                next = [.. set.Select(m => m == leaving ? joining : m)];
+                change = $"{leaving} replaced by {joining}";
+                break;
             }
 
-            var to = candidates[_random.Next(candidates.Count)];
-            (set[0], set[to]) = (set[to], set[0]);
-            change = $"partition {p}: leader -> {set[0]} [{string.Join(",", set)}]";
-        }
-        else
-        {
-            var down = set.Where(m => !isUp(m)).ToList();
-            var leaving = down.Count > 0 ? down[_random.Next(down.Count)] : set[_random.Next(set.Length)];
-            var outside = _members.Where(m => !set.Contains(m)).ToList();
-            var live = outside.Where(isUp).ToList();
-            var joining = (live.Count > 0 ? live : outside)[_random.Next((live.Count > 0 ? live : outside).Count)];
-            var replaced = set.Select(m => m == leaving ? joining : m).ToArray();
-            if (!isUp(replaced[0]))
+            case "shrink":
             {
-                // The new set's leader is a member that is up and held the set it replaces.
-                var up = Array.FindIndex(replaced, m => isUp(m) && m != joining);
-                if (up > 0)
+                var leaving = down[_random.Next(down.Count)];
+                next = [.. set.Where(m => m != leaving)];
+                change = $"{leaving} removed";
+                break;
+            }
+
+            case "grow":
+            {
+                var live = outside.Where(isUp).ToList();
+                var joining = live[_random.Next(live.Count)];
+                next = [.. set, joining];
+                change = $"{joining} added";
+                break;
+            }
+
+            default:
+            {
+                // Leadership moves to another replica that observed the set the current one replaced.
+                var candidates = Enumerable.Range(1, set.Length - 1).Where(i => isUp(set[i]) && runningSince(set[i]) < _setSince[p]).ToList();
+                if (candidates.Count == 0)
                 {
-                    (replaced[0], replaced[up]) = (replaced[up], replaced[0]);
+                    return null;
                 }
-            }
 
-            _sets[p] = replaced;
-            _setSince[p] = Current.Epoch + 1;
-            change = $"partition {p}: {leaving} replaced by {joining} [{string.Join(",", replaced)}]";
+                var to = candidates[_random.Next(candidates.Count)];
+                (set[0], set[to]) = (set[to], set[0]);
+                Current = Build(Current.Epoch + 1);
+                return (Current, $"partition {p}: leader -> {set[0]} [{string.Join(",", set)}]");
+            }
         }
 
+        if (!isUp(next[0]))
+        {
+            // The new set's leader is a member that is up (it observes the change as it is published).
+            var up = Array.FindIndex(next, m => isUp(m));
+            if (up > 0)
+            {
+                (next[0], next[up]) = (next[up], next[0]);
+            }
+        }
+
+        _sets[p] = next;
+        _setSince[p] = Current.Epoch + 1;
         Current = Build(Current.Epoch + 1);
-        return (Current, change);
+        return (Current, $"partition {p}: {change} [{string.Join(",", next)}]");
     }
 
     private Assignment Build(long epoch) =>

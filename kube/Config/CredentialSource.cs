@@ -1,20 +1,37 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace DataCluster.Kube.Config;
 
-/// <summary>Supplies the bearer token for each request. Thread-safe; never blocks on the network.</summary>
-internal interface ITokenSource
-{
-    /// <summary>The token to send now.</summary>
-    string GetToken();
+/// <summary>
+/// What one request authenticates with: a bearer token, a client certificate (presented in the
+/// TLS handshake), or both. Equal credentials are the same token and the same certificate.
+/// </summary>
+internal sealed record Credential(string? Token, X509Certificate2? ClientCertificate = null);
 
-    /// <summary>The server rejected the token (401): read it afresh on the next request.</summary>
-    void Invalidate();
+/// <summary>
+/// Supplies the credential for each request. Thread-safe. <see cref="GetAsync"/> returns at once
+/// while its cached credential is good, and may otherwise run a credential plugin.
+/// </summary>
+internal interface ICredentialSource
+{
+    /// <summary>The credential to send now.</summary>
+    /// <exception cref="KubeConfigException">The credential cannot be obtained; the message says which user and what to fix.</exception>
+    ValueTask<Credential> GetAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The server rejected <paramref name="rejected"/> (401): obtain a fresh credential on the next
+    /// call unless another caller has already replaced it.
+    /// </summary>
+    void Invalidate(Credential rejected);
 }
 
-internal sealed class StaticTokenSource(string token) : ITokenSource
+internal sealed class StaticTokenSource(string token) : ICredentialSource
 {
-    public string GetToken() => token;
+    private readonly Credential _credential = new(token);
 
-    public void Invalidate()
+    public ValueTask<Credential> GetAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_credential);
+
+    public void Invalidate(Credential rejected)
     {
     }
 }
@@ -25,7 +42,7 @@ internal sealed class StaticTokenSource(string token) : ITokenSource
 /// modification time changes, or at least every <see cref="MaxAge"/> in case a swap kept the
 /// time, or after a 401.
 /// </summary>
-internal sealed class FileTokenSource(string path, TimeProvider timeProvider) : ITokenSource
+internal sealed class FileTokenSource(string path, TimeProvider timeProvider) : ICredentialSource
 {
     // client-go re-reads token files every minute; the kubelet refreshes a token when 80% of its
     // lifetime (at least an hour) has passed, so a minute of staleness can never outlive it.
@@ -36,6 +53,20 @@ internal sealed class FileTokenSource(string path, TimeProvider timeProvider) : 
     private DateTime _fileTime;
     private DateTimeOffset _readAt;
 
+    public ValueTask<Credential> GetAsync(CancellationToken cancellationToken) => ValueTask.FromResult(new Credential(GetToken()));
+
+    public void Invalidate(Credential rejected)
+    {
+        lock (_gate)
+        {
+            if (_token == rejected.Token)
+            {
+                _token = null;
+            }
+        }
+    }
+
+    /// <summary>The token now: cached, or read afresh when the file changed or the cache is old.</summary>
     public string GetToken()
     {
         lock (_gate)
@@ -70,14 +101,6 @@ internal sealed class FileTokenSource(string path, TimeProvider timeProvider) : 
             }
 
             return _token;
-        }
-    }
-
-    public void Invalidate()
-    {
-        lock (_gate)
-        {
-            _token = null;
         }
     }
 }
