@@ -31,7 +31,7 @@ public sealed partial class DataClusterReconciler
     private async Task<RingSlice> PublishRingAsync(ClusterContext context, CancellationToken cancellationToken)
     {
         context.Facts = MemberFactsOf(context, drainFrom: context.Defaulted.Spec.Replicas);
-        var slices = _caches.EndpointSlices.Type;
+        var slices = _caches.EndpointSliceType;
         var keepsTopology = slices.Version != "v1";
         var previous = PreviousSlice(context);
         var ring = RingEndpointSliceBuilder.Build(context.Defaulted, context.Facts, previous, context.Cluster.Status?.MembershipEpoch ?? 0, context.Now, keepsTopology);
@@ -41,7 +41,7 @@ public sealed partial class DataClusterReconciler
         if (previous is not null && previous.AddressType != ring.Slice.AddressType && ObjectApplier.IsOwnedBy(previous, context.Uid))
         {
             _logger.RecreatingSlice(context.Namespace, context.Name, previous.AddressType, ring.Slice.AddressType);
-            await Kube.Client.KubeReaderExtensions.DeleteIfExistsAsync(_client, slices, context.Namespace, previous.Metadata.Name!, null, cancellationToken).ConfigureAwait(false);
+            await Kube.Client.KubeReaderExtensions.DeleteIfExistsAsync(_writer, slices, context.Namespace, previous.Metadata.Name!, null, cancellationToken).ConfigureAwait(false);
             _writtenSlices.TryRemove(context.Request, out _);
             previous = null;
         }

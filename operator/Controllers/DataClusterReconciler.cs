@@ -46,8 +46,10 @@ public sealed partial class DataClusterReconciler : IReconciler
     /// </summary>
     private static readonly TimeSpan WaitForCollector = TimeSpan.FromSeconds(5);
 
-    private readonly ClusterCaches _caches;
-    private readonly IKubeClient _client;
+    private readonly IClusterCaches _caches;
+    private readonly IKubeReader _server;
+    private readonly IKubeWriter _writer;
+    private readonly IKubeStatusWriter _statusWriter;
     private readonly IEventRecorder _events;
     private readonly LeaseObserver _leases;
     private readonly BuilderOptions _builderOptions;
@@ -61,16 +63,23 @@ public sealed partial class DataClusterReconciler : IReconciler
     private readonly ConcurrentDictionary<string, (string? ResourceVersion, PublishedAssignment Value)> _assignments = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _knownToExist = new(StringComparer.Ordinal);
 
-    /// <param name="caches">Where every read comes from.</param>
-    /// <param name="client">Where every write goes.</param>
+    /// <param name="caches">Where reads come from.</param>
+    /// <param name="server">
+    /// The two reads that must go past the caches: the peer-token Secret when the cache misses it,
+    /// and the look-up of an owned object the cache does not hold before applying it.
+    /// </param>
+    /// <param name="writer">Where object writes go.</param>
+    /// <param name="statusWriter">Where the DataCluster's status writes go.</param>
     /// <param name="events">Records Events on the DataClusters.</param>
     /// <param name="leases">Observed renewal times of the member and leader Leases (a handler of the Lease informer).</param>
     /// <param name="builderOptions">The operator's default agent image.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">The reconciler's logger.</param>
     public DataClusterReconciler(
-        ClusterCaches caches,
-        IKubeClient client,
+        IClusterCaches caches,
+        IKubeReader server,
+        IKubeWriter writer,
+        IKubeStatusWriter statusWriter,
         IEventRecorder events,
         LeaseObserver leases,
         BuilderOptions builderOptions,
@@ -78,11 +87,13 @@ public sealed partial class DataClusterReconciler : IReconciler
         ILogger? logger = null)
     {
         _caches = caches ?? throw new ArgumentNullException(nameof(caches));
-        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _server = server ?? throw new ArgumentNullException(nameof(server));
+        _writer = writer ?? throw new ArgumentNullException(nameof(writer));
+        _statusWriter = statusWriter ?? throw new ArgumentNullException(nameof(statusWriter));
         _events = events ?? throw new ArgumentNullException(nameof(events));
         _leases = leases ?? throw new ArgumentNullException(nameof(leases));
         _builderOptions = builderOptions ?? throw new ArgumentNullException(nameof(builderOptions));
-        _applier = new ObjectApplier(client, FieldManager);
+        _applier = new ObjectApplier(server, writer, FieldManager);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
     }

@@ -54,7 +54,7 @@ public class ObjectApplierTests
     public async Task A_missing_object_is_looked_up_then_applied_with_the_field_manager_and_force()
     {
         var server = new Server();
-        var applier = new ObjectApplier(server, "datacluster-operator");
+        var applier = new ObjectApplier(server, server, "datacluster-operator");
 
         var ensured = await applier.EnsureAsync(KubeResources.ConfigMaps, Desired(), null, "uid-1", null, Ct);
 
@@ -66,7 +66,7 @@ public class ObjectApplierTests
     public async Task A_live_object_that_has_everything_desired_is_not_written()
     {
         var server = new Server();
-        var applier = new ObjectApplier(server, "datacluster-operator");
+        var applier = new ObjectApplier(server, server, "datacluster-operator");
         await applier.EnsureAsync(KubeResources.ConfigMaps, Desired(), null, "uid-1", null, Ct);
         server.Requests.Clear();
 
@@ -82,7 +82,7 @@ public class ObjectApplierTests
     public async Task A_repeat_of_the_last_apply_against_its_own_result_or_an_older_cached_version_is_skipped()
     {
         var server = new Server();
-        var applier = new ObjectApplier(server, "datacluster-operator");
+        var applier = new ObjectApplier(server, server, "datacluster-operator");
         await applier.EnsureAsync(KubeResources.ConfigMaps, Desired(), null, "uid-1", null, Ct);
 
         // The server dropped a field the comparison expects (as some versions drop fields), so
@@ -106,7 +106,7 @@ public class ObjectApplierTests
     {
         var server = new Server();
         server.Stored["demo-x"] = Desired(owner: "someone-else");
-        var applier = new ObjectApplier(server, "datacluster-operator");
+        var applier = new ObjectApplier(server, server, "datacluster-operator");
 
         var ensured = await applier.EnsureAsync(KubeResources.ConfigMaps, Desired(), null, "uid-1", null, Ct);
 
