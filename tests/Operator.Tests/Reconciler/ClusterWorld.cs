@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using DataCluster.Contracts;
 using DataCluster.Kube;
 using DataCluster.Kube.Controllers;
@@ -89,10 +88,10 @@ internal sealed class ClusterWorld
             });
         }
 
-        Written = new WrittenObjects(Time);
-        var writer = new RecordingKubeWriter(Api, Api, Written);
+        var written = new WrittenObjects(Time);
+        var writer = new RecordingKubeWriter(Api, Api, written);
         Reconciler = new DataClusterReconciler(
-            new ReadYourWritesClusterCaches(Caches, Written),
+            new ReadYourWritesClusterCaches(Caches, written),
             Api,
             writer,
             writer,
@@ -112,8 +111,6 @@ internal sealed class ClusterWorld
     public InMemoryClusterCaches Caches { get; }
 
     public LeaseObserver Leases { get; }
-
-    public WrittenObjects Written { get; }
 
     public InMemoryEventRecorder Events { get; } = new();
 
