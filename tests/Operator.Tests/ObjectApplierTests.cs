@@ -52,7 +52,7 @@ public class ObjectApplierTests
         client.InSequence(sequence).Setup(c => c.GetAsync(KubeResources.ConfigMaps, "ns", "demo-x", It.IsAny<CancellationToken>())).ReturnsAsync((ConfigMap?)null);
         client.InSequence(sequence).Setup(c => c.ApplyAsync(KubeResources.ConfigMaps, It.IsAny<ConfigMap>(), It.Is<ApplyOptions>(o => IsOurForcedApply(o)), It.IsAny<CancellationToken>()))
             .ReturnsAsync((ResourceType<ConfigMap> _, ConfigMap sent, ApplyOptions _, CancellationToken _) => Applied(sent, "101"));
-        var applier = new ObjectApplier(client.Object, FieldManager);
+        var applier = new ObjectApplier(client.Object, client.Object, FieldManager);
 
         var ensured = await applier.EnsureAsync(KubeResources.ConfigMaps, Desired(), null, "uid-1", null, Ct);
 
@@ -68,7 +68,7 @@ public class ObjectApplierTests
     {
         var client = new Mock<IKubeClient>(MockBehavior.Strict);
         ExpectApply(client, "2", "102");
-        var applier = new ObjectApplier(client.Object, FieldManager);
+        var applier = new ObjectApplier(client.Object, client.Object, FieldManager);
         var live = Applied(Desired(), "101");
 
         var again = await applier.EnsureAsync(KubeResources.ConfigMaps, Desired(), live, "uid-1", null, Ct);
@@ -86,7 +86,7 @@ public class ObjectApplierTests
         var client = new Mock<IKubeClient>(MockBehavior.Strict);
         client.Setup(c => c.GetAsync(KubeResources.ConfigMaps, "ns", "demo-x", It.IsAny<CancellationToken>())).ReturnsAsync((ConfigMap?)null);
         ExpectApply(client, "1", "101");
-        var applier = new ObjectApplier(client.Object, FieldManager);
+        var applier = new ObjectApplier(client.Object, client.Object, FieldManager);
         var result = (await applier.EnsureAsync(KubeResources.ConfigMaps, Desired(), null, "uid-1", null, Ct)).Object!;
 
         // The server dropped a field the comparison expects (as some versions drop fields), so
@@ -110,7 +110,7 @@ public class ObjectApplierTests
     {
         var client = new Mock<IKubeClient>(MockBehavior.Strict);
         client.Setup(c => c.GetAsync(KubeResources.ConfigMaps, "ns", "demo-x", It.IsAny<CancellationToken>())).ReturnsAsync(Desired(owner: "someone-else"));
-        var applier = new ObjectApplier(client.Object, FieldManager);
+        var applier = new ObjectApplier(client.Object, client.Object, FieldManager);
 
         var ensured = await applier.EnsureAsync(KubeResources.ConfigMaps, Desired(), null, "uid-1", null, Ct);
 
