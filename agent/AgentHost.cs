@@ -3,13 +3,13 @@ using DataCluster.Agent.Configuration;
 using DataCluster.Agent.Hosting;
 using DataCluster.Agent.Http;
 using DataCluster.Agent.Observability;
+using DataCluster.Agent.Peers;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,18 +30,35 @@ public sealed record AgentHostSettings
 
     /// <summary>Interval of keep-alive comments on assignment streams; null = 15 s.</summary>
     public TimeSpan? StreamKeepAlive { get; init; }
+
+    /// <summary>
+    /// Resolves a member id to its peer-port URL; null = from the ring EndpointSlice
+    /// (<see cref="PeerAddressBook"/>). Tests that run several agents on one address use it.
+    /// </summary>
+    public Func<string, Uri?>? PeerAddresses { get; init; }
 }
 
-/// <summary>A built agent: the web application, the control plane, and what to dispose.</summary>
+/// <summary>Kestrel's endpoints as configured; their IPEndPoint holds the bound port once started.</summary>
+internal sealed class AgentEndpoints
+{
+    public ListenOptions? Client { get; set; }
+
+    public ListenOptions? Peer { get; set; }
+}
+
+/// <summary>A built agent: the web application, the control plane, the peer transport, and what to dispose.</summary>
 public sealed class AgentApp : IAsyncDisposable
 {
     private readonly IDisposable[] owned;
+    private readonly AgentEndpoints endpoints;
 
-    internal AgentApp(WebApplication web, AgentNode node, KubeClient client, params IDisposable[] owned)
+    internal AgentApp(WebApplication web, AgentNode node, KubeClient client, GrpcPeerTransport peers, AgentEndpoints endpoints, params IDisposable[] owned)
     {
         Web = web;
         Node = node;
         Client = client;
+        Peers = peers;
+        this.endpoints = endpoints;
         this.owned = owned;
     }
 
@@ -52,9 +69,17 @@ public sealed class AgentApp : IAsyncDisposable
     /// <summary>The agent's API-server client (tests dispose it to simulate a dead process).</summary>
     public KubeClient Client { get; }
 
-    /// <summary>The address Kestrel listens on once started, e.g. http://127.0.0.1:41234.</summary>
-    public Uri? Address => Web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
-        .Select(a => new Uri(a)).FirstOrDefault();
+    /// <summary>
+    /// The peer transport: what the replication loop sends through and reads
+    /// <see cref="IPeerTransport.Inbound"/> from (also registered as <see cref="IPeerTransport"/>).
+    /// </summary>
+    public GrpcPeerTransport Peers { get; }
+
+    /// <summary>The client API's address once started, e.g. http://127.0.0.1:41234.</summary>
+    public Uri? Address => endpoints.Client?.IPEndPoint is { Port: > 0 } bound ? PeerAddressBook.UrlOf(bound.Address.ToString(), bound.Port) : null;
+
+    /// <summary>The peer port's address once started (HTTP/2 without TLS).</summary>
+    public Uri? PeerAddress => endpoints.Peer?.IPEndPoint is { Port: > 0 } bound ? PeerAddressBook.UrlOf(bound.Address.ToString(), bound.Port) : null;
 
     public async ValueTask DisposeAsync()
     {
@@ -72,7 +97,8 @@ public static class AgentHost
 {
     /// <summary>
     /// Runs the agent until SIGTERM/SIGINT; returns the process exit code: 0 after a clean stop,
-    /// 2 when the Kubernetes configuration cannot be found, 1 when the agent fails to start.
+    /// 2 when the peer token or the Kubernetes configuration cannot be read, 1 when the agent
+    /// fails to start.
     /// </summary>
     public static async Task<int> RunAsync(AgentOptions options)
     {
@@ -82,7 +108,7 @@ public static class AgentHost
         {
             app = Build(options);
         }
-        catch (KubeConfigException e)
+        catch (Exception e) when (e is KubeConfigException or AgentConfigurationException)
         {
             await Console.Error.WriteLineAsync($"datacluster-agent: invalid configuration: {e.Message}").ConfigureAwait(false);
             return 2;
@@ -98,7 +124,7 @@ public static class AgentHost
             catch (IOException e)
             {
                 // Kestrel could not bind: the address is taken or not local.
-                await Console.Error.WriteLineAsync($"datacluster-agent: cannot listen on {options.BindAddress}:{options.ClientPort}: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"datacluster-agent: cannot listen on {options.BindAddress} ports {options.ClientPort} (client) and {options.PeerPort} (peer): {e.Message}").ConfigureAwait(false);
                 return 1;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -109,16 +135,28 @@ public static class AgentHost
         }
     }
 
-    /// <summary>Builds the agent without starting it.</summary>
+    /// <summary>
+    /// Builds the agent without starting it: Kestrel on BindAddress:ClientPort for the client
+    /// API and on BindAddress:PeerPort for the peer transport (HTTP/2, bearer token), each
+    /// port answering only its own routes.
+    /// </summary>
+    /// <exception cref="AgentConfigurationException">The peer token file is missing, empty or unreadable.</exception>
     /// <exception cref="KubeConfigException">No usable Kubernetes configuration.</exception>
     public static AgentApp Build(AgentOptions options, AgentHostSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         settings ??= new AgentHostSettings();
+        // First: without its token the agent could not tell its peers from anyone else.
+        var token = PeerToken.Load(options.PeerTokenFile);
         var kube = settings.Kube ?? KubeConfig.Load();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.BindAddress, options.ClientPort));
+        var endpoints = new AgentEndpoints();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.BindAddress, options.ClientPort, listen => endpoints.Client = listen);
+            kestrel.ListenForPeers(options.BindAddress, options.PeerPort, listen => endpoints.Peer = listen);
+        });
         builder.Logging.ClearProviders();
         if (settings.Logging is { } configure)
         {
@@ -153,6 +191,12 @@ public static class AgentHost
         builder.Services.AddSingleton(services => new KubeClient(kube, new KubeClientOptions(), services.GetRequiredService<ILoggerFactory>().CreateLogger<KubeClient>()));
         builder.Services.AddSingleton(services => new AgentNode(options, services.GetRequiredService<KubeClient>(), metrics, services.GetRequiredService<ILoggerFactory>(), time));
         builder.Services.AddHostedService<AgentService>();
+        builder.Services.AddPeerTransport(services => new GrpcPeerTransport(
+            new PeerTransportOptions { Self = options.PodName, Token = token },
+            settings.PeerAddresses ?? new PeerAddressBook(services.GetRequiredService<AgentNode>().Context.Ring, options.PeerPort).Resolve,
+            new PeerMetrics(metrics.Registry),
+            services.GetRequiredService<ILoggerFactory>(),
+            time));
 
         var web = builder.Build();
         var loggers = web.Services.GetRequiredService<ILoggerFactory>();
@@ -170,18 +214,27 @@ public static class AgentHost
             AgentLog.TracingEnabled(logger, options.OtlpEndpoint!.ToString());
         }
 
+        // Routing first, then the gate that keeps each port to its own routes, then the client API.
+        web.UseRouting();
+        web.UsePeerGate();
         UseAgentApi(web, context, logger);
+        web.MapPeerService();
+        var peers = web.Services.GetRequiredService<GrpcPeerTransport>();
 
         var lifetime = web.Services.GetRequiredService<IHostApplicationLifetime>();
+        var app = new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), peers, endpoints, new DisposableAction(() => tracing?.Dispose()));
         lifetime.ApplicationStarted.Register(() =>
         {
             AgentLog.Starting(logger, options.PodName, options.ClusterName, options.Namespace, kube.Server.ToString(), kube.Source ?? "configuration");
-            AgentLog.Serving(logger, options.PodName, string.Join(", ", web.Urls));
+            AgentLog.Serving(logger, options.PodName, app.Address?.ToString() ?? "");
+            PeerLog.Listening(loggers.CreateLogger("DataCluster.Agent.Peers"), options.PodName, app.PeerAddress?.ToString() ?? "");
         });
 
-        // Readiness turns off first, before any service stops.
+        // Readiness turns off first, before any service stops; peer streams close at once so
+        // they do not hold the server's stop until its timeout.
         lifetime.ApplicationStopping.Register(context.BeginStopping);
-        return new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), new DisposableAction(() => tracing?.Dispose()));
+        lifetime.ApplicationStopping.Register(peers.StopReceiving);
+        return app;
     }
 
     /// <summary>

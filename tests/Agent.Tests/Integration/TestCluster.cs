@@ -27,6 +27,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     private readonly ControlPlaneFixture fixture;
     private readonly List<AgentApp> agents = [];
+    private readonly string tokenDirectory = Directory.CreateTempSubdirectory("dc-peer-token-").FullName;
 
     private TestCluster(ControlPlaneFixture fixture, string @namespace, KubeClient admin, ResourceType<EndpointSlice> slices)
     {
@@ -91,9 +92,25 @@ internal sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Builds and starts the agent of <paramref name="ordinal"/> on 127.0.0.1 and a free port.</summary>
+    /// <summary>The peer token file the agents read, as the operator's Secret volume provides it.</summary>
+    public string PeerTokenFile
+    {
+        get
+        {
+            var path = Path.Combine(tokenDirectory, "token");
+            if (!File.Exists(path))
+            {
+                File.WriteAllText(path, SecretBuilder.NewToken());
+            }
+
+            return path;
+        }
+    }
+
+    /// <summary>Builds and starts the agent of <paramref name="ordinal"/> on 127.0.0.1 and free client and peer ports.</summary>
     public async Task<AgentApp> StartAgentAsync(int ordinal)
     {
+        var tokenFile = PeerTokenFile;
         var options = AgentOptionsReader.Read(name => name switch
         {
             AgentEnvironment.ClusterName => Name,
@@ -102,8 +119,9 @@ internal sealed class TestCluster : IAsyncDisposable
             AgentEnvironment.PodIp => $"127.0.0.{11 + ordinal}",
             AgentEnvironment.BindAddress => "127.0.0.1",
             AgentEnvironment.Partitions => Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AgentEnvironment.PeerTokenFile => tokenFile,
             _ => null,
-        }) with { ClientPort = 0 };
+        }) with { ClientPort = 0, PeerPort = 0 };
         var log = new TestLog($"dc-{ordinal} ");
         var app = AgentHost.Build(options, new AgentHostSettings
         {
@@ -134,6 +152,7 @@ internal sealed class TestCluster : IAsyncDisposable
         }
 
         Admin.Dispose();
+        Directory.Delete(tokenDirectory, recursive: true);
     }
 
     private async Task CreateOperatorObjectsAsync(int members)
