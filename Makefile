@@ -67,7 +67,7 @@ demo: artifacts/agent/datacluster-agent ## Run the local demo: control plane, op
 
 # The published agent for the demo, published again only when a source it is built from changed
 # (a publish trims and precompiles, which takes minutes).
-AGENT_INPUTS := $(shell find agent contracts kube ring telemetry -type f \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null) \
+AGENT_INPUTS := $(shell find agent contracts kube replication ring storage telemetry -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null) \
 	Directory.Build.props Directory.Packages.props VERSION
 artifacts/agent/datacluster-agent: $(AGENT_INPUTS)
 	@$(MAKE) --no-print-directory publish-agent

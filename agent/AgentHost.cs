@@ -5,6 +5,7 @@ using DataCluster.Agent.DataPlane;
 using DataCluster.Agent.Hosting;
 using DataCluster.Agent.Http;
 using DataCluster.Agent.Observability;
+using DataCluster.Agent.Peers;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
 using DataCluster.Replication;
@@ -12,9 +13,8 @@ using DataCluster.Storage;
 using DataCluster.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,8 +26,8 @@ public static class AgentHost
 {
     /// <summary>
     /// Runs the agent until SIGTERM/SIGINT; returns the process exit code: 0 after a clean stop,
-    /// 2 when the Kubernetes configuration cannot be found or its credentials cannot be obtained,
-    /// 1 when the agent fails to start.
+    /// 2 when the peer token or the Kubernetes configuration cannot be read or its credentials
+    /// cannot be obtained, 1 when the agent fails to start.
     /// </summary>
     public static async Task<int> RunAsync(AgentOptions options)
     {
@@ -37,7 +37,7 @@ public static class AgentHost
         {
             app = Build(options);
         }
-        catch (KubeConfigException e)
+        catch (Exception e) when (e is KubeConfigException or AgentConfigurationException)
         {
             await Console.Error.WriteLineAsync($"datacluster-agent: invalid configuration: {e.Message}").ConfigureAwait(false);
             return 2;
@@ -64,7 +64,7 @@ public static class AgentHost
             catch (IOException e)
             {
                 // Kestrel could not bind: the address is taken or not local.
-                await Console.Error.WriteLineAsync($"datacluster-agent: cannot listen on {options.BindAddress}:{options.ClientPort}: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"datacluster-agent: cannot listen on {options.BindAddress} ports {options.ClientPort} (client) and {options.PeerPort} (peer): {e.Message}").ConfigureAwait(false);
                 return 1;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -75,16 +75,28 @@ public static class AgentHost
         }
     }
 
-    /// <summary>Builds the agent without starting it.</summary>
+    /// <summary>
+    /// Builds the agent without starting it: Kestrel on BindAddress:ClientPort for the client
+    /// API and on BindAddress:PeerPort for the peer transport (HTTP/2, bearer token), each
+    /// port answering only its own routes.
+    /// </summary>
+    /// <exception cref="AgentConfigurationException">The peer token file is missing, empty or unreadable.</exception>
     /// <exception cref="KubeConfigException">No usable Kubernetes configuration.</exception>
     public static AgentApp Build(AgentOptions options, AgentHostSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         settings ??= new AgentHostSettings();
+        // First: without its token the agent could not tell its peers from anyone else.
+        var token = PeerToken.Load(options.PeerTokenFile);
         var kube = settings.Kube ?? KubeConfig.Load();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.BindAddress, options.ClientPort));
+        var endpoints = new AgentEndpoints();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.BindAddress, options.ClientPort, listen => endpoints.Client = listen);
+            kestrel.ListenForPeers(options.BindAddress, options.PeerPort, listen => endpoints.Peer = listen);
+        });
         if (settings.Logging is { } configure)
         {
             builder.Logging.ClearProviders();
@@ -106,12 +118,22 @@ public static class AgentHost
         builder.Services.AddSingleton(services =>
         {
             var loggerFactory = services.GetRequiredService<ILoggerFactory>();
-            var data = settings.Peers is { } peers
-                ? new DataPlane.DataPlane(DataPlaneOptionsOf(options), peers, new DataPlaneMetrics(meter), loggerFactory.CreateLogger("DataCluster.Agent.DataPlane"), time)
-                : null;
+            var data = new DataPlane.DataPlane(DataPlaneOptionsOf(options), services.GetRequiredService<GrpcPeerTransport>(), new DataPlaneMetrics(meter), loggerFactory.CreateLogger("DataCluster.Agent.DataPlane"), time);
             return new AgentNode(options, services.GetRequiredService<KubeClient>(), metrics, loggerFactory, time, data);
         });
         builder.Services.AddHostedService<AgentService>();
+        builder.Services.AddPeerTransport(services =>
+        {
+            // The address book reads the ring the control plane keeps, and the control plane's
+            // data plane sends through this transport: resolve the book at first use.
+            var book = new Lazy<PeerAddressBook>(() => new PeerAddressBook(services.GetRequiredService<AgentNode>().Context.Ring, options.PeerPort));
+            return new GrpcPeerTransport(
+                new PeerTransportOptions { Self = options.PodName, Token = token },
+                settings.PeerAddresses ?? (member => book.Value.Resolve(member)),
+                new PeerMetrics(metrics.Registry),
+                services.GetRequiredService<ILoggerFactory>(),
+                time);
+        });
 
         var web = builder.Build();
         var loggers = web.Services.GetRequiredService<ILoggerFactory>();
@@ -129,18 +151,27 @@ public static class AgentHost
             AgentLog.TracingEnabled(logger, options.OtlpEndpoint!.ToString());
         }
 
+        // Routing first, then the gate that keeps each port to its own routes, then the client API.
+        web.UseRouting();
+        web.UsePeerGate();
         UseAgentApi(web, context, logger);
+        web.MapPeerService();
+        var peers = web.Services.GetRequiredService<GrpcPeerTransport>();
 
         var lifetime = web.Services.GetRequiredService<IHostApplicationLifetime>();
+        var app = new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), peers, endpoints, new DisposableAction(() => tracing?.Dispose()), meter);
         lifetime.ApplicationStarted.Register(() =>
         {
             AgentLog.Starting(logger, options.PodName, options.ClusterName, options.Namespace, kube.Server.ToString(), kube.Source ?? "configuration");
-            AgentLog.Serving(logger, options.PodName, string.Join(", ", web.Urls));
+            AgentLog.Serving(logger, options.PodName, app.Address?.ToString() ?? "");
+            PeerLog.Listening(loggers.CreateLogger("DataCluster.Agent.Peers"), options.PodName, app.PeerAddress?.ToString() ?? "");
         });
 
-        // Readiness turns off first, before any service stops.
+        // Readiness turns off first, before any service stops; peer streams close at once so
+        // they do not hold the server's stop until its timeout.
         lifetime.ApplicationStopping.Register(context.BeginStopping);
-        return new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), new DisposableAction(() => tracing?.Dispose()), meter);
+        lifetime.ApplicationStopping.Register(peers.StopReceiving);
+        return app;
     }
 
     /// <summary>

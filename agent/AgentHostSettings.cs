@@ -15,8 +15,11 @@ public sealed record AgentHostSettings
     /// <summary>Replaces the console logging the options ask for (tests route logs to their output).</summary>
     public Action<ILoggingBuilder>? Logging { get; init; }
 
-    /// <summary>Carries replication messages to peers; null runs the control plane without a data plane.</summary>
-    public DataPlane.IPeerSender? Peers { get; init; }
+    /// <summary>
+    /// Resolves a member id to its peer-port URL; null = from the ring EndpointSlice
+    /// (<see cref="Peers.PeerAddressBook"/>). Tests that run several agents on one address use it.
+    /// </summary>
+    public Func<string, Uri?>? PeerAddresses { get; init; }
 
     /// <summary>Interval of keep-alive comments on assignment streams; null = 15 s.</summary>
     public TimeSpan? StreamKeepAlive { get; init; }

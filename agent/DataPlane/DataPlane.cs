@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using DataCluster.Agent.Observability;
+using DataCluster.Agent.Peers;
 using DataCluster.Replication;
 using DataCluster.Replication.Messages;
 using DataCluster.Ring;
@@ -55,7 +56,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private const int MaxScannedPerKeyRead = 20_000;
 
     private readonly DataPlaneOptions _options;
-    private readonly IPeerSender _peers;
+    private readonly IPeerTransport _peers;
     private readonly DataPlaneMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -76,7 +77,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private long _nextStatusRefreshMs;
 
     /// <summary>Creates the data plane; <see cref="RunAsync"/> opens the logs and starts the loop.</summary>
-    public DataPlane(DataPlaneOptions options, IPeerSender peers, DataPlaneMetrics metrics, ILogger logger, TimeProvider? time = null)
+    public DataPlane(DataPlaneOptions options, IPeerTransport peers, DataPlaneMetrics metrics, ILogger logger, TimeProvider? time = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _peers = peers ?? throw new ArgumentNullException(nameof(peers));
@@ -120,10 +121,6 @@ public sealed partial class DataPlane : IAsyncDisposable
         _ = _inputs.Writer.WriteAsync(new AssignmentInput(assignment)).AsTask();
     }
 
-    /// <summary>Delivers a peer's message to the loop; waits while the queue is full (back-pressure on the stream).</summary>
-    public ValueTask DeliverAsync(string from, PeerMessage message, CancellationToken cancellationToken) =>
-        _inputs.Writer.WriteAsync(new PeerInput(from, message), cancellationToken);
-
     /// <summary>Appends an event to a partition this member leads and completes once its commit level is met or it fails.</summary>
     public async Task<WriteOutcome> WriteAsync(WriteRequest request, CancellationToken cancellationToken)
     {
@@ -163,6 +160,8 @@ public sealed partial class DataPlane : IAsyncDisposable
         _node = new ReplicaNode(_options.Self, p => _store.OpenPartition(p), _store.ReplicaState, _options.Replication);
         _nextTickMs = NowMs();
         _running = true;
+        using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = PumpInboundAsync(stopPump.Token);
         DataPlaneLog.Started(_logger, _options.Self, _options.Store.DataDirectory, _store.PartitionsOnDisk().Count, _options.Store.FsyncPolicy.ToString());
         try
         {
@@ -191,9 +190,29 @@ public sealed partial class DataPlane : IAsyncDisposable
         finally
         {
             _running = false;
+            await stopPump.CancelAsync().ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
             FailPending("the agent is stopping");
             _store.Dispose();
             DataPlaneLog.Stopped(_logger, _options.Self);
+        }
+    }
+
+    /// <summary>Moves what peers send from the transport into the loop's queue, waiting while the queue is full.</summary>
+    private async Task PumpInboundAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var inbound in _peers.Inbound.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await _inputs.Writer.WriteAsync(new PeerInput(inbound.From, inbound.Message), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (ChannelClosedException)
+        {
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using DataCluster.Agent.DataPlane;
+using DataCluster.Agent.Peers;
 using DataCluster.Replication;
 using DataCluster.Ring;
 using DataCluster.Storage;
@@ -10,7 +11,7 @@ namespace DataCluster.Agent.Tests.DataPlane;
 
 /// <summary>
 /// Data planes of several members in one process, on real partition logs in temporary
-/// directories, joined by an in-memory network that delivers each sender's messages in order.
+/// directories, joined by the in-memory peer network (each sender's messages arrive in order).
 /// A member can be stopped (its loop cancelled, as a killed process) and started again on the
 /// same directory.
 /// </summary>
@@ -18,6 +19,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "dc-dataplane-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly ConcurrentDictionary<string, Node> _members = new(StringComparer.Ordinal);
+    private readonly InMemoryPeerNetwork _network = new();
     private readonly Meter _meter = new("DataCluster.Agent.Tests." + Guid.NewGuid().ToString("N"));
     private Assignment? _assignment;
 
@@ -39,11 +41,6 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public DataCluster.Agent.DataPlane.DataPlane this[string id] => _members[id].Plane;
 
-    /// <summary>Messages the network dropped because their destination was stopped.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
-
-    private long _dropped;
-
     /// <summary>Publishes an assignment over the given members (default: all) with the next epoch.</summary>
     public Assignment Assign(IReadOnlyList<string>? over = null)
     {
@@ -63,6 +60,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
     {
         if (_members.TryRemove(id, out var member))
         {
+            _network.Leave(id);
             await member.Stop.CancelAsync();
             await member.Running;
             member.Stop.Dispose();
@@ -78,7 +76,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
             Store = new LogStoreOptions { DataDirectory = Path.Combine(_root, id), SegmentBytes = 1 << 20 },
             Replication = new ReplicationOptions { ProposalTimeoutMs = 5000 },
         };
-        var plane = new DataCluster.Agent.DataPlane.DataPlane(options, new Sender(this, id), new DataPlaneMetrics(_meter), NullLogger.Instance);
+        var plane = new DataCluster.Agent.DataPlane.DataPlane(options, _network.Join(id), new DataPlaneMetrics(_meter), NullLogger.Instance);
         var stop = new CancellationTokenSource();
         var member = new Node(plane, stop, Task.Run(() => plane.RunAsync(stop.Token)));
         _members[id] = member;
@@ -109,36 +107,4 @@ internal sealed class InProcessCluster : IAsyncDisposable
     }
 
     private sealed record Node(DataCluster.Agent.DataPlane.DataPlane Plane, CancellationTokenSource Stop, Task Running);
-
-    /// <summary>Delivers a member's messages in order, one queue and one pump per destination.</summary>
-    private sealed class Sender(InProcessCluster cluster, string from) : IPeerSender
-    {
-        private readonly ConcurrentDictionary<string, System.Threading.Channels.Channel<OutgoingMessage>> _queues = new(StringComparer.Ordinal);
-
-        public void Send(OutgoingMessage message)
-        {
-            var queue = _queues.GetOrAdd(message.To, to =>
-            {
-                var channel = System.Threading.Channels.Channel.CreateUnbounded<OutgoingMessage>(new() { SingleReader = true });
-                _ = Task.Run(() => PumpAsync(to, channel.Reader));
-                return channel;
-            });
-            queue.Writer.TryWrite(message);
-        }
-
-        private async Task PumpAsync(string to, System.Threading.Channels.ChannelReader<OutgoingMessage> reader)
-        {
-            await foreach (var message in reader.ReadAllAsync())
-            {
-                if (cluster._members.TryGetValue(to, out var member) && member.Plane.IsRunning)
-                {
-                    await member.Plane.DeliverAsync(from, message.Message, CancellationToken.None);
-                }
-                else
-                {
-                    Interlocked.Increment(ref cluster._dropped);
-                }
-            }
-        }
-    }
 }
