@@ -9,6 +9,7 @@ using DataCluster.Kube.Discovery;
 using DataCluster.Kube.Models;
 using DataCluster.Operator.Builders;
 using DataCluster.Testing;
+using DataCluster.Testing.Logging;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -104,7 +105,7 @@ internal sealed class TestCluster : IAsyncDisposable
             AgentEnvironment.Partitions => Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             _ => null,
         }) with { ClientPort = 0 };
-        var log = new TestLog($"dc-{ordinal} ");
+        var log = new TestLogger($"dc-{ordinal} ");
         var app = AgentHost.Build(options, new AgentHostSettings
         {
             Kube = AgentConfig,
