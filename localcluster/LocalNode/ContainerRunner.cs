@@ -261,7 +261,7 @@ internal sealed class ContainerRunner
             }
         }
 
-        var mounts = await PodVolumes.MaterializeAsync(_pod.Pod, _container, _pod.Directories, _pod.Client, cancellationToken).ConfigureAwait(false);
+        var mounts = await PodVolumes.MaterializeAsync(_pod.Pod, _container, _pod.Directories, _pod.Claims, _pod.Client, cancellationToken).ConfigureAwait(false);
         var resolved = await EnvironmentResolver.ResolveAsync(_pod.Pod, _container, _pod.Address, _pod.HostIp, _pod.Client, cancellationToken).ConfigureAwait(false);
         var kubeconfig = await ServiceAccountKubeconfig.WriteAsync(_pod.Pod, _pod.Directories, _pod.Options.ApiServer, _pod.Options.CertificateAuthorityPem, _pod.Client, cancellationToken).ConfigureAwait(false);
 

@@ -109,6 +109,7 @@ public sealed partial class LocalNode
                 _addresses.AddressFor(key).ToString(),
                 NodeRegistrar.HostAddress,
                 new PodDirectories(RunDirectory, ns, name, uid),
+                _claims,
                 RunDirectory,
                 _client,
                 _options,

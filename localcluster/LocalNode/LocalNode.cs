@@ -28,7 +28,8 @@ namespace DataCluster.LocalCluster.LocalNode;
 /// container's environment resolved (values, downward-API fields, Secret and ConfigMap keys) plus
 /// the local stand-ins for what a cluster provides through the network and volumes (see
 /// <see cref="LocalNodeOptions.BindAddressVariables"/>, <see cref="PodVolumes"/>,
-/// <see cref="ServiceAccountKubeconfig"/>); reports pod status (Ready from the readiness probe);
+/// <see cref="ClaimVolumes"/>, <see cref="ServiceAccountKubeconfig"/>); reports pod status
+/// (Ready from the readiness probe);
 /// restarts exited processes with CrashLoopBackOff; on pod deletion sends SIGTERM, waits up to
 /// the grace period, sends SIGKILL and deletes the pod for good.
 /// </para>
@@ -55,6 +56,8 @@ public sealed partial class LocalNode : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly RunDirectory? _ownRunDirectory;
     private readonly Informer<Pod> _informer;
+    private readonly Informer<PersistentVolumeClaim> _claimInformer;
+    private readonly ClaimVolumes _claims;
     private readonly WorkQueue<string> _queue = new();
     private readonly LoopbackAddressPool _addresses;
     private readonly HttpClient _probeHttp;
@@ -65,6 +68,7 @@ public sealed partial class LocalNode : IAsyncDisposable
     private readonly Lock _backgroundGate = new();
     private readonly List<Task> _background = [];
     private Task _informerLoop = Task.CompletedTask;
+    private Task _claimLoop = Task.CompletedTask;
     private Task _workerLoop = Task.CompletedTask;
     private int _stopped;
 
@@ -97,9 +101,13 @@ public sealed partial class LocalNode : IAsyncDisposable
         });
         _probeHttp.DefaultRequestHeaders.ConnectionClose = true;
         _informer = new Informer<Pod>(client, KubeResources.Pods, new InformerOptions { Namespace = options.Namespace, LabelSelector = options.PodSelector }, logger, time);
+        // Every claim of the namespace(s), not only those of selected pods: a claim outlives
+        // its pods, and its directory must go when it does.
+        _claimInformer = new Informer<PersistentVolumeClaim>(client, KubeResources.PersistentVolumeClaims, new InformerOptions { Namespace = options.Namespace }, logger, time);
+        _claims = new ClaimVolumes(RunDirectory);
     }
 
-    /// <summary>Where logs, pid files and the pods' volumes are.</summary>
+    /// <summary>Where logs, pid files, the pods' volumes and the claims' directories are.</summary>
     public string RunDirectory { get; }
 
     public IReadOnlyList<LocalNodeDefinition> Nodes => _options.Nodes;
@@ -126,6 +134,10 @@ public sealed partial class LocalNode : IAsyncDisposable
                 onAdd: p => node._queue.Add(Key(p)),
                 onUpdate: (_, p) => node._queue.Add(Key(p)),
                 onDelete: p => node._queue.Add(Key(p)));
+            node._claimInformer.AddHandler(onDelete: c => node.Track(Task.Run(() => node.RemoveClaim(c), CancellationToken.None)));
+            node._claimLoop = Task.Run(() => node._claimInformer.RunAsync(node._stop.Token), CancellationToken.None);
+            await node._claimInformer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+            node._claims.Sweep(node._claimInformer.List(), options.Namespace);
             node._informerLoop = Task.Run(() => node._informer.RunAsync(node._stop.Token), CancellationToken.None);
             await node._informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
             node._workerLoop = Task.Run(() => node.WorkAsync(node._stop.Token), CancellationToken.None);
@@ -171,6 +183,14 @@ public sealed partial class LocalNode : IAsyncDisposable
             : throw new InvalidOperationException($"Pod {@namespace}/{pod} has no running process{(container is null ? "" : $" in container {container}")} to crash (it may be waiting to restart).");
     }
 
+    /// <summary>
+    /// The directory standing in for the volume of the claim <paramref name="claim"/> as it
+    /// exists now (its uid is part of the name), or null when there is no such claim. The
+    /// directory itself is made when a pod first mounts the claim.
+    /// </summary>
+    public string? ClaimDirectory(string @namespace, string claim) =>
+        _claimInformer.Get(@namespace, claim) is { Metadata.Uid: { } uid } ? _claims.DirectoryOf(@namespace, claim, uid) : null;
+
     /// <summary>Stops watching and SIGKILLs every process. Pods stay in the API as they are. Idempotent.</summary>
     public async Task StopAsync()
     {
@@ -182,6 +202,7 @@ public sealed partial class LocalNode : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         _queue.ShutDown();
         await IgnoringCancellation(_informerLoop).ConfigureAwait(false);
+        await IgnoringCancellation(_claimLoop).ConfigureAwait(false);
         await IgnoringCancellation(_workerLoop).ConfigureAwait(false);
         await Task.WhenAll(_pods.Values.Select(p => p.StopAsync(TimeSpan.Zero))).ConfigureAwait(false);
         Task[] pending;
@@ -231,6 +252,17 @@ public sealed partial class LocalNode : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private void RemoveClaim(PersistentVolumeClaim claim)
+    {
+        var ns = claim.Metadata.Namespace ?? "";
+        var name = claim.Metadata.Name ?? "";
+        var uid = claim.Metadata.Uid ?? "";
+        if (_claims.Remove(ns, name, uid))
+        {
+            _logger.ClaimRemoved(ns, name, _claims.DirectoryOf(ns, name, uid));
         }
     }
 

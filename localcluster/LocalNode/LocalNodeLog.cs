@@ -43,4 +43,7 @@ internal static partial class LocalNodeLog
 
     [LoggerMessage(EventId = 7013, Level = LogLevel.Warning, Message = "Deleting pod {Namespace}/{Pod} after its processes stopped failed")]
     public static partial void DeleteFailed(this ILogger logger, Exception exception, string @namespace, string pod);
+
+    [LoggerMessage(EventId = 7014, Level = LogLevel.Information, Message = "Volume claim {Namespace}/{Claim} is gone: removed its directory {Directory}")]
+    public static partial void ClaimRemoved(this ILogger logger, string @namespace, string claim, string directory);
 }

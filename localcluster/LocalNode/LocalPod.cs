@@ -114,8 +114,8 @@ internal sealed class LocalPod
 
     /// <summary>
     /// Stops every process (SIGTERM, SIGKILL after <paramref name="grace"/>; zero kills at once)
-    /// and the status writer, and removes the pod's own directories (not its claims). Idempotent;
-    /// later calls wait for the first.
+    /// and the status writer, and removes the pod's own directories (its claims' directories stay
+    /// for the next pod of the same name). Idempotent; later calls wait for the first.
     /// </summary>
     public Task StopAsync(TimeSpan grace)
     {
@@ -136,6 +136,7 @@ internal sealed class LocalPod
         await Task.WhenAll(_runners.Select(r => r.StopAsync(grace))).ConfigureAwait(false);
         await _reporter.ConfigureAwait(false);
         _stopReporting.Dispose();
+        _context.Claims.Unmount(Uid);
         try
         {
             if (Directory.Exists(_context.Directories.Root))

@@ -11,6 +11,7 @@ internal sealed record PodContext(
     string Address,
     string HostIp,
     PodDirectories Directories,
+    ClaimVolumes Claims,
     string RunDirectory,
     IKubeClient Client,
     LocalNodeOptions Options,

@@ -1,12 +1,13 @@
 namespace DataCluster.LocalCluster.LocalNode;
 
 /// <summary>
-/// Where a pod's files live under the local node's run directory. Pure path arithmetic.
+/// Where a pod instance's own files live under the local node's run directory. Pure path
+/// arithmetic.
 /// </summary>
 /// <remarks>
 /// Per pod instance (name plus uid, gone with the pod): emptyDir, Secret and ConfigMap volumes
-/// and the service-account kubeconfig. Per PersistentVolumeClaim (kept across pods, as a PVC
-/// outlives the StatefulSet pod that uses it): claims/NAMESPACE/CLAIM.
+/// and the service-account kubeconfig. A PersistentVolumeClaim's directory outlives the pod and
+/// is not here: see <see cref="ClaimVolumes"/>.
 /// </remarks>
 public sealed class PodDirectories(string runDirectory, string @namespace, string name, string uid)
 {
@@ -17,8 +18,6 @@ public sealed class PodDirectories(string runDirectory, string @namespace, strin
 
     public string Kubeconfig => Path.Combine(Root, "kubeconfig");
 
-    /// <summary>The directory standing in for a PersistentVolumeClaim's volume.</summary>
-    public string Claim(string claimName) => Path.Combine(runDirectory, "claims", @namespace, claimName);
-
-    private static string Short(string uid) => uid.Length > 8 ? uid[..8] : uid;
+    /// <summary>The first 8 characters of a uid: unique enough among the objects of one run, and short paths.</summary>
+    internal static string Short(string uid) => uid.Length > 8 ? uid[..8] : uid;
 }

@@ -4,7 +4,7 @@ using DataCluster.Kube.Models;
 
 namespace DataCluster.LocalCluster.Tests.LocalNode;
 
-/// <summary>An in-memory <see cref="IKubeReader"/> for the Secrets, ConfigMaps and ServiceAccounts a pod refers to.</summary>
+/// <summary>An in-memory <see cref="IKubeReader"/> for the Secrets, ConfigMaps, ServiceAccounts and claims a pod refers to.</summary>
 internal sealed class FakeReader : IKubeReader
 {
     private readonly Dictionary<(string Kind, string Namespace, string Name), object> _objects = [];
@@ -14,6 +14,8 @@ internal sealed class FakeReader : IKubeReader
     public FakeReader Add(ConfigMap configMap) => Add("ConfigMap", configMap.Metadata, configMap);
 
     public FakeReader Add(ServiceAccount account) => Add("ServiceAccount", account.Metadata, account);
+
+    public FakeReader Add(PersistentVolumeClaim claim) => Add("PersistentVolumeClaim", claim.Metadata, claim);
 
     public Task<T?> GetAsync<T>(ResourceType<T> type, string? @namespace, string name, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject =>

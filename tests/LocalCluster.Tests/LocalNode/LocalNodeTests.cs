@@ -48,8 +48,8 @@ public sealed class LocalNodeTests(ControlPlaneWithControllersFixture fixture)
             Assert.Equal(ip, env["DATACLUSTER_BIND_ADDRESS"]);
             Assert.Equal($"http://{ip}:8080", env["SELF_URL"]);
             Assert.StartsWith(scenario.Node.RunDirectory, env["DATACLUSTER_DATA_DIR"], StringComparison.Ordinal);
-            Assert.EndsWith($"data-{pod.Metadata.Name}", env["DATACLUSTER_DATA_DIR"], StringComparison.Ordinal);
-            Assert.Equal("peer-secret", await LocalNodeScenario.Http.GetStringAsync(new Uri($"http://{ip}:8080/peer-token"), Ct));
+            Assert.Equal(scenario.Node.ClaimDirectory(scenario.Namespace, $"data-{pod.Metadata.Name}"), env["DATACLUSTER_DATA_DIR"]);
+            Assert.Equal("peer-secret", await LocalNodeScenario.Http.GetStringAsync(new Uri($"http://{ip}:8080/file/DATACLUSTER_PEER_TOKEN_FILE"), Ct));
             Assert.False(env.ContainsKey("KUBEBUILDER_ASSETS"), "the host's environment leaked into the pod");
 
             var app = pod.Status.ContainerStatuses!.Single(c => c.Name == "app");
