@@ -61,9 +61,9 @@ bench-storage: ## Print the storage figures: appends/s, flush and fsync p50/p99 
 .PHONY: demo
 demo: artifacts/agent/datacluster-agent ## Run the local demo: control plane, operator, three agents; Ctrl-C cleans up
 	@assets=$$(hack/envtest.sh) && tools=$$(hack/tools.sh) && \
-	  mkdir -p artifacts && { $(DOTNET) build hack/demo -c $(CONFIGURATION) -nologo >artifacts/demo-build.log 2>&1 || { cat artifacts/demo-build.log; exit 1; }; } && \
+	  mkdir -p artifacts && { $(DOTNET) build demo -c $(CONFIGURATION) -nologo >artifacts/demo-build.log 2>&1 || { cat artifacts/demo-build.log; exit 1; }; } && \
 	  KUBEBUILDER_ASSETS="$$assets" PATH="$$tools:$$PATH" DATACLUSTER_AGENT_BINARY="$(CURDIR)/artifacts/agent/datacluster-agent" \
-	  $(DOTNET) hack/demo/bin/$(CONFIGURATION)/net10.0/datacluster-demo.dll $(DEMO_ARGS)
+	  $(DOTNET) demo/bin/$(CONFIGURATION)/net10.0/datacluster-demo.dll $(DEMO_ARGS)
 
 # The published agent for the demo, published again only when a source it is built from changed
 # (a publish trims and precompiles, which takes minutes).

@@ -10,6 +10,7 @@ using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
 using DataCluster.Testing;
+using DataCluster.Testing.Logging;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -131,7 +132,7 @@ internal sealed class TestCluster : IAsyncDisposable
             AgentEnvironment.DataDirectory => DataDirectory(ordinal),
             _ => null,
         }) with { ClientPort = 0, PeerPort = 0 };
-        var log = new TestLog($"dc-{ordinal} ");
+        var log = new TestLogger($"dc-{ordinal} ");
         var app = AgentHost.Build(options, new AgentHostSettings
         {
             Kube = kube ?? AgentConfig,

@@ -6,6 +6,7 @@ using DataCluster.Agent.Tests.Support;
 using DataCluster.Kube.Config;
 using DataCluster.Replication;
 using DataCluster.Replication.Messages;
+using DataCluster.Testing.Logging;
 using DataCluster.Testing;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -34,7 +35,7 @@ public sealed class AgentPeerPortTests : IAsyncLifetime
         var tokenFile = Path.Combine(_directory, "token");
         await File.WriteAllTextAsync(tokenFile, PeerHost.Token.Value + "\n", Ct);
         var options = ApiHarness.Options(16) with { ClientPort = 0, PeerPort = 0, PeerTokenFile = tokenFile, DataDirectory = Path.Combine(_directory, "data") };
-        var log = new TestLog("dc-0 ");
+        var log = new TestLogger("dc-0 ");
         _agent = AgentHost.Build(options, new AgentHostSettings
         {
             Kube = DeadApiServer,

@@ -4,6 +4,7 @@ using DataCluster.Agent.Peers;
 using DataCluster.Agent.Tests.Support;
 using DataCluster.Replication;
 using DataCluster.Replication.Messages;
+using DataCluster.Testing.Logging;
 using DataCluster.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -46,7 +47,7 @@ internal sealed class PeerHost : IAsyncDisposable
     private readonly WebApplication _app;
     private bool _stopped;
 
-    private PeerHost(WebApplication app, GrpcPeerTransport transport, MetricRegistry registry, TestLog log, Uri address)
+    private PeerHost(WebApplication app, GrpcPeerTransport transport, MetricRegistry registry, TestLogger log, Uri address)
     {
         _app = app;
         Transport = transport;
@@ -61,7 +62,7 @@ internal sealed class PeerHost : IAsyncDisposable
 
     public MetricRegistry Registry { get; }
 
-    public TestLog Log { get; }
+    public TestLogger Log { get; }
 
     /// <summary>http://127.0.0.1:PORT of the peer endpoint.</summary>
     public Uri Address { get; }
@@ -80,7 +81,7 @@ internal sealed class PeerHost : IAsyncDisposable
             MaxBackoff = TimeSpan.FromMilliseconds(200),
         };
         options = configure?.Invoke(options) ?? options;
-        var log = new TestLog($"{self} ");
+        var log = new TestLogger($"{self} ");
         var registry = new MetricRegistry();
         ListenOptions? endpoint = null;
         var builder = WebApplication.CreateSlimBuilder();

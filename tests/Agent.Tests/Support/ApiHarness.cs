@@ -8,6 +8,7 @@ using DataCluster.Agent.Leadership;
 using DataCluster.Agent.Membership;
 using DataCluster.Agent.Observability;
 using DataCluster.Contracts;
+using DataCluster.Testing.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
@@ -61,7 +62,7 @@ internal sealed class ApiHarness : IAsyncDisposable
     {
         var options = Options(partitions);
         var metrics = new AgentMetrics();
-        var log = new TestLog("api ");
+        var log = new TestLogger("api ");
         var heartbeat = new FakeHeartbeat();
         var leadership = new FakeLeadership();
         var context = new AgentContext

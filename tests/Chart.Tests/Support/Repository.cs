@@ -1,4 +1,4 @@
-using DataCluster.Testing.LocalCluster;
+using DataCluster.LocalCluster;
 
 namespace DataCluster.Chart.Tests.Support;
 

@@ -1,10 +1,10 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using DataCluster.Kube.Config;
 using DataCluster.Kube.Tests.Support;
-using DataCluster.Testing.Time;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataCluster.Kube.Tests.Config;
@@ -30,7 +30,7 @@ public sealed class ExecCredentialTests : IDisposable
     [Fact]
     public async Task The_token_is_kept_until_30_seconds_before_its_expiry_then_the_plugin_runs_again()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         _plugins.WriteTokenPlugin("plugin", "tok-$RUN", time.GetUtcNow().AddMinutes(10));
         var source = Source(Config(Path.Combine(_plugins.Directory, "plugin")), time);
 
@@ -144,7 +144,7 @@ public sealed class ExecCredentialTests : IDisposable
         });
         File.WriteAllText(Path.Combine(_plugins.Directory, "credential.json"), json);
         _plugins.Write("plugin", $"cat '{Path.Combine(_plugins.Directory, "credential.json")}'");
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var source = Source(Config(Path.Combine(_plugins.Directory, "plugin")), time);
 
         var credential = await source.GetAsync(Ct);

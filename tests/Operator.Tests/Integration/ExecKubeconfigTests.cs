@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Operator.Tests.Integration;
@@ -88,7 +89,7 @@ public sealed class ExecKubeconfigTests(OperatorFixture fixture) : IDisposable
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            await Wait.UntilAsync(async () => !process.HasExited && (await http.GetAsync(new Uri($"http://{health}/readyz"), Ct)).IsSuccessStatusCode,
+            await Eventually.UntilAsync(async () => !process.HasExited && (await http.GetAsync(new Uri($"http://{health}/readyz"), Ct)).IsSuccessStatusCode,
                 Converge.Timeout, "the process reports ready", () => string.Join('\n', lines));
 
             // Ready means its informers listed DataClusters and the rest with the plugin's token.
