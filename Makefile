@@ -54,6 +54,10 @@ publish-operator: ## Publish the operator the same way, in artifacts/operator
 bench-ring: ## Print the ring's figures: lookup ns/op, assignment time, balance, movement vs minimum
 	$(DOTNET) run -c Release --project bench/Ring.Bench -- report
 
+.PHONY: bench-writes
+bench-writes: artifacts/agent/datacluster-agent ## Print writes/s and p50/p99 of three agents (QUORUM, fsync) beside a three-member etcd, 1/16/64 clients, and the agents' RSS
+	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(DOTNET) run -c Release --project bench/Writes.Bench -- report $(BENCH_ARGS)
+
 .PHONY: bench-storage
 bench-storage: ## Print the storage figures: appends/s, flush and fsync p50/p99 over 1, 16, 256 partitions (BENCH_DIR=dir picks the disk)
 	$(DOTNET) run -c Release --project bench/Storage.Bench -- report $(BENCH_DIR)
