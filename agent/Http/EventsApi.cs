@@ -174,7 +174,15 @@ public static class EventsApi
             return AgentApi.Error(StatusCodes.Status400BadRequest, "invalid_limit", $"limit '{Shorten(limitText.ToString())}' is not valid: give a whole number from 1 to {MaxLimit}");
         }
 
-        if (agent.Data is { } data && await data.ReadAsync(partition, after, limit, key, context.RequestAborted).ConfigureAwait(false) is { } read)
+        // Not converted in one expression: byte[] (even the null literal) becomes ReadOnlyMemory<byte>
+        // through its implicit operator, so a null key would turn into an empty filter matching no event.
+        ReadOnlyMemory<byte>? keyFilter = null;
+        if (key is not null)
+        {
+            keyFilter = key;
+        }
+
+        if (agent.Data is { } data && await data.ReadAsync(partition, after, limit, keyFilter, context.RequestAborted).ConfigureAwait(false) is { } read)
         {
             var events = new List<EventItem>(read.Records.Count);
             foreach (var record in read.Records)
