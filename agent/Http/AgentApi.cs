@@ -45,6 +45,12 @@ public static class AgentApi
     /// <summary>405 for a known path with another method than GET, else 404.</summary>
     private static IResult Fallback(HttpContext context)
     {
+        // The events routes never match an empty key segment; say what is wrong rather than 404.
+        if (string.Equals(context.Request.Path.Value, "/v1/keys//events", StringComparison.OrdinalIgnoreCase))
+        {
+            return Error(StatusCodes.Status400BadRequest, "invalid_key", $"the key is empty; use /v1/keys/{{key}}/events with a non-empty, percent-encoded key of at most {KeyText.MaxKeyBytes} bytes of UTF-8");
+        }
+
         if (!HttpMethods.IsGet(context.Request.Method) && IsKnownPath(context.Request.Path.Value ?? ""))
         {
             context.Response.Headers.Allow = "GET";
