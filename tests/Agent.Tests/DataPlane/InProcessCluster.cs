@@ -41,6 +41,9 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public DataCluster.Agent.DataPlane.DataPlane this[string id] => _members[id].Plane;
 
+    /// <summary>How a member's data plane loop ended, or null while it runs.</summary>
+    public string? Ended(string id) => _members[id].Running is { IsCompleted: true } run ? run.Exception?.GetBaseException().ToString() ?? "stopped" : null;
+
     /// <summary>Publishes an assignment over the given members (default: all) with the next epoch.</summary>
     public Assignment Assign(IReadOnlyList<string>? over = null)
     {
