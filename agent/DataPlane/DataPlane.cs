@@ -317,7 +317,20 @@ public sealed partial class DataPlane : IAsyncDisposable
         while (from < commit && records.Count < read.Limit && scanned < MaxScannedPerKeyRead)
         {
             _scratch.Clear();
-            var count = log.Read(from, (int)Math.Min(256, commit - from), long.MaxValue, _scratch);
+            int count;
+            try
+            {
+                count = log.Read(from, (int)Math.Min(256, commit - from), long.MaxValue, _scratch);
+            }
+            catch (LogCorruptedException e)
+            {
+                // Damage inside the log (recovery only checks the tail): refuse to serve this copy
+                // rather than stop the data plane; the caller then asks the leader.
+                DataPlaneLog.DamagedRead(_logger, read.Partition, from, e.Message);
+                _scratch.Clear();
+                return null;
+            }
+
             if (count == 0)
             {
                 break;

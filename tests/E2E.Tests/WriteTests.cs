@@ -200,6 +200,10 @@ public sealed class WriteTests(E2EFixture fixture)
         finally
         {
             dc.Cluster.Plane.ThawApiServer();
+            // The operator's leader-election Lease expired during the freeze, and it exits when it
+            // notices (a kubelet would restart its pod): restart it, so later tests have one.
+            await dc.Cluster.StopOperatorAsync();
+            await dc.Cluster.StartOperatorAsync(Ct);
         }
 
         Report.Line($"kube-apiserver frozen 60 s under QUORUM load: acknowledged writes per 10 s {string.Join(" ", slices)}; epochs served {string.Join(",", epochs)}; not-ready answers {notReady.Count}");
