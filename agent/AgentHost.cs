@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -83,10 +84,15 @@ public static class AgentHost
         // A stop waits this long for leader release and open streams before giving up.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
+        if (settings.Configuration is { } configuration)
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+        }
+
         var time = settings.Time ?? TimeProvider.System;
-        var metrics = new AgentMetrics();
+        var otlp = AgentTelemetry.Add(builder, options);
         builder.Services.AddSingleton(services => new KubeClient(kube, new KubeClientOptions(), services.GetRequiredService<ILoggerFactory>().CreateLogger<KubeClient>()));
-        builder.Services.AddSingleton(services => new AgentNode(options, services.GetRequiredService<KubeClient>(), metrics, services.GetRequiredService<ILoggerFactory>(), time));
+        builder.Services.AddSingleton(services => new AgentNode(options, services.GetRequiredService<KubeClient>(), services.GetRequiredService<AgentMetrics>(), services.GetRequiredService<ILoggerFactory>(), time));
         builder.Services.AddHostedService<AgentService>();
 
         var web = builder.Build();
@@ -99,10 +105,9 @@ public static class AgentHost
             context.StreamKeepAlive = keepAlive;
         }
 
-        var tracing = AgentTracing.Start(options.OtlpEndpoint, options.PodName);
-        if (tracing is not null)
+        if (otlp)
         {
-            AgentLog.TracingEnabled(logger, options.OtlpEndpoint!.ToString());
+            AgentLog.OtlpExportEnabled(logger, options.OtlpEndpoint!.ToString());
         }
 
         UseAgentApi(web, context, logger);
@@ -116,12 +121,13 @@ public static class AgentHost
 
         // Readiness turns off first, before any service stops.
         lifetime.ApplicationStopping.Register(context.BeginStopping);
-        return new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), new DisposableAction(() => tracing?.Dispose()));
+        return new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>());
     }
 
     /// <summary>
     /// The request pipeline and routes of the client API over <paramref name="context"/>:
     /// request metrics and spans, JSON for body-less error statuses, and <see cref="AgentApi"/>.
+    /// The services need <see cref="AgentTelemetry.Add"/> (the /metrics endpoint reads its meter provider).
     /// </summary>
     public static void UseAgentApi(WebApplication web, AgentContext context, ILogger logger)
     {
@@ -147,9 +153,4 @@ public static class AgentHost
         StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
         _ => "http_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
-
-    private sealed class DisposableAction(Action action) : IDisposable
-    {
-        public void Dispose() => action();
-    }
 }

@@ -92,8 +92,12 @@ internal sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Builds and starts the agent of <paramref name="ordinal"/> on 127.0.0.1 and a free port.</summary>
-    public async Task<AgentApp> StartAgentAsync(int ordinal)
+    /// <summary>
+    /// Builds and starts the agent of <paramref name="ordinal"/> on 127.0.0.1 and a free port,
+    /// with <paramref name="otlpEndpoint"/> as its OTEL_EXPORTER_OTLP_ENDPOINT and
+    /// <paramref name="configuration"/> over the environment's.
+    /// </summary>
+    public async Task<AgentApp> StartAgentAsync(int ordinal, Uri? otlpEndpoint = null, IReadOnlyDictionary<string, string?>? configuration = null)
     {
         var options = AgentOptionsReader.Read(name => name switch
         {
@@ -104,12 +108,13 @@ internal sealed class TestCluster : IAsyncDisposable
             AgentEnvironment.BindAddress => "127.0.0.1",
             AgentEnvironment.Partitions => Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             _ => null,
-        }) with { ClientPort = 0 };
+        }) with { ClientPort = 0, OtlpEndpoint = otlpEndpoint };
         var log = new TestLog($"dc-{ordinal} ");
         var app = AgentHost.Build(options, new AgentHostSettings
         {
             Kube = AgentConfig,
             Logging = logging => logging.AddProvider(log),
+            Configuration = configuration,
         });
         await app.Web.StartAsync(Ct);
         _agents.Add(app);
