@@ -3,18 +3,36 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 DOTNET ?= dotnet
 CONFIGURATION ?= Release
+CHART := charts/datacluster
+# How the agent and the operator are published, here and in the Dockerfile (a test checks that
+# both use these flags): trimmed, ReadyToRun, self-contained.
+PUBLISH_FLAGS := -c Release --self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true -nologo
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-17s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
 build: ## Build everything
 	$(DOTNET) build DataCluster.slnx -c $(CONFIGURATION) -nologo
 
 .PHONY: crds
-crds: ## Regenerate crds/ from the API types
+crds: ## Regenerate the CRD in crds/ and in the chart's crds/ from the API types
 	$(DOTNET) run --project operator -c $(CONFIGURATION) -- generate-crd crds/datacluster.dev_dataclusters.yaml
+	cp crds/datacluster.dev_dataclusters.yaml $(CHART)/crds/
+
+.PHONY: generate
+generate: crds ## Regenerate every generated file: the CRDs, the chart's ClusterRole and its values table
+	$(DOTNET) run --project operator -c $(CONFIGURATION) -- generate-rbac --chart-template $(CHART)/templates/clusterrole.yaml
+	$(DOTNET) run --project hack/chart-readme -c $(CONFIGURATION) -- $(CHART)
+
+.PHONY: chart
+chart: artifacts/operator/datacluster-operator ## Lint the chart and run its tests (templates, server-side dry run, schema, pod security, images, GitOps health)
+	@assets=$$(hack/envtest.sh) && tools=$$(hack/tools.sh) && lua=$$(hack/lua.sh) && \
+	  PATH="$$tools:$$PATH" helm lint --strict $(CHART) && \
+	  KUBEBUILDER_ASSETS="$$assets" DATACLUSTER_TOOLS="$$tools" DATACLUSTER_LUA="$$lua" PATH="$$tools:$$PATH" \
+	  DATACLUSTER_OPERATOR_BINARY="$(CURDIR)/artifacts/operator/datacluster-operator" \
+	  $(DOTNET) test tests/Chart.Tests -c $(CONFIGURATION) -nologo
 
 .PHONY: envtest
 envtest: ## Provide etcd, kube-apiserver, kube-controller-manager (cached) and print their directory
@@ -26,7 +44,11 @@ test: ## Run all tests (unit, real API server, end to end); ends with "N passed,
 
 .PHONY: publish-agent
 publish-agent: ## Publish the agent as a trimmed, ReadyToRun, self-contained linux-x64 executable in artifacts/agent
-	$(DOTNET) publish agent -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true -nologo -o artifacts/agent
+	$(DOTNET) publish agent $(PUBLISH_FLAGS) -r linux-x64 -o artifacts/agent
+
+.PHONY: publish-operator
+publish-operator: ## Publish the operator the same way, in artifacts/operator
+	$(DOTNET) publish operator $(PUBLISH_FLAGS) -r linux-x64 -o artifacts/operator
 
 .PHONY: bench-ring
 bench-ring: ## Print the ring's figures: lookup ns/op, assignment time, balance, movement vs minimum
@@ -39,16 +61,22 @@ bench-storage: ## Print the storage figures: appends/s, flush and fsync p50/p99 
 .PHONY: demo
 demo: artifacts/agent/datacluster-agent ## Run the local demo: control plane, operator, three agents; Ctrl-C cleans up
 	@assets=$$(hack/envtest.sh) && tools=$$(hack/tools.sh) && \
-	  mkdir -p artifacts && { $(DOTNET) build hack/demo -c $(CONFIGURATION) -nologo >artifacts/demo-build.log 2>&1 || { cat artifacts/demo-build.log; exit 1; }; } && \
+	  mkdir -p artifacts && { $(DOTNET) build demo -c $(CONFIGURATION) -nologo >artifacts/demo-build.log 2>&1 || { cat artifacts/demo-build.log; exit 1; }; } && \
 	  KUBEBUILDER_ASSETS="$$assets" PATH="$$tools:$$PATH" DATACLUSTER_AGENT_BINARY="$(CURDIR)/artifacts/agent/datacluster-agent" \
-	  $(DOTNET) hack/demo/bin/$(CONFIGURATION)/net10.0/datacluster-demo.dll $(DEMO_ARGS)
+	  $(DOTNET) demo/bin/$(CONFIGURATION)/net10.0/datacluster-demo.dll $(DEMO_ARGS)
 
 # The published agent for the demo, published again only when a source it is built from changed
 # (a publish trims and precompiles, which takes minutes).
 AGENT_INPUTS := $(shell find agent contracts kube ring telemetry -type f \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null) \
-	Directory.Build.props Directory.Packages.props
+	Directory.Build.props Directory.Packages.props VERSION
 artifacts/agent/datacluster-agent: $(AGENT_INPUTS)
 	@$(MAKE) --no-print-directory publish-agent
+
+# The published operator, which the image ships; tests/Chart.Tests runs it.
+OPERATOR_INPUTS := $(shell find operator contracts kube ring telemetry -type f \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null) \
+	Directory.Build.props Directory.Packages.props VERSION
+artifacts/operator/datacluster-operator: $(OPERATOR_INPUTS)
+	@$(MAKE) --no-print-directory publish-operator
 
 .PHONY: clean
 clean: ## Remove build outputs (keeps the envtest cache)

@@ -23,7 +23,8 @@ public static class AgentHost
 {
     /// <summary>
     /// Runs the agent until SIGTERM/SIGINT; returns the process exit code: 0 after a clean stop,
-    /// 2 when the Kubernetes configuration cannot be found, 1 when the agent fails to start.
+    /// 2 when the Kubernetes configuration cannot be found or its credentials cannot be obtained,
+    /// 1 when the agent fails to start.
     /// </summary>
     public static async Task<int> RunAsync(AgentOptions options)
     {
@@ -41,6 +42,17 @@ public static class AgentHost
 
         await using (app.ConfigureAwait(false))
         {
+            try
+            {
+                // A broken exec credential plugin (or login) stops the start here, on one line.
+                await app.Client.EnsureCredentialsAsync().ConfigureAwait(false);
+            }
+            catch (KubeConfigException e)
+            {
+                await Console.Error.WriteLineAsync($"datacluster-agent: cannot get Kubernetes credentials: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
             try
             {
                 await app.Web.RunAsync().ConfigureAwait(false);

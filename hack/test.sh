@@ -30,6 +30,15 @@ elif [[ "${CI:-}" == "true" ]]; then
     exit 1
 fi
 
+# Lua runs the Argo CD health check in tests/Chart.Tests.
+if lua=$(hack/lua.sh); then
+    export DATACLUSTER_LUA="$lua"
+elif [[ "${CI:-}" == "true" ]]; then
+    echo "test: Lua could not be provided; under CI=true that is a failure" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
 if ! dotnet build DataCluster.slnx -c Release -nologo -v quiet; then
     echo "test: build failed" >&2
     echo "0 passed, 1 failed"
@@ -45,6 +54,14 @@ if ! make --no-print-directory artifacts/agent/datacluster-agent >&2; then
     exit 1
 fi
 export DATACLUSTER_AGENT_BINARY="$PWD/artifacts/agent/datacluster-agent"
+
+# The operator as its image ships it (trimmed like the agent); tests/Chart.Tests runs it.
+if ! make --no-print-directory artifacts/operator/datacluster-operator >&2; then
+    echo "test: publishing the trimmed operator failed" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+export DATACLUSTER_OPERATOR_BINARY="$PWD/artifacts/operator/datacluster-operator"
 
 passed=0 failed=0 skipped=0 broken=0
 mapfile -t projects < <(find tests -name '*.Tests.csproj' | sort)

@@ -1,3 +1,4 @@
+using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
 using DataCluster.Operator.Crd;
 using DataCluster.Operator.Hosting;
@@ -10,7 +11,7 @@ namespace DataCluster.Operator;
 /// <summary>
 /// <c>datacluster-operator [run] [FLAGS]</c> runs the operator; <c>generate-crd</c> and
 /// <c>generate-rbac</c> write manifests. Exit codes: 0 after a normal stop, 1 after losing
-/// leadership (so the pod restarts clean), 2 for invalid flags or configuration.
+/// leadership (so the pod restarts clean), 2 for invalid flags or configuration, credentials included.
 /// </summary>
 public static class Program
 {
@@ -53,6 +54,18 @@ public static class Program
         var state = app.Services.GetRequiredService<OperatorState>();
         await using (app.ConfigureAwait(false))
         {
+            try
+            {
+                // A broken exec credential plugin (or login) stops the start here, on one line,
+                // rather than as retried request failures in the log.
+                await app.Services.GetRequiredService<KubeClient>().EnsureCredentialsAsync().ConfigureAwait(false);
+            }
+            catch (KubeConfigException e)
+            {
+                Console.Error.WriteLine($"datacluster-operator: cannot get Kubernetes credentials: {e.Message}");
+                return 2;
+            }
+
             await app.RunAsync().ConfigureAwait(false);
         }
 

@@ -9,12 +9,18 @@ namespace DataCluster.Storage;
 /// <param name="PromisedReplicas">The replica set that leader announced for its term.</param>
 /// <param name="CommitOffset">Every record below this offset is known committed (may lag; it is learned again from the leader).</param>
 /// <param name="ConsumedOffset">Every data record below this offset was consumed by the app (delivery); 0 when unknown.</param>
+/// <param name="EarlierReplicaSets">
+/// Replica sets of the partition this member knew (from assignments or promises) that a newer set
+/// replaced before any term of the newer set committed its first record: a leader must still hear
+/// from a majority of each. Null when none.
+/// </param>
 public sealed record ReplicaState(
     long PromisedTerm,
     string? PromisedTo,
     IReadOnlyList<string> PromisedReplicas,
     long CommitOffset,
-    long ConsumedOffset = 0)
+    long ConsumedOffset = 0,
+    IReadOnlyList<IReadOnlyList<string>>? EarlierReplicaSets = null)
 {
     /// <summary>The state of a partition this member never took part in.</summary>
     public static ReplicaState Initial { get; } = new(0, null, [], 0, 0);

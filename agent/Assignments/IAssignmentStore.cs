@@ -22,8 +22,9 @@ public interface IAssignmentStore
     /// <summary>
     /// Sets <paramref name="data"/>'s keys (other keys are kept) if the ConfigMap is still at
     /// <paramref name="resourceVersion"/>; returns what was stored. Throws
-    /// <see cref="Kube.Errors.ConflictException"/> when it changed since, and
-    /// <see cref="Kube.Errors.NotFoundException"/> when it no longer exists.
+    /// <see cref="Kube.Errors.ConflictException"/> when it changed since, and also when it was
+    /// deleted since: the write carries the uid and version read, and the API server answers a
+    /// failed precondition, not a missing object. The caller reads again either way.
     /// </summary>
     Task<StoredAssignment> WriteAsync(IReadOnlyDictionary<string, string> data, string resourceVersion, CancellationToken cancellationToken);
 }

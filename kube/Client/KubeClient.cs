@@ -29,31 +29,38 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
     private readonly string _baseUri;
     private readonly KubeConfig _config;
     private readonly KubeClientOptions _options;
-    private readonly ITokenSource? _tokens;
+    private readonly ICredentialSource? _credentials;
     private readonly string? _basicAuth;
+    private readonly string? _host;
     private readonly ILogger _logger;
 
     /// <summary>A client for <paramref name="config"/> with its own connection pool.</summary>
     public KubeClient(KubeConfig config, KubeClientOptions? options = null, ILogger<KubeClient>? logger = null)
-        : this(config, KubeHttpHandler.Create(config, options ?? new KubeClientOptions()), options, logger)
+        : this(config, (HttpMessageHandler?)null, options, (ILogger?)logger)
     {
     }
 
     /// <summary>A client sending through <paramref name="handler"/> (tests, custom transports); the client disposes it.</summary>
     public KubeClient(KubeConfig config, HttpMessageHandler handler, KubeClientOptions? options = null, ILogger<KubeClient>? logger = null)
+        : this(config, handler ?? throw new ArgumentNullException(nameof(handler)), options, (ILogger?)logger)
+    {
+    }
+
+    private KubeClient(KubeConfig config, HttpMessageHandler? handler, KubeClientOptions? options, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(handler);
         _config = config;
         _options = options ?? new KubeClientOptions();
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _tokens = config.CreateTokenSource(_options.TimeProvider);
-        if (config.Username is not null && _tokens is null)
+        _logger = logger ?? NullLogger.Instance;
+        _credentials = config.CreateCredentialSource(_options.TimeProvider, _logger);
+        handler ??= KubeHttpHandler.Create(config, _options, _credentials as ExecCredentialSource);
+        if (config.Username is not null && _credentials is null)
         {
             _basicAuth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{config.Username}:{config.Password}"));
         }
 
         _baseUri = config.Server.AbsoluteUri.TrimEnd('/');
+        _host = TlsHost(config);
         _http = new HttpClient(handler, disposeHandler: true)
         {
             // Each call sets its own limit; watches must be able to run for many minutes.
@@ -75,6 +82,20 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
     public KubeConfig Config => _config;
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// Obtains the credential now instead of at the first request: runs the exec plugin when the
+    /// configuration has one, so that a broken plugin or login is reported when a program starts.
+    /// Returns at once for other configurations. The credential is kept for the requests.
+    /// </summary>
+    /// <exception cref="KubeConfigException">The plugin failed; the message (one line) names the kubeconfig user and what to fix.</exception>
+    public async Task EnsureCredentialsAsync(CancellationToken cancellationToken = default)
+    {
+        if (_credentials is not null)
+        {
+            await _credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <inheritdoc />
     public async Task<TResult> GetPathAsync<TResult>(string path, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken = default)
@@ -131,26 +152,26 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
     /// <summary>
     /// The one place requests leave the client: adds credentials and impersonation, and turns a
     /// non-success status into a typed <see cref="KubeApiException"/> with the server's message.
-    /// When the server rejects a token read from a file (401) and the file now holds another one
-    /// (it was rotated since the last read), the request is sent once more with the new token:
+    /// When the server rejects the credential (401) and a fresh one differs (the token file was
+    /// rotated, the exec plugin issued another), the request is sent once more with it:
     /// authentication comes before anything else on the server, so nothing was done the first
     /// time. The caller disposes the response.
     /// </summary>
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, ByteArrayContent? content, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
-        var token = _tokens?.GetToken();
-        using var request = NewRequest(method, pathAndQuery, content, token);
+        var credential = _credentials is null ? null : await _credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+        using var request = NewRequest(method, pathAndQuery, content, credential?.Token);
         var started = Stopwatch.GetTimestamp();
         var response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Unauthorized && _tokens is not null)
+        if (response.StatusCode == HttpStatusCode.Unauthorized && credential is not null)
         {
             _logger.TokenRejected();
-            _tokens.Invalidate();
-            var fresh = _tokens.GetToken();
-            if (fresh != token)
+            _credentials!.Invalidate(credential);
+            var fresh = await _credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+            if (fresh != credential)
             {
                 response.Dispose();
-                using var retry = NewRequest(method, pathAndQuery, content, fresh);
+                using var retry = NewRequest(method, pathAndQuery, content, fresh.Token);
                 response = await _http.SendAsync(retry, completion, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -173,6 +194,11 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
     private HttpRequestMessage NewRequest(HttpMethod method, string pathAndQuery, ByteArrayContent? content, string? token)
     {
         var request = new HttpRequestMessage(method, new Uri(_baseUri + pathAndQuery)) { Content = content };
+        if (_host is not null)
+        {
+            request.Headers.Host = _host;
+        }
+
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -193,6 +219,18 @@ public sealed partial class KubeClient : IKubeClient, IDisposable
 
         return request;
     }
+
+    /// <summary>
+    /// The Host header that makes the TLS handshake ask for <see cref="KubeConfig.TlsServerName"/>,
+    /// or null to keep the server's host. SocketsHttpHandler takes the SNI name from the Host
+    /// header (else the URL) and overwrites <c>SslOptions.TargetHost</c>, so the header is the
+    /// one way to send it. The API server does not route on Host, and a proxy in front that
+    /// compares SNI with Host (421 Misdirected Request) sees the two agree.
+    /// </summary>
+    private static string? TlsHost(KubeConfig config) =>
+        config.TlsServerName is { Length: > 0 } name && config.Server.Scheme == Uri.UriSchemeHttps
+            ? config.Server.IsDefaultPort ? name : $"{name}:{config.Server.Port}"
+            : null;
 
     private static ByteArrayContent JsonContent(byte[] body, MediaTypeHeaderValue mediaType)
     {

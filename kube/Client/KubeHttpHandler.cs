@@ -8,7 +8,8 @@ namespace DataCluster.Kube.Client;
 /// <summary>Builds the HTTP handler for a configuration: TLS trust, client certificate, pooling.</summary>
 internal static class KubeHttpHandler
 {
-    public static SocketsHttpHandler Create(KubeConfig config, KubeClientOptions options)
+    /// <param name="exec">The exec plugin's credentials when the configuration has one: its client certificate is chosen at each handshake.</param>
+    public static SocketsHttpHandler Create(KubeConfig config, KubeClientOptions options, ExecCredentialSource? exec = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -30,7 +31,22 @@ internal static class KubeHttpHandler
             AllowAutoRedirect = false,
         };
 
-        if (config.ClientCertificate is not null)
+        if (config.ProxyUrl is not null)
+        {
+            handler.Proxy = new WebProxy(config.ProxyUrl);
+            handler.UseProxy = true;
+        }
+
+        if (exec is not null)
+        {
+            // The plugin's certificate changes over time: pick the current one for each new
+            // connection, and close the connections that presented a replaced one.
+            handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => exec.ClientCertificate!;
+            var connections = new ConnectionTracker();
+            handler.ConnectCallback = connections.ConnectAsync;
+            exec.ClientCertificateChanged += connections.CloseAll;
+        }
+        else if (config.ClientCertificate is not null)
         {
             handler.SslOptions.ClientCertificates = [config.ClientCertificate];
         }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Kube.Config;
 
@@ -25,6 +26,12 @@ public sealed record KubeConfig
     /// <summary>A client certificate with its private key, for certificate authentication.</summary>
     public X509Certificate2? ClientCertificate { get; init; }
 
+    /// <summary>
+    /// A command that prints the credential (kubeconfig <c>exec</c>): a token, a client
+    /// certificate or both. When set, <see cref="Token"/> and <see cref="TokenFile"/> are ignored.
+    /// </summary>
+    public ExecCredentialPlugin? Exec { get; init; }
+
     /// <summary>A fixed bearer token. Ignored when <see cref="TokenFile"/> is set.</summary>
     public string? Token { get; init; }
 
@@ -43,8 +50,14 @@ public sealed record KubeConfig
     /// <summary>Skip server certificate validation. For throwaway test clusters only.</summary>
     public bool InsecureSkipTlsVerify { get; init; }
 
-    /// <summary>The name to expect in the server certificate when it differs from the host in <see cref="Server"/>.</summary>
+    /// <summary>
+    /// The server's name when it differs from the host in <see cref="Server"/>: sent in the TLS
+    /// handshake (SNI, and so also as the Host header) and expected in the server certificate.
+    /// </summary>
     public string? TlsServerName { get; init; }
+
+    /// <summary>An HTTP(S) or SOCKS proxy for every request to this server (kubeconfig <c>proxy-url</c>); null = the HTTPS_PROXY/NO_PROXY variables.</summary>
+    public Uri? ProxyUrl { get; init; }
 
     /// <summary>The namespace to use when a call does not name one.</summary>
     public string Namespace { get; init; } = "default";
@@ -105,9 +118,10 @@ public sealed record KubeConfig
             $"and {KubeEnvironment.ServiceHost} is not set (not running in a pod).");
     }
 
-    /// <summary>The source of the bearer token for this configuration, or null when it uses none.</summary>
-    internal ITokenSource? CreateTokenSource(TimeProvider timeProvider) =>
-        TokenFile is not null ? new FileTokenSource(TokenFile, timeProvider)
+    /// <summary>The source of the credential of each request, or null when requests carry none (or basic auth).</summary>
+    internal ICredentialSource? CreateCredentialSource(TimeProvider timeProvider, ILogger logger) =>
+        Exec is not null ? new ExecCredentialSource(Exec, this, timeProvider, logger)
+        : TokenFile is not null ? new FileTokenSource(TokenFile, timeProvider)
         : Token is not null ? new StaticTokenSource(Token)
         : null;
 }

@@ -10,7 +10,7 @@ namespace DataCluster.Kube.Config;
 /// Reads a kubeconfig file. Uses YamlDotNet's representation model (a plain node tree) rather
 /// than its object mapper, so there is no reflection and the library stays trimmable.
 /// </summary>
-internal static class KubeConfigFile
+internal static partial class KubeConfigFile
 {
     public static KubeConfig Load(string path, string? contextName)
     {
@@ -60,6 +60,7 @@ internal static class KubeConfigFile
             InsecureSkipTlsVerify = file.OptionalBool(cluster, "insecure-skip-tls-verify", clusterWhere),
             TlsServerName = file.OptionalString(cluster, "tls-server-name", clusterWhere),
             CertificateAuthorities = file.Certificates(cluster, "certificate-authority", clusterWhere),
+            ProxyUrl = ProxyUrl(file, cluster, clusterWhere),
             Source = sourcePath,
         };
 
@@ -70,17 +71,15 @@ internal static class KubeConfigFile
 
         var user = file.Named(root, "users", userName, "user");
         var userWhere = $"users[{userName}].user";
-        foreach (var unsupported in new[] { "exec", "auth-provider" })
+        if (user.Children.TryGetValue(new YamlScalarNode("auth-provider"), out var authProvider))
         {
-            if (user.Children.ContainsKey(new YamlScalarNode(unsupported)))
-            {
-                throw file.Error($"{userWhere}.{unsupported} is not supported; use a token, tokenFile or a client certificate");
-            }
+            throw file.Error(AuthProviderRefusal(file, userName, authProvider));
         }
 
         var tokenFile = file.OptionalString(user, "tokenFile", userWhere);
         return config with
         {
+            Exec = Exec(file, user, userName, userWhere),
             Token = file.OptionalString(user, "token", userWhere),
             TokenFile = string.IsNullOrEmpty(tokenFile) ? null : file.Resolve(tokenFile),
             Username = file.OptionalString(user, "username", userWhere),
@@ -89,6 +88,19 @@ internal static class KubeConfigFile
             ImpersonateUser = file.OptionalString(user, "as", userWhere),
             ImpersonateGroups = file.OptionalStrings(user, "as-groups", userWhere),
         };
+    }
+
+    private static Uri? ProxyUrl(Reader file, YamlMappingNode cluster, string where)
+    {
+        var text = file.OptionalString(cluster, "proxy-url", where);
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(text, UriKind.Absolute, out var proxy) && proxy.Scheme is "http" or "https" or "socks5" or "socks4" or "socks4a"
+            ? proxy
+            : throw file.Error($"has {where}.proxy-url '{text}', which is not an http, https or socks5 URL");
     }
 
     /// <summary>Reading helpers that know the file name, so every error can say where it is.</summary>

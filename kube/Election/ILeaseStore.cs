@@ -19,7 +19,9 @@ public interface ILeaseStore
 
     /// <summary>
     /// Replaces the lease if it is still at <c>lease.Metadata.ResourceVersion</c>; throws
-    /// <see cref="Errors.ConflictException"/> otherwise.
+    /// <see cref="Errors.ConflictException"/> otherwise, including when the lease read was
+    /// deleted since (its uid is a precondition of the update). A lease with neither uid nor
+    /// resourceVersion is written unconditionally, and created if missing.
     /// </summary>
     Task<Lease> UpdateAsync(Lease lease, CancellationToken cancellationToken);
 }

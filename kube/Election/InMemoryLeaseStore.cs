@@ -6,7 +6,8 @@ namespace DataCluster.Kube.Election;
 
 /// <summary>
 /// A lease in memory with the API server's optimistic concurrency (a resourceVersion that
-/// changes on every write), so election logic can be tested in one process. Thread-safe.
+/// changes on every write, a uid given at creation that an update must match), so election
+/// logic can be tested in one process. Thread-safe.
 /// </summary>
 public sealed class InMemoryLeaseStore : ILeaseStore
 {
@@ -46,6 +47,7 @@ public sealed class InMemoryLeaseStore : ILeaseStore
             }
 
             _lease = Stamp(lease);
+            _lease.Metadata.Uid = Guid.NewGuid().ToString();
             return Task.FromResult(Copy(_lease));
         }
     }
@@ -54,18 +56,38 @@ public sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            if (_lease is null)
+            // As on the API server: the uid and the resourceVersion an update carries are its
+            // preconditions, so a lease deleted (or deleted and created again) since it was read
+            // fails them; an update with neither is unconditional, and creates a missing Lease.
+            var uid = lease.Metadata.Uid;
+            var version = lease.Metadata.ResourceVersion;
+            if (_lease is null && string.IsNullOrEmpty(uid) && string.IsNullOrEmpty(version))
             {
-                throw new NotFoundException("leases.coordination.k8s.io not found");
+                _lease = Stamp(lease);
+                _lease.Metadata.Uid = Guid.NewGuid().ToString();
+                return Task.FromResult(Copy(_lease));
             }
 
-            if (lease.Metadata.ResourceVersion != _lease.Metadata.ResourceVersion)
+            if (_lease is null
+                || (!string.IsNullOrEmpty(uid) && uid != _lease.Metadata.Uid)
+                || (!string.IsNullOrEmpty(version) && version != _lease.Metadata.ResourceVersion))
             {
                 throw new ConflictException("Operation cannot be fulfilled on leases.coordination.k8s.io: the object has been modified; please apply your changes to the latest version and try again");
             }
 
+            uid = _lease.Metadata.Uid;
             _lease = Stamp(lease);
+            _lease.Metadata.Uid = uid;
             return Task.FromResult(Copy(_lease));
+        }
+    }
+
+    /// <summary>Removes the lease, as someone deleting the object would (a member Lease deleted under its holder).</summary>
+    public void Delete()
+    {
+        lock (_gate)
+        {
+            _lease = null;
         }
     }
 

@@ -16,8 +16,11 @@ internal static partial class KubeLog
     [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "{Method} {Path} failed with {StatusCode}: {ServerMessage}")]
     public static partial void RequestFailed(this ILogger logger, string method, string path, HttpStatusCode statusCode, string serverMessage);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "The server rejected the token (401); the token file will be read again")]
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "The server rejected the credentials (401); they will be read or obtained again")]
     public static partial void TokenRejected(this ILogger logger);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "The exec plugin {Command} of user {User} returned a credential valid until {Expires}")]
+    public static partial void ExecCredentialObtained(this ILogger logger, string user, string command, DateTimeOffset? expires);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Watch of {Resource} in {Namespace} started from resourceVersion {ResourceVersion}")]
     public static partial void WatchStarted(this ILogger logger, string resource, string @namespace, string? resourceVersion);

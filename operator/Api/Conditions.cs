@@ -20,8 +20,22 @@ public static class ConditionTypes
     /// <summary>Members are being drained and their partitions moved.</summary>
     public const string Rebalancing = "Rebalancing";
 
+    /// <summary>
+    /// kstatus' abnormal-true "Reconciling" (read by Flux, kpt and cli-utils): True while the
+    /// cluster is moving toward its spec and nothing stops it. Restates the conditions above; see
+    /// docs/gitops.md.
+    /// </summary>
+    public const string Reconciling = "Reconciling";
+
+    /// <summary>
+    /// kstatus' abnormal-true "Stalled": True when the cluster cannot reach its spec without a
+    /// change by the user (invalid spec, ignored changes, a stalled drain, missing members).
+    /// Never True together with <see cref="Reconciling"/>.
+    /// </summary>
+    public const string Stalled = "Stalled";
+
     /// <summary>In the order the status lists them.</summary>
-    public static readonly IReadOnlyList<string> All = [Ready, Progressing, Degraded, Valid, Rebalancing];
+    public static readonly IReadOnlyList<string> All = [Ready, Progressing, Degraded, Valid, Rebalancing, Reconciling, Stalled];
 }
 
 /// <summary>Values of a condition's status.</summary>

@@ -46,7 +46,7 @@ public sealed class DataClusterStatus : KubeModel
     public DrainStatus? Drain { get; set; }
 
     [JsonPropertyName("conditions")]
-    [Description("Ready, Progressing, Degraded, Valid and Rebalancing, as standard Kubernetes conditions.")]
+    [Description("Ready, Progressing, Degraded, Valid and Rebalancing, and for tools that read kstatus conventions (Flux, kpt) Reconciling and Stalled, as standard Kubernetes conditions.")]
     public List<Condition>? Conditions { get; set; }
 }
 

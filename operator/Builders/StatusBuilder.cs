@@ -29,6 +29,8 @@ public static class StatusBuilder
         public const string Progressing = "Progressing";
         public const string NoDrain = "NoDrain";
         public const string ChangesIgnored = "ChangesIgnored";
+        public const string NotStalled = "NotStalled";
+        public const string Stalled = "Stalled";
     }
 
     /// <summary>
@@ -146,19 +148,44 @@ public static class StatusBuilder
             Set(ConditionTypes.Valid, false, Reasons.InvalidSpec, string.Join(" ", input.Problems.Select(p => p.Message)));
         }
 
+        var drainStalled = false;
         if (draining.Count > 0)
         {
             var held = draining.Sum(m => assignment?.Replicas.GetValueOrDefault(m.PodName) ?? 0);
             var deadline = TimeSpan.FromSeconds(spec.ScaleDown.DrainDeadlineSeconds);
-            var stalled = (input.LastDrainProgress ?? input.Drain?.LastProgressAt) is { } progressAt && now - progressAt >= deadline;
+            drainStalled = (input.LastDrainProgress ?? input.Drain?.LastProgressAt) is { } progressAt && now - progressAt >= deadline;
             var names = string.Join(", ", draining.Select(m => m.PodName));
-            Set(ConditionTypes.Rebalancing, true, stalled ? Reasons.DrainStalled : Reasons.Draining, stalled
+            Set(ConditionTypes.Rebalancing, true, drainStalled ? Reasons.DrainStalled : Reasons.Draining, drainStalled
                 ? $"Draining {names} ({held} partition replicas left to move) has made no progress for {spec.ScaleDown.DrainDeadlineSeconds}s: check that the remaining members are ready and that the leader agent is running."
                 : $"Draining {names} ({held} partition replicas left to move).");
         }
         else
         {
             Set(ConditionTypes.Rebalancing, false, Reasons.NoDrain, "No member is being drained.");
+        }
+
+        // Reconciling and Stalled restate the conditions above for kstatus (docs/gitops.md). Stalled
+        // is whatever needs the user: kstatus reports it as Failed, so a GitOps tool stops waiting
+        // and says why. Never both True, as kstatus would take whichever comes first.
+        string Message(string type) => Conditions.Find(conditions, type)?.Message ?? "";
+        (string Reason, string Message)? stall =
+            invalid ? (Reasons.InvalidSpec, Message(ConditionTypes.Valid))
+            : input.IgnoredChanges.Count > 0 ? (Reasons.ChangesIgnored, Message(ConditionTypes.Valid))
+            : drainStalled ? (Reasons.DrainStalled, Message(ConditionTypes.Rebalancing))
+            : Conditions.IsTrue(conditions, ConditionTypes.Degraded) ? (Reasons.MembersNotReady, Message(ConditionTypes.Degraded))
+            : null;
+        (string Reason, string Message)? reconciling =
+            stall is not null ? null
+            : progress ?? (allReady && assignment is null ? (Reasons.NoAssignment, Message(ConditionTypes.Ready)) : null);
+        if (stall is var (stallReason, stallMessage))
+        {
+            Set(ConditionTypes.Reconciling, false, Reasons.Stalled, "Not reconciling until the Stalled condition is resolved.");
+            Set(ConditionTypes.Stalled, true, stallReason, stallMessage);
+        }
+        else
+        {
+            Set(ConditionTypes.Reconciling, reconciling is not null, reconciling?.Reason ?? Reasons.Stable, reconciling?.Message ?? "The cluster matches its spec.");
+            Set(ConditionTypes.Stalled, false, Reasons.NotStalled, "Nothing that needs a change by the user keeps the cluster from its spec.");
         }
 
         status.Conditions = Ordered(conditions);

@@ -15,8 +15,12 @@ namespace DataCluster.Operator.Controllers;
 /// only when labelled managed-by=datacluster-operator (volume claims: datacluster.dev/cluster),
 /// so the operator never holds every Secret or ConfigMap of the cluster in memory.
 /// </summary>
-/// <remarks>One informer per kind and watched namespace (<see cref="InformerSet{T}"/>); reads are thread-safe.</remarks>
-public sealed class ClusterCaches
+/// <remarks>
+/// One informer per kind and watched namespace (<see cref="InformerSet{T}"/>); reads are
+/// thread-safe. The reconciler reads through <see cref="IClusterCaches"/>; the informer sets are
+/// public for what needs more than reads (controller sources, the Lease observer).
+/// </remarks>
+public sealed class ClusterCaches : IClusterCaches
 {
     /// <summary>Selects the objects the operator creates, and the member pods (their template carries the same labels).</summary>
     public const string ManagedSelector = LabelKeys.ManagedBy + "=" + LabelKeys.OperatorName;
@@ -80,6 +84,40 @@ public sealed class ClusterCaches
     public InformerSet<PersistentVolumeClaim> VolumeClaims { get; }
 
     public InformerSet<Node> Nodes { get; }
+
+    /// <inheritdoc />
+    public ResourceType<EndpointSlice> EndpointSliceType => EndpointSlices.Type;
+
+    /// <inheritdoc />
+    public ResourceType<PodDisruptionBudget> DisruptionBudgetType => DisruptionBudgets.Type;
+
+    IKubeCacheReader<Api.DataCluster> IClusterCaches.DataClusters => DataClusters;
+
+    IKubeCacheReader<StatefulSet> IClusterCaches.StatefulSets => StatefulSets;
+
+    IKubeCacheReader<Service> IClusterCaches.Services => Services;
+
+    IKubeCacheReader<EndpointSlice> IClusterCaches.EndpointSlices => EndpointSlices;
+
+    IKubeCacheReader<PodDisruptionBudget> IClusterCaches.DisruptionBudgets => DisruptionBudgets;
+
+    IKubeCacheReader<ServiceAccount> IClusterCaches.ServiceAccounts => ServiceAccounts;
+
+    IKubeCacheReader<Role> IClusterCaches.Roles => Roles;
+
+    IKubeCacheReader<RoleBinding> IClusterCaches.RoleBindings => RoleBindings;
+
+    IKubeCacheReader<Secret> IClusterCaches.Secrets => Secrets;
+
+    IKubeCacheReader<ConfigMap> IClusterCaches.ConfigMaps => ConfigMaps;
+
+    IKubeCacheReader<Lease> IClusterCaches.Leases => Leases;
+
+    IKubeCacheReader<Pod> IClusterCaches.Pods => Pods;
+
+    IKubeCacheReader<PersistentVolumeClaim> IClusterCaches.VolumeClaims => VolumeClaims;
+
+    IKubeCacheReader<Node> IClusterCaches.Nodes => Nodes;
 
     /// <summary>True once every informer has synced.</summary>
     public bool HasSynced => All.All(run => run.Synced());

@@ -33,7 +33,7 @@ public sealed partial class DataClusterReconciler
         // even when the cache misses it (say its labels were edited away) before building.
         var secretName = ObjectNames.PeerTokenSecret(name);
         var existing = _caches.Secrets.Get(ns, secretName)
-            ?? await _client.GetAsync(KubeResources.Secrets, ns, secretName, cancellationToken).ConfigureAwait(false);
+            ?? await _server.GetAsync(KubeResources.Secrets, ns, secretName, cancellationToken).ConfigureAwait(false);
         var desired = SecretBuilder.PeerToken(cluster, existing is not null && ObjectApplier.IsOwnedBy(existing, context.Uid) ? existing : null, SecretBuilder.NewToken());
         await EnsureOwnedAsync(context, KubeResources.Secrets, desired, existing, null, cancellationToken).ConfigureAwait(false);
     }
@@ -72,7 +72,7 @@ public sealed partial class DataClusterReconciler
     private async Task EnsureDisruptionBudgetAsync(ClusterContext context, CancellationToken cancellationToken)
     {
         var budget = PodDisruptionBudgetBuilder.Build(context.Defaulted);
-        await EnsureOwnedAsync(context, _caches.DisruptionBudgets.Type, budget,
+        await EnsureOwnedAsync(context, _caches.DisruptionBudgetType, budget,
             _caches.DisruptionBudgets.Get(context.Namespace, budget.Metadata.Name!), null, cancellationToken).ConfigureAwait(false);
     }
 
@@ -116,7 +116,7 @@ public sealed partial class DataClusterReconciler
                     ["ownerReferences"] = owners,
                 },
             };
-            await _client.MergePatchAsync(KubeResources.PersistentVolumeClaims, context.Namespace, claimName, patch, cancellationToken).ConfigureAwait(false);
+            await _writer.MergePatchAsync(KubeResources.PersistentVolumeClaims, context.Namespace, claimName, patch, cancellationToken).ConfigureAwait(false);
             _logger.ClaimOwned(context.Namespace, context.Name, claimName);
         }
     }
@@ -176,7 +176,7 @@ public sealed partial class DataClusterReconciler
 
         try
         {
-            await _client.CreateAsync(type, obj, cancellationToken).ConfigureAwait(false);
+            await _writer.CreateAsync(type, obj, cancellationToken).ConfigureAwait(false);
             _logger.Created(type.Kind, obj.Metadata.Namespace, obj.Metadata.Name);
         }
         catch (AlreadyExistsException)

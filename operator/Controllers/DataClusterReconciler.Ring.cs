@@ -31,9 +31,12 @@ public sealed partial class DataClusterReconciler
     private async Task<RingSlice> PublishRingAsync(ClusterContext context, CancellationToken cancellationToken)
     {
         context.Facts = MemberFactsOf(context, drainFrom: context.Defaulted.Spec.Replicas);
-        var slices = _caches.EndpointSlices.Type;
+        var slices = _caches.EndpointSliceType;
         var keepsTopology = slices.Version != "v1";
-        var previous = PreviousSlice(context);
+        // The caches answer with the slice this process last wrote while the informer lags
+        // behind that write: building on an older one could publish a second, different
+        // membership under the same epoch.
+        var previous = _caches.EndpointSlices.Get(context.Namespace, ObjectNames.RingEndpointSlice(context.Name));
         var ring = RingEndpointSliceBuilder.Build(context.Defaulted, context.Facts, previous, context.Cluster.Status?.MembershipEpoch ?? 0, context.Now, keepsTopology);
 
         // addressType is immutable; it can only change while the slice has no endpoints (the
@@ -41,41 +44,17 @@ public sealed partial class DataClusterReconciler
         if (previous is not null && previous.AddressType != ring.Slice.AddressType && ObjectApplier.IsOwnedBy(previous, context.Uid))
         {
             _logger.RecreatingSlice(context.Namespace, context.Name, previous.AddressType, ring.Slice.AddressType);
-            await Kube.Client.KubeReaderExtensions.DeleteIfExistsAsync(_client, slices, context.Namespace, previous.Metadata.Name!, null, cancellationToken).ConfigureAwait(false);
-            _writtenSlices.TryRemove(context.Request, out _);
+            await Kube.Client.KubeReaderExtensions.DeleteIfExistsAsync(_writer, slices, context.Namespace, previous.Metadata.Name!, null, cancellationToken).ConfigureAwait(false);
             previous = null;
         }
 
         var ensured = await EnsureOwnedAsync(context, slices, ring.Slice, previous, keepsTopology ? SliceDroppable : SliceDroppableV1, cancellationToken).ConfigureAwait(false);
-        if (ensured.Result == EnsureResult.Applied && ensured.Object is { } written)
+        if (ensured.Result == EnsureResult.Applied)
         {
-            _writtenSlices[context.Request] = written;
             _logger.RingPublished(context.Namespace, context.Name, ring.Epoch, ring.Slice.Endpoints.Count(e => e.Conditions?.Ready == true), ring.Slice.Endpoints.Count);
         }
 
         return ring;
-    }
-
-    /// <summary>
-    /// The slice as it is: the cached one, or the one this process last wrote when that is newer
-    /// (the watch has not delivered it yet). Building on a stale slice could publish a second,
-    /// different membership under the same epoch.
-    /// </summary>
-    private EndpointSlice? PreviousSlice(ClusterContext context)
-    {
-        var cached = _caches.EndpointSlices.Get(context.Namespace, ObjectNames.RingEndpointSlice(context.Name));
-        if (!_writtenSlices.TryGetValue(context.Request, out var written))
-        {
-            return cached;
-        }
-
-        if (cached is null || (RingEndpointSliceBuilder.EpochOf(written) ?? 0) > (RingEndpointSliceBuilder.EpochOf(cached) ?? 0))
-        {
-            return written;
-        }
-
-        _writtenSlices.TryRemove(context.Request, out _); // the cache caught up
-        return cached;
     }
 
     /// <summary>What the caches say about each member pod: readiness, address, node, zone and region, and its Lease.</summary>

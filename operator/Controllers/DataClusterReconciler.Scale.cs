@@ -48,8 +48,6 @@ public sealed partial class DataClusterReconciler
             return new ScaleOutcome(ensured.Result == EnsureResult.Blocked ? null : live, drain);
         }
 
-        _writtenStatefulSets[context.Request] = ensured.Object!;
-
         if (live is null)
         {
             await _events.RecordAsync(context.Reference, EventTypes.Normal, EventReasons.Created,

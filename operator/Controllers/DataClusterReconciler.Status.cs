@@ -33,7 +33,7 @@ public sealed partial class DataClusterReconciler
         var updated = JsonSerializer.SerializeToElement(context.Cluster, OperatorJsonContext.Default.DataCluster).Deserialize(OperatorJsonContext.Default.DataCluster)!;
         updated.Status = status;
         // Tolerant: the answer carries the spec, which may be the malformed one being reported.
-        _writtenClusters[context.Request] = await _client.UpdateStatusAsync(DataClusterResource.Tolerant, updated, cancellationToken).ConfigureAwait(false);
+        await _statusWriter.UpdateStatusAsync(DataClusterResource.Tolerant, updated, cancellationToken).ConfigureAwait(false);
         _logger.StatusUpdated(context.Namespace, context.Name, status.MembersReady ?? "", status.MembershipEpoch);
         await RecordTransitionsAsync(context, before?.Conditions, status.Conditions, cancellationToken).ConfigureAwait(false);
         return status;

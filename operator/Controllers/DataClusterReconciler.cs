@@ -25,8 +25,22 @@ namespace DataCluster.Operator.Controllers;
 /// condition Events, when to look again) and <c>.Invalid.cs</c>.
 /// </para>
 /// <para>
+/// Reads come from <see cref="IClusterCaches"/>; writes go to <see cref="IKubeWriter"/> and
+/// <see cref="IKubeStatusWriter"/>; <see cref="IKubeReader"/> serves only the two reads that must
+/// go past the caches (the peer-token Secret, and an owned object the caches do not hold).
+/// </para>
+/// <para>
+/// The reconciler keeps no copies of its own writes. It must see them, though: a status write
+/// the DataCluster cache has not delivered yet would restart a drain, and a slice it has not
+/// delivered would let a second membership go out under one epoch. The caches it is given must
+/// therefore read its writes: the operator wraps the informers in
+/// <see cref="ReadYourWritesClusterCaches"/> and the writers in <see cref="RecordingKubeWriter"/>,
+/// sharing one <see cref="WrittenObjects"/>. With that, a converged cluster costs no writes
+/// while the informers lag.
+/// </para>
+/// <para>
 /// Thread-safe across clusters; the controller never reconciles one cluster on two workers at
-/// once. Reads come from <see cref="ClusterCaches"/>, writes go to the API.
+/// once.
 /// </para>
 /// </remarks>
 public sealed partial class DataClusterReconciler : IReconciler
@@ -46,31 +60,49 @@ public sealed partial class DataClusterReconciler : IReconciler
     /// </summary>
     private static readonly TimeSpan WaitForCollector = TimeSpan.FromSeconds(5);
 
-    private readonly ClusterCaches _caches;
-    private readonly IKubeClient _client;
+    private readonly IClusterCaches _caches;
+    private readonly IKubeReader _server;
+    private readonly IKubeWriter _writer;
+    private readonly IKubeStatusWriter _statusWriter;
     private readonly IEventRecorder _events;
     private readonly LeaseObserver _leases;
     private readonly BuilderOptions _builderOptions;
     private readonly ObjectApplier _applier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<ReconcileRequest, EndpointSlice> _writtenSlices = new();
-    private readonly ConcurrentDictionary<ReconcileRequest, Api.DataCluster> _writtenClusters = new();
-    private readonly ConcurrentDictionary<ReconcileRequest, StatefulSet> _writtenStatefulSets = new();
+
+    // What follows is memory about the clusters, not about this process's writes (read-your-writes
+    // is the caches' business, see the class remarks). Each is dropped when the cluster is gone.
+
+    // The uid of each cluster seen, so its Events can be forgotten once the DataCluster has left
+    // the cache and its uid can no longer be read.
     private readonly ConcurrentDictionary<ReconcileRequest, string> _uids = new();
+
+    // The decoded assignment per ConfigMap, with the resourceVersion it was decoded from: decoding
+    // costs O(partitions × factor) and the ConfigMap changes far less often than reconciles run.
     private readonly ConcurrentDictionary<string, (string? ResourceVersion, PublishedAssignment Value)> _assignments = new(StringComparer.Ordinal);
+
+    // Leases and ConfigMaps that exist without our labels, so the cache never shows them: without
+    // this, every reconcile would try to create them again.
     private readonly ConcurrentDictionary<string, bool> _knownToExist = new(StringComparer.Ordinal);
 
-    /// <param name="caches">Where every read comes from.</param>
-    /// <param name="client">Where every write goes.</param>
+    /// <param name="caches">Where reads come from.</param>
+    /// <param name="server">
+    /// The two reads that must go past the caches: the peer-token Secret when the cache misses it,
+    /// and the look-up of an owned object the cache does not hold before applying it.
+    /// </param>
+    /// <param name="writer">Where object writes go.</param>
+    /// <param name="statusWriter">Where the DataCluster's status writes go.</param>
     /// <param name="events">Records Events on the DataClusters.</param>
     /// <param name="leases">Observed renewal times of the member and leader Leases (a handler of the Lease informer).</param>
     /// <param name="builderOptions">The operator's default agent image.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">The reconciler's logger.</param>
     public DataClusterReconciler(
-        ClusterCaches caches,
-        IKubeClient client,
+        IClusterCaches caches,
+        IKubeReader server,
+        IKubeWriter writer,
+        IKubeStatusWriter statusWriter,
         IEventRecorder events,
         LeaseObserver leases,
         BuilderOptions builderOptions,
@@ -78,11 +110,13 @@ public sealed partial class DataClusterReconciler : IReconciler
         ILogger? logger = null)
     {
         _caches = caches ?? throw new ArgumentNullException(nameof(caches));
-        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _server = server ?? throw new ArgumentNullException(nameof(server));
+        _writer = writer ?? throw new ArgumentNullException(nameof(writer));
+        _statusWriter = statusWriter ?? throw new ArgumentNullException(nameof(statusWriter));
         _events = events ?? throw new ArgumentNullException(nameof(events));
         _leases = leases ?? throw new ArgumentNullException(nameof(leases));
         _builderOptions = builderOptions ?? throw new ArgumentNullException(nameof(builderOptions));
-        _applier = new ObjectApplier(client, FieldManager);
+        _applier = new ObjectApplier(server, writer, FieldManager);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
     }
@@ -91,14 +125,12 @@ public sealed partial class DataClusterReconciler : IReconciler
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var cached = _caches.DataClusters.Get(request.Namespace, request.Name);
-        if (cached is null)
+        var cluster = _caches.DataClusters.Get(request.Namespace, request.Name);
+        if (cluster is null)
         {
             Forget(request);
             return ReconcileResult.Done;
         }
-
-        var cluster = Newest(cached, _writtenClusters, request)!;
 
         // Deleted: the garbage collector removes everything it owns (volume claims included,
         // through the owner references added to them), so there is nothing to finalize.
@@ -110,7 +142,7 @@ public sealed partial class DataClusterReconciler : IReconciler
         _uids[request] = cluster.Metadata.Uid;
         var context = new ClusterContext(request, cluster, _time.GetUtcNow())
         {
-            StatefulSet = Newest(_caches.StatefulSets.Get(request.Namespace, ObjectNames.StatefulSet(request.Name)), _writtenStatefulSets, request),
+            StatefulSet = _caches.StatefulSets.Get(request.Namespace, ObjectNames.StatefulSet(request.Name)),
         };
         context.Pods = MemberPods(context);
         context.Assignment = ReadAssignment(context);
@@ -146,38 +178,9 @@ public sealed partial class DataClusterReconciler : IReconciler
         return NextLook(context, status, ring.NextLeaseExpiry, scale.Drain);
     }
 
-    /// <summary>
-    /// The cached object, or the one this process last wrote when the cache has not caught up
-    /// with that write yet: deciding on the older version would repeat the write (and, for a
-    /// drain, restart it). resourceVersions are opaque, but every etcd-backed server issues
-    /// increasing integers; when they do not parse, the cache wins. A missing cached object wins
-    /// too: it may have been deleted since.
-    /// </summary>
-    private static T? Newest<T>(T? cached, ConcurrentDictionary<ReconcileRequest, T> written, ReconcileRequest request)
-        where T : class, IKubernetesObject
-    {
-        if (cached is null || !written.TryGetValue(request, out var ours))
-        {
-            return cached;
-        }
-
-        if (long.TryParse(cached.Metadata.ResourceVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seen)
-            && long.TryParse(ours.Metadata.ResourceVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var wrote)
-            && seen < wrote)
-        {
-            return ours;
-        }
-
-        written.TryRemove(new KeyValuePair<ReconcileRequest, T>(request, ours)); // the cache caught up
-        return cached;
-    }
-
     /// <summary>Drops what was remembered about a cluster that is gone.</summary>
     private void Forget(ReconcileRequest request)
     {
-        _writtenSlices.TryRemove(request, out _);
-        _writtenClusters.TryRemove(request, out _);
-        _writtenStatefulSets.TryRemove(request, out _);
         if (_uids.TryRemove(request, out var uid))
         {
             _events.Forget(uid);

@@ -31,8 +31,9 @@ public sealed record Ensured<T>(EnsureResult Result, T? Object)
 /// </summary>
 /// <remarks>
 /// <para>
-/// An object missing from the cache is looked up on the server first (the caches hold only
-/// labelled objects): a same-named object owned by someone else is never taken over.
+/// An object missing from the cache is looked up on the server first, through
+/// <c>server</c> (the caches hold only labelled objects): a same-named object owned by someone else
+/// is never taken over. Applies go through <c>writer</c>.
 /// </para>
 /// <para>
 /// It remembers, per object, the desired state it last applied and the resourceVersion the
@@ -42,7 +43,10 @@ public sealed record Ensured<T>(EnsureResult Result, T? Object)
 /// whatever the server's normalizations.
 /// </para>
 /// </remarks>
-public sealed class ObjectApplier(IKubeClient client, string fieldManager)
+/// <param name="server">Reads past the cache: the look-up of an object the cache does not hold.</param>
+/// <param name="writer">Where the applies go.</param>
+/// <param name="fieldManager">The field manager of every apply.</param>
+public sealed class ObjectApplier(IKubeReader server, IKubeWriter writer, string fieldManager)
 {
     private readonly ConcurrentDictionary<string, (string Desired, string? ResourceVersion)> _applied = new(StringComparer.Ordinal);
 
@@ -58,7 +62,7 @@ public sealed class ObjectApplier(IKubeClient client, string fieldManager)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(desired);
-        var live = cached ?? await client.GetAsync(type, desired.Metadata.Namespace, desired.Metadata.Name!, cancellationToken).ConfigureAwait(false);
+        var live = cached ?? await server.GetAsync(type, desired.Metadata.Namespace, desired.Metadata.Name!, cancellationToken).ConfigureAwait(false);
         if (live is not null && !IsOwnedBy(live, ownerUid))
         {
             return new Ensured<T>(EnsureResult.Blocked, live);
@@ -80,7 +84,7 @@ public sealed class ObjectApplier(IKubeClient client, string fieldManager)
             }
         }
 
-        var result = await client.ApplyAsync(type, desired, new ApplyOptions(fieldManager, Force: true), cancellationToken).ConfigureAwait(false);
+        var result = await writer.ApplyAsync(type, desired, new ApplyOptions(fieldManager, Force: true), cancellationToken).ConfigureAwait(false);
         _applied[key] = (desiredText, result.Metadata.ResourceVersion);
         return new Ensured<T>(EnsureResult.Applied, result);
     }

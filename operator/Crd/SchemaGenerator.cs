@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -21,6 +22,13 @@ namespace DataCluster.Operator.Crd;
 internal static class SchemaGenerator
 {
     /// <summary>The schema of an object type whose properties carry the schema attributes.</summary>
+    /// <remarks>
+    /// The types walked are the operator's own API types, and a trimmed publish keeps the
+    /// operator's assembly whole (TrimmerRootAssembly in the project), so their constructors,
+    /// properties and attributes are all there for <c>generate-crd</c> in the published binary.
+    /// </remarks>
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "The operator assembly is a trimmer root; see remarks.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The operator assembly is a trimmer root; see remarks.")]
     public static JsonSchemaProps ForObject(Type type, bool withDefaults)
     {
         var instance = withDefaults ? Activator.CreateInstance(type) : null;

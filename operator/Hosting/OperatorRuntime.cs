@@ -46,7 +46,20 @@ public sealed class OperatorRuntime(
         // Before the controller's handler, so a renewal is stamped before the reconcile it triggers.
         var leases = new LeaseObserver(timeProvider);
         caches.Leases.AddHandler(leases);
-        var reconciler = new DataClusterReconciler(caches, client, events, leases, new BuilderOptions { DefaultAgentImage = options.AgentImage }, timeProvider, loggerFactory.CreateLogger<DataClusterReconciler>());
+
+        // The reconciler reads its own writes before the informers deliver them.
+        var written = new WrittenObjects(timeProvider);
+        var writer = new RecordingKubeWriter(client, client, written);
+        var reconciler = new DataClusterReconciler(
+            new ReadYourWritesClusterCaches(caches, written),
+            client,
+            writer,
+            writer,
+            events,
+            leases,
+            new BuilderOptions { DefaultAgentImage = options.AgentImage },
+            timeProvider,
+            loggerFactory.CreateLogger<DataClusterReconciler>());
         using var controller = new Controller(DataClusterSources.ControllerName, reconciler, new ControllerOptions
         {
             Workers = options.Workers,

@@ -15,7 +15,7 @@ namespace DataCluster.AgentTestDouble;
 /// <item>GET /readyz: 200, or 503 while a file named not-ready exists in DATACLUSTER_DATA_DIR;</item>
 /// <item>GET /env: its whole environment as a JSON object;</item>
 /// <item>GET /starts: the pids of every start with this data directory, one a line (it appends its own at start);</item>
-/// <item>GET /peer-token: the contents of DATACLUSTER_PEER_TOKEN_FILE.</item>
+/// <item>GET /file/NAME: the contents of the file the environment variable NAME names (404 when unset or unreadable).</item>
 /// </list>
 /// On SIGTERM it appends "stopped PID" to DATACLUSTER_DATA_DIR/stops and exits 0, unless
 /// TEST_DOUBLE_IGNORE_SIGTERM=true, in which case only SIGKILL ends it.
@@ -87,7 +87,7 @@ public static class Program
                     "/readyz" => File.Exists(Path.Combine(data, "not-ready")) ? (503, "not ready\n") : (200, "ok\n"),
                     "/env" => (200, JsonSerializer.Serialize(AllVariables(), TestDoubleJson.Default.DictionaryStringString)),
                     "/starts" => (200, ReadOrEmpty(Path.Combine(data, "starts"))),
-                    "/peer-token" => (200, ReadOrEmpty(Variable("DATACLUSTER_PEER_TOKEN_FILE", "/nonexistent"))),
+                    _ when path.StartsWith("/file/", StringComparison.Ordinal) => FileNamedBy(path["/file/".Length..]),
                     _ => (404, "not found\n"),
                 };
                 var bytes = Encoding.UTF8.GetBytes(body);
@@ -114,6 +114,18 @@ public static class Program
     }
 
     private static string ReadOrEmpty(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
+
+    private static (int Status, string Body) FileNamedBy(string variable)
+    {
+        try
+        {
+            return Environment.GetEnvironmentVariable(variable) is { Length: > 0 } file ? (200, File.ReadAllText(file)) : (404, $"{variable} is not set\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (404, $"{e.Message}\n");
+        }
+    }
 }
 
 [JsonSerializable(typeof(Dictionary<string, string>))]

@@ -1,4 +1,4 @@
-using DataCluster.Testing.ControlPlane;
+using DataCluster.LocalCluster.ControlPlane;
 using Xunit;
 
 namespace DataCluster.Testing;
@@ -16,13 +16,13 @@ namespace DataCluster.Testing;
 /// </remarks>
 public class ControlPlaneFixture : IAsyncLifetime
 {
-    private TestControlPlane? _plane;
+    private LocalControlPlane? _plane;
     private string? _unavailable;
 
     protected virtual bool WithControllers => false;
 
     /// <summary>The running control plane; skips the calling test when there is none.</summary>
-    public TestControlPlane Plane
+    public LocalControlPlane Plane
     {
         get
         {
@@ -65,7 +65,7 @@ public class ControlPlaneFixture : IAsyncLifetime
     {
         if (!EnvtestAssets.TryLocate(out var assets, out var problem))
         {
-            if (EnvtestAssets.IsCi)
+            if (Prerequisite.IsCi)
             {
                 throw new InvalidOperationException($"CI=true and the real API server cannot start: {problem}");
             }
@@ -74,7 +74,7 @@ public class ControlPlaneFixture : IAsyncLifetime
             return;
         }
 
-        _plane = await TestControlPlane.StartAsync(assets!, WithControllers).ConfigureAwait(false);
+        _plane = await LocalControlPlane.StartAsync(assets!, WithControllers).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

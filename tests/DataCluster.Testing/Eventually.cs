@@ -1,4 +1,5 @@
 using Xunit;
+using Xunit.Sdk;
 
 namespace DataCluster.Testing;
 
@@ -6,6 +7,11 @@ namespace DataCluster.Testing;
 /// Polls until a state of the world holds or a deadline passes. Deadlines only catch hangs; a
 /// test that needs a duration measures it itself.
 /// </summary>
+/// <remarks>
+/// A probe that throws is polled again (a request refused while a server restarts is not an
+/// answer), and the last exception is quoted if the deadline passes; an assertion failing inside
+/// a probe and cancellation of the test end the wait at once.
+/// </remarks>
 public static class Eventually
 {
     /// <summary>
@@ -23,19 +29,29 @@ public static class Eventually
         Func<Task<T?>> probe, TimeSpan timeout, string what, Func<string>? diagnostics = null, TimeSpan? interval = null)
         where T : class
     {
+        ArgumentNullException.ThrowIfNull(probe);
         var ct = TestContext.Current.CancellationToken;
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (await probe() is { } value)
+            Exception? last = null;
+            try
             {
-                return value;
+                if (await probe() is { } value)
+                {
+                    return value;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not IAssertionException)
+            {
+                last = e;
             }
 
             if (DateTime.UtcNow >= deadline)
             {
-                var extra = diagnostics is null ? "" : "\n" + diagnostics();
-                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {what}.{extra}");
+                var error = last is null ? "" : $" Last error: {last.GetType().Name}: {last.Message}";
+                var extra = diagnostics?.Invoke() is { Length: > 0 } text ? "\n" + text : "";
+                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {what}.{error}{extra}");
             }
 
             await Task.Delay(interval ?? DefaultInterval, ct);
@@ -52,4 +68,20 @@ public static class Eventually
         Func<bool> condition, TimeSpan timeout, string what, Func<string>? diagnostics = null, TimeSpan? interval = null) =>
         UntilAsync(() => Task.FromResult(condition() ? Done : null), timeout, what, diagnostics, interval);
 
+    /// <summary>Reads until <paramref name="accept"/> holds for what <paramref name="read"/> returned (never null), and returns that.</summary>
+    public static async Task<T> MatchAsync<T>(
+        Func<Task<T>> read, Func<T, bool> accept, TimeSpan timeout, string what, Func<string>? diagnostics = null, TimeSpan? interval = null)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(accept);
+        var box = await UntilAsync(
+            async () => await read() is { } value && accept(value) ? new Box<T>(value) : null,
+            timeout,
+            what,
+            diagnostics,
+            interval);
+        return box.Value;
+    }
+
+    private sealed record Box<T>(T Value);
 }

@@ -3,8 +3,8 @@ using System.Text;
 using DataCluster.Contracts;
 using DataCluster.E2E.Tests.Support;
 using DataCluster.Testing;
-using DataCluster.Testing.ControlPlane;
-using DataCluster.Testing.LocalCluster;
+using DataCluster.LocalCluster.ControlPlane;
+using DataCluster.LocalCluster;
 using Xunit;
 
 namespace DataCluster.E2E.Tests;
@@ -32,7 +32,7 @@ public sealed class ApiLoadTests(E2EFixture fixture)
     public async Task Lease_writes_and_watch_events_grow_linearly_with_members()
     {
         await using var dc = await TestCluster.CreateAsync(fixture, "load", Sizes[0]);
-        var agentUser = LocalCluster.AgentUser(dc.Namespace, dc.Name);
+        var agentUser = Cluster.AgentUser(dc.Namespace, dc.Name);
         var rows = new List<Row>();
         foreach (var size in Sizes)
         {

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using DataCluster.E2E.Tests.Support;
-using DataCluster.Testing.ControlPlane;
-using DataCluster.Testing.LocalCluster;
+using DataCluster.LocalCluster;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.E2E.Tests;
@@ -19,9 +19,7 @@ public sealed partial class DemoTests(E2EFixture fixture)
         _ = fixture.Cluster; // skips like every end-to-end test when the assets or the agent are missing
         if (!OnPath("kubectl"))
         {
-            var problem = "the demo needs kubectl on PATH (export PATH=\"$(hack/tools.sh):$PATH\")";
-            Assert.SkipWhen(!EnvtestAssets.IsCi, $"Skipped: {problem}.");
-            Assert.Fail(problem);
+            Prerequisite.Missing("the demo needs kubectl on PATH (export PATH=\"$(hack/tools.sh):$PATH\").");
         }
 
         var info = new ProcessStartInfo("dotnet")

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using DataCluster.E2E.Tests.Support;
 using DataCluster.Testing;
-using DataCluster.Testing.LocalCluster;
+using DataCluster.LocalCluster;
 using Xunit;
 
 namespace DataCluster.E2E.Tests;

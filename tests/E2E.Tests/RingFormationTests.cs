@@ -1,6 +1,6 @@
 using DataCluster.E2E.Tests.Support;
 using DataCluster.Ring;
-using DataCluster.Testing.LocalCluster;
+using DataCluster.LocalCluster;
 using Xunit;
 
 namespace DataCluster.E2E.Tests;

@@ -38,29 +38,24 @@ public sealed class ScaleTests(E2EFixture fixture)
         var observations = new List<Observation>();
         var clock = Stopwatch.StartNew();
         var agent0 = dc.AddressOf(three[0]);
-        while (true)
-        {
-            // The StatefulSet first, then the assignment: an assignment read after a shrink must
-            // already show the drained members empty, or the operator shrank too early.
-            var replicas = await dc.StatefulSetReplicasAsync() ?? -1;
-            var assignment = await dc.AssignmentAsync();
-            var ring = await fixture.Agents.RingAsync(agent0, Ct);
-            var state = ring?.Members.FirstOrDefault(m => m.Id == five[3])?.State ?? "absent";
-            observations.Add(new Observation(clock.Elapsed, replicas, assignment!.Epoch, assignment.ReplicaCountOf(five[3]), assignment.ReplicaCountOf(five[4]), state));
-            if (replicas == 3 && await dc.AgreementAsync(three) is not null)
+        await Eventually.UntilAsync(
+            async () =>
             {
-                break;
-            }
-
-            if (clock.Elapsed > TestCluster.Patience)
-            {
-                Assert.Fail($"The cluster did not shrink to 3 within {TestCluster.Patience.TotalSeconds:0} s. Last: {observations[^1]}\n{dc.Diagnostics()}");
-            }
-
+                // The StatefulSet first, then the assignment: an assignment read after a shrink
+                // must already show the drained members empty, or the operator shrank too early.
+                var replicas = await dc.StatefulSetReplicasAsync() ?? -1;
+                var assignment = await dc.AssignmentAsync();
+                var ring = await fixture.Agents.RingAsync(agent0, Ct);
+                var state = ring?.Members.FirstOrDefault(m => m.Id == five[3])?.State ?? "absent";
+                observations.Add(new Observation(clock.Elapsed, replicas, assignment!.Epoch, assignment.ReplicaCountOf(five[3]), assignment.ReplicaCountOf(five[4]), state));
+                return replicas == 3 && await dc.AgreementAsync(three) is not null;
+            },
+            TestCluster.Patience,
+            "the cluster shrinks to 3",
+            () => $"Last: {(observations.Count > 0 ? observations[^1] : null)}\n{dc.Diagnostics()}",
             // Much finer than the usual polling: the operator shrinks the StatefulSet within
             // moments of the drained assignment, and this test wants to see the order.
-            await Task.Delay(TimeSpan.FromMilliseconds(20), Ct);
-        }
+            interval: TimeSpan.FromMilliseconds(20));
 
         var changes = observations.Where((o, i) => i == 0 || o.Key != observations[i - 1].Key).ToList();
         Report.Line("scale 5 -> 3, in the order observed: " + string.Join("; ", changes.Select(o => o.ToString())));

@@ -1,6 +1,6 @@
 using DataCluster.Kube.Models;
 using DataCluster.Operator.Controllers;
-using DataCluster.Testing.Time;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace DataCluster.Operator.Tests;
@@ -18,7 +18,7 @@ public class LeaseObserverTests
     [Fact]
     public void A_renewal_counts_from_when_it_was_seen_not_from_the_remote_clock()
     {
-        var time = new ManualTimeProvider(T0);
+        var time = new FakeTimeProvider(T0);
         var observer = new LeaseObserver(time);
         observer.OnAdd(Lease(T0.AddSeconds(-1)));
 
@@ -33,7 +33,7 @@ public class LeaseObserverTests
     [Fact]
     public void On_first_sight_the_remote_time_is_trusted_but_never_beyond_now()
     {
-        var time = new ManualTimeProvider(T0);
+        var time = new FakeTimeProvider(T0);
         var observer = new LeaseObserver(time);
         var old = Lease(T0.AddMinutes(-10));
         var ahead = Lease(T0.AddMinutes(10));
@@ -49,7 +49,7 @@ public class LeaseObserverTests
     [Fact]
     public void An_update_that_does_not_change_renewTime_keeps_the_observation()
     {
-        var time = new ManualTimeProvider(T0);
+        var time = new FakeTimeProvider(T0);
         var observer = new LeaseObserver(time);
         var lease = Lease(T0);
         observer.OnAdd(lease);

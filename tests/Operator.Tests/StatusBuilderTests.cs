@@ -6,7 +6,7 @@ using Xunit;
 
 namespace DataCluster.Operator.Tests;
 
-public class StatusBuilderTests
+public partial class StatusBuilderTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 10, 0, 0, TimeSpan.Zero);
 
@@ -65,12 +65,14 @@ public class StatusBuilderTests
 
         Assert.Equal((1L, 256, 3, "3/3", 3L, 4L, "demo-1"),
             (status.ObservedGeneration!.Value, status.Partitions!.Value, status.ReadyMembers, status.MembersReady, status.MembershipEpoch, status.AssignmentEpoch, status.Leader));
-        Assert.Equal(["Ready", "Progressing", "Degraded", "Valid", "Rebalancing"], status.Conditions!.Select(c => c.Type));
+        Assert.Equal(["Ready", "Progressing", "Degraded", "Valid", "Rebalancing", "Reconciling", "Stalled"], status.Conditions!.Select(c => c.Type));
         Assert.Equal(("True", "MembersReady"), Summary(status, "Ready"));
         Assert.Equal(("False", "Stable"), Summary(status, "Progressing"));
         Assert.Equal(("False", "MembersReady"), Summary(status, "Degraded"));
         Assert.Equal(("True", "SpecValid"), Summary(status, "Valid"));
         Assert.Equal(("False", "NoDrain"), Summary(status, "Rebalancing"));
+        Assert.Equal(("False", "Stable"), Summary(status, "Reconciling"));
+        Assert.Equal(("False", "NotStalled"), Summary(status, "Stalled"));
         Assert.All(status.Conditions!, c => Assert.Equal((1L, T0.AddSeconds(1)), (c.ObservedGeneration!.Value, c.LastTransitionTime!.Value)));
     }
 

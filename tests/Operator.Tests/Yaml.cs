@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using DataCluster.Testing.LocalCluster;
+using DataCluster.LocalCluster;
 
 namespace DataCluster.Operator.Tests;
 

@@ -3,6 +3,7 @@ using DataCluster.Agent.Observability;
 using DataCluster.Agent.Tests.Support;
 using DataCluster.Contracts;
 using DataCluster.Ring;
+using DataCluster.Testing.Logging;
 using Xunit;
 
 namespace DataCluster.Agent.Tests.Assignments;
@@ -13,7 +14,7 @@ public sealed class AssignmentPublisherTests
 
     private readonly InMemoryAssignmentStore _store = new();
     private readonly AgentMetrics _metrics = new();
-    private readonly TestLog _log = new();
+    private readonly TestLogger _log = new();
     private readonly AssignmentState _state;
     private readonly AssignmentPublisher _publisher;
 

@@ -5,6 +5,7 @@ using DataCluster.Agent.Observability;
 using DataCluster.Agent.Tests.Support;
 using DataCluster.Contracts;
 using DataCluster.Ring;
+using DataCluster.Testing.Logging;
 using Xunit;
 
 namespace DataCluster.Agent.Tests.Assignments;
@@ -12,7 +13,7 @@ namespace DataCluster.Agent.Tests.Assignments;
 public sealed class AssignmentStateTests
 {
     private readonly AgentMetrics _metrics = new();
-    private readonly TestLog _log = new();
+    private readonly TestLogger _log = new();
     private readonly AssignmentState _state;
 
     public AssignmentStateTests() => _state = new AssignmentState("dc-0", 4, "test/dc-assignment", _metrics, _log);

@@ -1,4 +1,5 @@
 using DataCluster.Agent.Configuration;
+using DataCluster.LocalCluster;
 using Xunit;
 
 namespace DataCluster.Agent.Tests.Configuration;
@@ -8,22 +9,11 @@ public sealed class ReadmeTableTests
     [Fact]
     public void README_shows_the_agent_variable_table_generated_from_the_code()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).ReplaceLineEndings("\n");
+        var readme = File.ReadAllText(Path.Combine(RepositoryLayout.Root(), "README.md")).ReplaceLineEndings("\n");
         var table = AgentOptionsReader.MarkdownTable();
 
         Assert.True(
             readme.Contains(table, StringComparison.Ordinal),
             "README.md's agent configuration table differs from contracts/AgentEnvironment.cs. Replace the table in README.md with:\n" + table);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DataCluster.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("DataCluster.slnx not found above " + AppContext.BaseDirectory);
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using DataCluster.Agent.Assignments;
 using DataCluster.Agent.Tests.Support;
 using DataCluster.Ring;
-using DataCluster.Testing.LocalCluster;
+using DataCluster.LocalCluster;
 using DataCluster.Testing.Telemetry;
 using Xunit;
 using static DataCluster.Agent.Tests.Support.Objects;

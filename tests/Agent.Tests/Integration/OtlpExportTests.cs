@@ -18,7 +18,7 @@ public sealed class OtlpExportTests(ControlPlaneFixture fixture)
         fixture.RequireControlPlane();
         await using var receiver = await OtlpReceiver.StartAsync(Ct);
         await using var cluster = await TestCluster.CreateAsync(fixture, members: 1);
-        var agent = await cluster.StartAgentAsync(0, receiver.Endpoint, new Dictionary<string, string?>
+        var agent = await cluster.StartAgentAsync(0, otlpEndpoint: receiver.Endpoint, configuration: new Dictionary<string, string?>
         {
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_SERVICE_NAME"] = "orders-agents",

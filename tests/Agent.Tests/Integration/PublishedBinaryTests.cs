@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using DataCluster.Contracts;
 using DataCluster.Kube;
+using DataCluster.LocalCluster;
 using DataCluster.Testing;
 using Xunit;
 
@@ -22,35 +23,16 @@ public sealed class PublishedBinaryTests(ControlPlaneFixture fixture)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>The published agent (DATACLUSTER_AGENT_BINARY, or artifacts/agent); hack/test.sh publishes it before the tests.</summary>
     private static string Binary()
     {
-        var named = Environment.GetEnvironmentVariable("DATACLUSTER_AGENT_BINARY");
-        if (!string.IsNullOrEmpty(named))
+        var binary = RepositoryLayout.AgentBinary(RepositoryLayout.Root());
+        if (!File.Exists(binary))
         {
-            Assert.True(File.Exists(named), $"DATACLUSTER_AGENT_BINARY={named} does not exist; run make publish-agent");
-            return named;
+            Prerequisite.Missing($"the published agent {binary} is missing: run `make publish-agent` (hack/test.sh does) to test the trimmed binary.");
         }
 
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "DataCluster.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        var candidate = directory is null ? null : Path.Combine(directory.FullName, "artifacts", "agent", "datacluster-agent");
-        if (candidate is null || !File.Exists(candidate))
-        {
-            Assert.Skip("No published agent: run `make publish-agent` (hack/test.sh does) to test the trimmed binary.");
-        }
-
-        return candidate!;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        return binary;
     }
 
     [Fact]
@@ -59,7 +41,7 @@ public sealed class PublishedBinaryTests(ControlPlaneFixture fixture)
         var binary = Binary();
         fixture.RequireControlPlane();
         await using var cluster = await TestCluster.CreateAsync(fixture, members: 1);
-        var port = FreePort();
+        var port = FreePort.OnLoopback();
         var output = new StringBuilder();
         var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.Environment[AgentEnvironment.ClusterName] = TestCluster.Name;

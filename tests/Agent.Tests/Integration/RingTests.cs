@@ -8,7 +8,7 @@ using DataCluster.Kube.Errors;
 using DataCluster.Kube.Models;
 using DataCluster.Ring;
 using DataCluster.Testing;
-using DataCluster.Testing.ControlPlane;
+using DataCluster.LocalCluster.ControlPlane;
 using Xunit;
 
 namespace DataCluster.Agent.Tests.Integration;

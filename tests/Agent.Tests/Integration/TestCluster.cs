@@ -10,6 +10,7 @@ using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
 using DataCluster.Testing;
+using DataCluster.Testing.Logging;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -94,10 +95,11 @@ internal sealed class TestCluster : IAsyncDisposable
 
     /// <summary>
     /// Builds and starts the agent of <paramref name="ordinal"/> on 127.0.0.1 and a free port,
-    /// with <paramref name="otlpEndpoint"/> as its OTEL_EXPORTER_OTLP_ENDPOINT and
+    /// connecting with <paramref name="kube"/> (default <see cref="AgentConfig"/>), with
+    /// <paramref name="otlpEndpoint"/> as its OTEL_EXPORTER_OTLP_ENDPOINT and
     /// <paramref name="configuration"/> over the environment's.
     /// </summary>
-    public async Task<AgentApp> StartAgentAsync(int ordinal, Uri? otlpEndpoint = null, IReadOnlyDictionary<string, string?>? configuration = null)
+    public async Task<AgentApp> StartAgentAsync(int ordinal, KubeConfig? kube = null, Uri? otlpEndpoint = null, IReadOnlyDictionary<string, string?>? configuration = null)
     {
         var options = AgentOptionsReader.Read(name => name switch
         {
@@ -109,10 +111,10 @@ internal sealed class TestCluster : IAsyncDisposable
             AgentEnvironment.Partitions => Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             _ => null,
         }) with { ClientPort = 0, OtlpEndpoint = otlpEndpoint };
-        var log = new TestLog($"dc-{ordinal} ");
+        var log = new TestLogger($"dc-{ordinal} ");
         var app = AgentHost.Build(options, new AgentHostSettings
         {
-            Kube = AgentConfig,
+            Kube = kube ?? AgentConfig,
             Logging = logging => logging.AddProvider(log),
             Configuration = configuration,
         });

@@ -7,6 +7,8 @@ using DataCluster.Contracts;
 using DataCluster.Kube.Models;
 using DataCluster.Ring;
 using DataCluster.Testing;
+using DataCluster.Testing.Logging;
+using DataCluster.Testing.Time;
 using Xunit;
 using static DataCluster.Agent.Tests.Support.Objects;
 
@@ -17,7 +19,7 @@ public sealed class LeaderDutiesTests : IAsyncDisposable
     private static readonly TimeSpan Hang = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
 
-    private readonly ObservedClock _clock = new();
+    private readonly CountingTimeProvider _clock = new();
     private readonly InMemoryAssignmentStore _store = new();
     private readonly RingView _ring = new(Cluster);
     private readonly FakeLeaseFeed _feed = new();
@@ -29,7 +31,7 @@ public sealed class LeaderDutiesTests : IAsyncDisposable
     public LeaderDutiesTests()
     {
         var metrics = new AgentMetrics();
-        var log = new TestLog();
+        var log = new TestLogger();
         _state = new AssignmentState("dc-0", 32, _store.Description, metrics, log);
         var publisher = new AssignmentPublisher(_store, _state, new AssignmentSettings(32, 2), "dc-0", metrics, log);
         _duties = new LeaderDuties(Cluster, _ring, _state, publisher, _feed, Lease, TimeSpan.FromSeconds(2), log, _clock);

@@ -2,6 +2,8 @@ using DataCluster.Agent.Membership;
 using DataCluster.Agent.Observability;
 using DataCluster.Agent.Tests.Support;
 using DataCluster.Testing;
+using DataCluster.Testing.Logging;
+using DataCluster.Testing.Time;
 using Xunit;
 
 namespace DataCluster.Agent.Tests.Membership;
@@ -13,12 +15,12 @@ public sealed class MemberHeartbeatTests
     private static readonly TimeSpan Hang = TimeSpan.FromSeconds(10);
 
     private static MemberHeartbeat Create(CountingLeaseStore store, TimeProvider time, AgentMetrics? metrics = null) =>
-        new(store, "dc-0", Lease, Renew, metrics ?? new AgentMetrics(), new TestLog(), time);
+        new(store, "dc-0", Lease, Renew, metrics ?? new AgentMetrics(), new TestLogger(), time);
 
     [Fact]
     public async Task Each_renew_interval_brings_exactly_one_Lease_update_and_no_reads_after_the_first()
     {
-        var clock = new ObservedClock();
+        var clock = new CountingTimeProvider();
         var store = new CountingLeaseStore();
         await store.SeedAsync();
         using var metrics = new AgentMetrics();
@@ -55,7 +57,7 @@ public sealed class MemberHeartbeatTests
     [Fact]
     public async Task A_conflicting_write_costs_one_read_and_one_retry_within_the_same_renewal()
     {
-        var time = new ObservedClock();
+        var time = new CountingTimeProvider();
         var store = new CountingLeaseStore();
         await store.SeedAsync();
         var heartbeat = Create(store, time);
@@ -73,7 +75,7 @@ public sealed class MemberHeartbeatTests
     [Fact]
     public async Task A_missing_Lease_is_never_created_and_the_agent_does_not_count_as_holding_it()
     {
-        var time = new ObservedClock();
+        var time = new CountingTimeProvider();
         var store = new CountingLeaseStore();
         var metrics = new AgentMetrics();
         var heartbeat = Create(store, time, metrics);
@@ -90,7 +92,7 @@ public sealed class MemberHeartbeatTests
     [Fact]
     public async Task The_Lease_counts_as_held_until_a_lease_duration_after_the_last_successful_renewal()
     {
-        var time = new ObservedClock();
+        var time = new CountingTimeProvider();
         var store = new CountingLeaseStore();
         await store.SeedAsync();
         var heartbeat = Create(store, time);

@@ -1,7 +1,7 @@
 using DataCluster.Agent.Membership;
 using DataCluster.Contracts;
 using DataCluster.Ring;
-using DataCluster.Testing.Time;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 using static DataCluster.Agent.Tests.Support.Objects;
 
@@ -11,7 +11,7 @@ public sealed class MembershipTests
 {
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(6);
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     private LeaseObservations Leases(params int[] renewedNow)
     {

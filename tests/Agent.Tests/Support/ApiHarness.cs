@@ -8,6 +8,7 @@ using DataCluster.Agent.Leadership;
 using DataCluster.Agent.Membership;
 using DataCluster.Agent.Observability;
 using DataCluster.Contracts;
+using DataCluster.Testing.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,7 +62,7 @@ internal sealed class ApiHarness : IAsyncDisposable
     public static async Task<ApiHarness> StartAsync(int partitions = 16, TimeSpan? keepAlive = null)
     {
         var options = Options(partitions);
-        var log = new TestLog("api ");
+        var log = new TestLogger("api ");
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();

@@ -55,6 +55,15 @@ internal sealed class InMemoryAssignmentStore : IAssignmentStore
         }
     }
 
+    /// <summary>Removes the ConfigMap, as someone deleting it would.</summary>
+    public void Delete()
+    {
+        lock (_gate)
+        {
+            _data = null;
+        }
+    }
+
     public Task<StoredAssignment?> ReadAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -74,12 +83,8 @@ internal sealed class InMemoryAssignmentStore : IAssignmentStore
 
         lock (_gate)
         {
-            if (_data is null)
-            {
-                throw new NotFoundException("configmaps \"dc-assignment\" not found");
-            }
-
-            if (resourceVersion != Version())
+            // A deleted ConfigMap fails the write's precondition, as on the API server.
+            if (_data is null || resourceVersion != Version())
             {
                 throw new ConflictException("Operation cannot be fulfilled on configmaps \"dc-assignment\": the object has been modified");
             }

@@ -1,16 +1,16 @@
 using System.Net;
-using DataCluster.Demo;
 using DataCluster.Kube;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Models;
-using DataCluster.Testing.ControlPlane;
-using DataCluster.Testing.LocalCluster;
+using DataCluster.LocalCluster.ControlPlane;
+using DataCluster.LocalCluster;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.E2E.Tests.Support;
 
 /// <summary>
-/// One <see cref="LocalCluster"/> for the whole test assembly: control plane with controllers,
+/// One <see cref="Cluster"/> for the whole test assembly: control plane with controllers,
 /// the CRD, the operator process under its own ClusterRole, and the local node running the
 /// published agent. Each test makes its own namespace and DataCluster.
 /// </summary>
@@ -23,10 +23,10 @@ public sealed class E2EFixture : IAsyncLifetime
     /// <summary>The operator's --agent-image, which the local node maps to the published agent.</summary>
     public const string AgentImage = "datacluster/agent:e2e";
 
-    private LocalCluster? _cluster;
+    private Cluster? _cluster;
     private string? _unavailable;
 
-    public LocalCluster Cluster
+    public Cluster Cluster
     {
         get
         {
@@ -55,7 +55,7 @@ public sealed class E2EFixture : IAsyncLifetime
 
         if (assets is null || !File.Exists(RepositoryPaths.AgentBinary))
         {
-            if (EnvtestAssets.IsCi)
+            if (Prerequisite.IsCi)
             {
                 throw new InvalidOperationException($"CI=true and the end-to-end tests cannot run: {problem}");
             }
@@ -66,7 +66,7 @@ public sealed class E2EFixture : IAsyncLifetime
 
         // A block of its own, away from the demo's 127.0.0.10 and other runs on this machine.
         var firstPodAddress = IPAddress.Parse($"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.10");
-        _cluster = await LocalCluster.StartAsync(
+        _cluster = await Cluster.StartAsync(
             assets,
             OperatorClusterOptions.Create(
                 RepositoryPaths.CrdManifest, RepositoryPaths.OperatorAssembly, AgentImage, RepositoryPaths.AgentBinary, firstPodAddress));

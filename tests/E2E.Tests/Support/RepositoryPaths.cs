@@ -1,4 +1,4 @@
-using DataCluster.Testing.LocalCluster;
+using DataCluster.LocalCluster;
 
 namespace DataCluster.E2E.Tests.Support;
 

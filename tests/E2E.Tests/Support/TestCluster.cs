@@ -7,8 +7,8 @@ using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
 using DataCluster.Ring;
 using DataCluster.Testing;
-using DataCluster.Testing.LocalCluster;
-using DataCluster.Testing.LocalNode;
+using DataCluster.LocalCluster;
+using DataCluster.LocalCluster.LocalNode;
 using Xunit;
 
 namespace DataCluster.E2E.Tests.Support;
@@ -38,7 +38,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public string Name { get; }
 
-    public LocalCluster Cluster => Fixture.Cluster;
+    public Cluster Cluster => Fixture.Cluster;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -126,10 +126,10 @@ internal sealed class TestCluster : IAsyncDisposable
             text.AppendLine($"(pods unreadable: {e.Message})");
         }
 
-        text.AppendLine("operator log:").AppendLine(LocalCluster.Tail(Cluster.OperatorLog, 25));
+        text.AppendLine("operator log:").AppendLine(Cluster.Tail(Cluster.OperatorLog, 25));
         foreach (var process in Cluster.Node.Processes(Namespace))
         {
-            text.AppendLine($"{process.Pod} log ({process.LogFile}):").AppendLine(LocalCluster.Tail(process.LogFile, 15));
+            text.AppendLine($"{process.Pod} log ({process.LogFile}):").AppendLine(Cluster.Tail(process.LogFile, 15));
         }
 
         return text.ToString();

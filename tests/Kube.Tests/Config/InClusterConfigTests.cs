@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using DataCluster.Kube.Config;
-using DataCluster.Testing.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DataCluster.Kube.Tests.Config;
 
@@ -51,7 +51,7 @@ public sealed class InClusterConfigTests : IDisposable
     {
         WriteServiceAccount("token-1");
         var path = Path.Combine(_root, "token");
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var source = new FileTokenSource(path, time);
         Assert.Equal("token-1", source.GetToken());
 
@@ -74,13 +74,13 @@ public sealed class InClusterConfigTests : IDisposable
     {
         WriteServiceAccount("old");
         var path = Path.Combine(_root, "token");
-        var source = new FileTokenSource(path, new ManualTimeProvider());
+        var source = new FileTokenSource(path, new FakeTimeProvider());
         Assert.Equal("old", source.GetToken());
 
         var kept = File.GetLastWriteTimeUtc(path);
         File.WriteAllText(path, "new");
         File.SetLastWriteTimeUtc(path, kept);
-        source.Invalidate();
+        source.Invalidate(new Credential("old"));
         Assert.Equal("new", source.GetToken());
     }
 }

@@ -127,7 +127,7 @@ public sealed class KubeConfigFileTests : IDisposable
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {}}]", "lacks clusters[k].cluster.server")]
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: 'not a url'}}]", "is not an http(s) URL")]
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: 'https://k'}}]\nusers: [{name: u, user: {client-certificate-data: QUJD}}]", "lacks users[u].user.client-key(-data)")]
-    [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: 'https://k'}}]\nusers: [{name: u, user: {exec: {command: aws}}}]", "users[u].user.exec is not supported")]
+    [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: 'https://k'}}]\nusers: [{name: u, user: {exec: {command: aws}}}]", "lacks users[u].user.exec.apiVersion")]
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: 'https://k', certificate-authority-data: '!!notbase64'}}]", "certificate-authority-data that is not base64")]
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: 'https://k', certificate-authority: missing.crt}}]", "which cannot be read")]
     [InlineData("current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: 'https://k', insecure-skip-tls-verify: maybe}}]", "expected true or false")]
@@ -139,6 +139,28 @@ public sealed class KubeConfigFileTests : IDisposable
         var error = Assert.Throws<KubeConfigException>(() => KubeConfig.FromFile(path));
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gcp", "gke-gcloud-auth-plugin")]
+    [InlineData("azure", "kubelogin")]
+    [InlineData("oidc", "kubectl oidc-login")]
+    [InlineData("acme", "the one your cloud or identity provider documents")]
+    public void An_auth_provider_is_refused_with_the_exec_plugin_that_replaces_it(string provider, string replacement)
+    {
+        var path = Write("provider", $$$"""
+            current-context: c
+            contexts: [{name: c, context: {cluster: k, user: u}}]
+            clusters: [{name: k, cluster: {server: 'https://k'}}]
+            users: [{name: u, user: {auth-provider: {name: {{{provider}}}, config: {access-token: x} } } }]
+            """);
+
+        var error = Assert.Throws<KubeConfigException>(() => KubeConfig.FromFile(path));
+
+        Assert.StartsWith($"kubeconfig {path} has user 'u' with auth-provider '{provider}', which Kubernetes clients no longer support; " +
+            "replace users[u].user.auth-provider with an exec credential plugin: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(replacement, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using DataCluster.Kube.Informers;
 using DataCluster.Kube.Models;
 using DataCluster.Kube.Tests.Support;
 using DataCluster.Testing;
+using DataCluster.Testing.Logging;
 using DataCluster.Testing.Time;
 
 namespace DataCluster.Kube.Tests.Controllers;
@@ -93,7 +94,7 @@ public sealed class ControllerTests
 
     private static async Task<(Controller Controller, Task Running, CancellationTokenSource Stop)> StartAsync(IReconciler reconciler, Action<Controller> configure, ControllerOptions? options = null)
     {
-        var controller = new Controller("test", reconciler, options ?? new ControllerOptions { BackoffBase = TimeSpan.FromMilliseconds(1), BackoffMax = TimeSpan.FromMilliseconds(20) }, new RecordingLogger("controller"));
+        var controller = new Controller("test", reconciler, options ?? new ControllerOptions { BackoffBase = TimeSpan.FromMilliseconds(1), BackoffMax = TimeSpan.FromMilliseconds(20) }, new TestLogger("controller"));
         configure(controller);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var running = controller.RunAsync(stop.Token);
@@ -207,7 +208,7 @@ public sealed class ControllerTests
     [Fact]
     public async Task A_requested_requeue_reconciles_the_object_again_after_the_delay_without_any_event()
     {
-        var time = new ManualTimeProvider();
+        var time = new CountingTimeProvider();
         var reconciler = new RecordingReconciler
         {
             Behaviour = (_, attempt) => Task.FromResult(attempt == 1 ? ReconcileResult.After(TimeSpan.FromSeconds(30)) : ReconcileResult.Done),
@@ -217,7 +218,9 @@ public sealed class ControllerTests
         var started = await StartAsync(reconciler, c => c.For(source), new ControllerOptions { TimeProvider = time });
 
         source.Add(Map("timed"));
-        await Eventually.UntilAsync(() => reconciler.Calls.Count == 1, Hang, "the first reconcile");
+        // The requeue's timer, not only the call: moving the clock before the reconcile returned
+        // would start the 30 s later.
+        await Eventually.UntilAsync(() => reconciler.Calls.Count == 1 && time.TimersCreated == 1, Hang, "the first reconcile asks for a requeue");
         time.Advance(TimeSpan.FromSeconds(29));
         await Task.Delay(100, Ct); // a negative check: not before the delay
         Assert.Single(reconciler.Calls);

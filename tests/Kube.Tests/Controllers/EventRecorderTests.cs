@@ -4,7 +4,7 @@ using DataCluster.Kube.Controllers;
 using DataCluster.Kube.Errors;
 using DataCluster.Kube.Models;
 using DataCluster.Testing.Fakes;
-using DataCluster.Testing.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DataCluster.Kube.Tests.Controllers;
 
@@ -57,9 +57,9 @@ public sealed class EventRecorderTests
         }
     }
 
-    private static (EventRecorder Recorder, EventsApi Api, ManualTimeProvider Time) Create(EventsApi? api = null)
+    private static (EventRecorder Recorder, EventsApi Api, FakeTimeProvider Time) Create(EventsApi? api = null)
     {
-        var time = new ManualTimeProvider(T0);
+        var time = new FakeTimeProvider(T0);
         api ??= new EventsApi();
         return (new EventRecorder(api, new EventRecorderOptions { Component = "datacluster-operator", Instance = "operator-0", TimeProvider = time }), api, time);
     }

@@ -1,5 +1,5 @@
 using DataCluster.Kube.Controllers;
-using DataCluster.Testing.Time;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace DataCluster.Kube.Tests.Controllers;
@@ -43,7 +43,7 @@ public sealed class WorkQueueTests
     [Fact]
     public void Delayed_add_waits_for_its_time_and_the_earlier_due_time_wins()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         using var queue = new WorkQueue<string>(time);
 
         queue.AddAfter("a", TimeSpan.FromSeconds(10));
@@ -62,7 +62,7 @@ public sealed class WorkQueueTests
     [Fact]
     public void Rate_limited_adds_back_off_exponentially_up_to_the_cap_and_Forget_resets()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         using var queue = new WorkQueue<string>(time, new ItemBackoff<string>(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50)));
 
         var delays = Enumerable.Range(0, 5).Select(_ => queue.AddRateLimited("a").TotalMilliseconds).ToArray();

@@ -1,7 +1,7 @@
 using DataCluster.Kube.Election;
 using DataCluster.Kube.Errors;
 using DataCluster.Kube.Models;
-using DataCluster.Testing.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DataCluster.Kube.Tests.Election;
 
@@ -13,7 +13,7 @@ public sealed class LeaderElectorProtocolTests
 {
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(15);
 
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly InMemoryLeaseStore _store = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

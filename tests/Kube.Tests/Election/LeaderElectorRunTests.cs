@@ -3,6 +3,7 @@ using DataCluster.Kube.Election;
 using DataCluster.Kube.Models;
 using DataCluster.Kube.Tests.Support;
 using DataCluster.Testing;
+using DataCluster.Testing.Logging;
 
 namespace DataCluster.Kube.Tests.Election;
 
@@ -24,7 +25,7 @@ public sealed class LeaderElectorRunTests
             LeaseDuration = LeaseDuration,
             RenewDeadline = RenewDeadline,
             RetryPeriod = RetryPeriod,
-        }, TestOutputLogger.For(identity))
+        }, TestLogger.For(identity))
         {
             OnStoppedLeading = stopped,
         };

@@ -2,6 +2,7 @@ using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
 using DataCluster.Kube.Tests.Support;
 using DataCluster.Testing;
+using DataCluster.Testing.Logging;
 using Microsoft.Extensions.Logging;
 
 [assembly: AssemblyFixture(typeof(ControlPlaneFixture))]
@@ -15,7 +16,7 @@ internal static class Api
 
     /// <summary>An admin client configured from the fixture's kubeconfig file, as a user would.</summary>
     public static KubeClient Admin(ControlPlaneFixture fixture, KubeClientOptions? options = null) =>
-        new(KubeConfig.FromFile(fixture.KubeconfigPath), options, new TypedLogger<KubeClient>(TestOutputLogger.For("client")));
+        new(KubeConfig.FromFile(fixture.KubeconfigPath), options, new TypedLogger<KubeClient>(TestLogger.For("client")));
 
     /// <summary>A client authenticated as <paramref name="user"/> (token auth).</summary>
     public static KubeClient As(ControlPlaneFixture fixture, string user) =>

@@ -2,6 +2,7 @@ using DataCluster.Kube.Informers;
 using DataCluster.Kube.Models;
 using DataCluster.Kube.Tests.Support;
 using DataCluster.Testing;
+using DataCluster.Testing.Logging;
 using static DataCluster.Kube.Tests.Integration.Api;
 
 namespace DataCluster.Kube.Tests.Integration;
@@ -31,7 +32,7 @@ public sealed class InformerRecoveryTests(ControlPlaneFixture fixture)
             await admin.CreateAsync(type, CompactionTests.NewEvent(ns, name, "original"), Ct);
         }
 
-        var logger = new RecordingLogger("informer");
+        var logger = new TestLogger("informer");
 
         // Never give up on the watch: this test wants the relist to come from the 410.
         var informer = new Informer<Event>(client, type, Options(ns, maxWatchFailures: 1000), logger);
@@ -75,7 +76,7 @@ public sealed class InformerRecoveryTests(ControlPlaneFixture fixture)
             await client.CreateAsync(type, new ConfigMap { Metadata = new ObjectMeta { Namespace = ns, Name = name } }, Ct);
         }
 
-        var informer = new Informer<ConfigMap>(client, type, Options(ns), TestOutputLogger.For("informer"));
+        var informer = new Informer<ConfigMap>(client, type, Options(ns), TestLogger.For("informer"));
         var view = new HandlerView<ConfigMap>();
         informer.AddHandler(view);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);

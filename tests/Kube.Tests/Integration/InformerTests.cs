@@ -3,6 +3,7 @@ using DataCluster.Kube.Informers;
 using DataCluster.Kube.Models;
 using DataCluster.Kube.Tests.Support;
 using DataCluster.Testing;
+using DataCluster.Testing.Logging;
 using static DataCluster.Kube.Tests.Integration.Api;
 
 namespace DataCluster.Kube.Tests.Integration;
@@ -30,7 +31,7 @@ public sealed class InformerTests(ControlPlaneFixture fixture)
             await client.CreateAsync(type, new ConfigMap { Metadata = new ObjectMeta { Namespace = ns, Name = $"pre-{i}", Labels = new() { ["tier"] = i < 3 ? "a" : "b" } } }, Ct);
         }
 
-        var informer = new Informer<ConfigMap>(client, type, new InformerOptions { Namespace = ns, PageSize = 3 }, TestOutputLogger.For("informer"));
+        var informer = new Informer<ConfigMap>(client, type, new InformerOptions { Namespace = ns, PageSize = 3 }, TestLogger.For("informer"));
         var view = new HandlerView<ConfigMap>();
         informer.AddHandler(view);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);

@@ -4,6 +4,7 @@ using DataCluster.Kube.Client;
 using DataCluster.Kube.Election;
 using DataCluster.Kube.Tests.Support;
 using DataCluster.Testing;
+using DataCluster.Testing.Logging;
 using static DataCluster.Kube.Tests.Integration.Api;
 
 namespace DataCluster.Kube.Tests.Integration;
@@ -134,7 +135,7 @@ public sealed class LeaderElectionTests(ControlPlaneFixture fixture)
             LeaseDuration = LeaseDuration,
             RenewDeadline = RenewDeadline,
             RetryPeriod = RetryPeriod,
-        }, TestOutputLogger.For(identity))
+        }, TestLogger.For(identity))
         {
             OnNewLeader = leader => candidate!.Seen.Enqueue(leader),
             OnStartedLeading = async token =>

@@ -42,7 +42,12 @@ public sealed class RbacTests(ControlPlaneFixture fixture)
             Subjects = [new Subject { Kind = "User", ApiGroup = "rbac.authorization.k8s.io", Name = "bob" }],
         }, Ct);
 
-        var list = await bob.ListAsync(KubeResources.ConfigMaps, ns, cancellationToken: Ct);
+        // The API server's authorizer reads roles and bindings through its own informers, so a
+        // grant takes effect shortly after it is stored, not at once: a 403 until then is retried.
+        var list = await Eventually.UntilAsync(
+            async () => (KubeList<ConfigMap>?)await bob.ListAsync(KubeResources.ConfigMaps, ns, cancellationToken: Ct),
+            TimeSpan.FromSeconds(30),
+            "bob's grant takes effect");
         Assert.NotNull(list.Items);
     }
 

@@ -1,6 +1,7 @@
 using DataCluster.Contracts;
 using DataCluster.Kube;
 using DataCluster.Kube.Models;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Operator.Tests.Integration;
@@ -74,7 +75,7 @@ public sealed class AgentRbacTests(OperatorFixture fixture)
         var admin = fixture.Admin;
         var ns = await fixture.CreateNamespaceAsync("rbac");
         await Clusters.CreateAsync(admin, Clusters.New(ns, Cluster));
-        await Wait.UntilAsync(async () => await admin.GetAsync(KubeResources.RoleBindings, ns, ObjectNames.AgentRoleBinding(Cluster), ct) is not null
+        await Eventually.UntilAsync(async () => await admin.GetAsync(KubeResources.RoleBindings, ns, ObjectNames.AgentRoleBinding(Cluster), ct) is not null
             && await admin.GetAsync(KubeResources.Roles, ns, ObjectNames.AgentRole(Cluster), ct) is not null,
             Converge.Timeout, "the agent Role and RoleBinding exist", () => fixture.OperatorLogTail);
         var user = $"system:serviceaccount:{ns}:{ObjectNames.AgentServiceAccount(Cluster)}";

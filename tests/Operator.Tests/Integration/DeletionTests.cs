@@ -2,6 +2,7 @@ using DataCluster.Contracts;
 using DataCluster.Kube;
 using DataCluster.Kube.Client;
 using DataCluster.Operator.Api;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Operator.Tests.Integration;
@@ -21,7 +22,7 @@ public sealed class DeletionTests(OperatorFixture fixture)
         var created = await Clusters.CreateAsync(admin, Clusters.New(ns, "doomed"));
         Assert.Null(created.Metadata.Finalizers);
         await Converge.ReadyAsync(fixture, ns, "doomed", 3);
-        await Wait.UntilAsync(async () => (await admin.ListAsync(KubeResources.PersistentVolumeClaims, ns, cancellationToken: ct)).Items
+        await Eventually.UntilAsync(async () => (await admin.ListAsync(KubeResources.PersistentVolumeClaims, ns, cancellationToken: ct)).Items
             .Count(c => c.Metadata.OwnerReferences?.Any(r => r.Uid == created.Metadata.Uid) == true) == 3,
             Converge.Timeout, "the volume claims are owned by the DataCluster", () => fixture.OperatorLogTail);
 
@@ -56,7 +57,7 @@ public sealed class DeletionTests(OperatorFixture fixture)
         }
 
         string remaining = "";
-        await Wait.UntilAsync(async () => (remaining = await Remaining()).Length == 0,
+        await Eventually.UntilAsync(async () => (remaining = await Remaining()).Length == 0,
             TimeSpan.FromSeconds(180), "the garbage collector has removed everything", () => $"left: {remaining}");
     }
 }

@@ -4,6 +4,7 @@ using DataCluster.Kube;
 using DataCluster.Kube.Errors;
 using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Operator.Tests.Integration;
@@ -79,7 +80,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
 
         foreach (var (@case, name) in reported)
         {
-            var cluster = await Wait.ForAsync(() => Clusters.GetAsync(admin, ns, name), c => Clusters.Is(c, ConditionTypes.Valid, ConditionStatuses.False),
+            var cluster = await Eventually.MatchAsync(() => Clusters.GetAsync(admin, ns, name), c => Clusters.Is(c, ConditionTypes.Valid, ConditionStatuses.False),
                 Converge.Timeout, $"'{@case.Name}' ({name}) is reported Valid=False", () => fixture.OperatorLogTail);
             var valid = Clusters.Condition(cluster, ConditionTypes.Valid)!;
             Assert.Equal("InvalidSpec", valid.Reason);
@@ -125,7 +126,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
         var before = (await admin.GetAsync(KubeResources.StatefulSets, ns, "parts", ct))!;
 
         await Clusters.PatchSpecAsync(admin, ns, "parts", new JsonObject { ["partitions"] = 128 });
-        var invalid = await Wait.ForAsync(() => Clusters.GetAsync(admin, ns, "parts"), c => Clusters.Is(c, ConditionTypes.Valid, ConditionStatuses.False),
+        var invalid = await Eventually.MatchAsync(() => Clusters.GetAsync(admin, ns, "parts"), c => Clusters.Is(c, ConditionTypes.Valid, ConditionStatuses.False),
             Converge.Timeout, "the partition change is reported", () => fixture.OperatorLogTail);
         Assert.Contains("set spec.partitions back to 64", Clusters.Condition(invalid, ConditionTypes.Valid)!.Message, StringComparison.Ordinal);
         Assert.Equal(64, invalid!.Status!.Partitions);
@@ -134,7 +135,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
         Assert.Equal("64", after.Spec.Template.Spec.Containers.Single(c => c.Name == AgentPaths.ContainerName).Env!.Single(e => e.Name == AgentEnvironment.Partitions).Value);
 
         await Clusters.PatchSpecAsync(admin, ns, "parts", new JsonObject { ["partitions"] = 64 });
-        await Wait.UntilAsync(async () => Clusters.Is(await Clusters.GetAsync(admin, ns, "parts"), ConditionTypes.Valid, ConditionStatuses.True),
+        await Eventually.UntilAsync(async () => Clusters.Is(await Clusters.GetAsync(admin, ns, "parts"), ConditionTypes.Valid, ConditionStatuses.True),
             Converge.Timeout, "the cluster is valid again", () => fixture.OperatorLogTail);
     }
 
@@ -156,12 +157,12 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
             ["agent"] = new JsonObject { ["logLevel"] = "Debug" },
         });
 
-        var noticed = await Wait.ForAsync(() => Clusters.GetAsync(admin, ns, "disk"), c => Clusters.Condition(c, ConditionTypes.Valid)?.Reason == "ChangesIgnored",
+        var noticed = await Eventually.MatchAsync(() => Clusters.GetAsync(admin, ns, "disk"), c => Clusters.Condition(c, ConditionTypes.Valid)?.Reason == "ChangesIgnored",
             Converge.Timeout, "the storage change is reported as ignored", () => fixture.OperatorLogTail);
         var valid = Clusters.Condition(noticed, ConditionTypes.Valid)!;
         Assert.Equal(ConditionStatuses.True, valid.Status);
         Assert.Contains("Set spec.storage back to size 1Gi", valid.Message, StringComparison.Ordinal);
-        var statefulSet = await Wait.ForAsync(() => admin.GetAsync(KubeResources.StatefulSets, ns, "disk", ct),
+        var statefulSet = await Eventually.MatchAsync(() => admin.GetAsync(KubeResources.StatefulSets, ns, "disk", ct),
             s => s!.Spec.Template.Spec.Containers.Single(c => c.Name == AgentPaths.ContainerName).Env!.Single(e => e.Name == AgentEnvironment.LogLevel).Value == "Debug",
             Converge.Timeout, "the log level change reaches the StatefulSet", () => fixture.OperatorLogTail);
         Assert.Equal("1Gi", statefulSet!.Spec.VolumeClaimTemplates!.Single().Spec.Resources!.Requests!["storage"]);

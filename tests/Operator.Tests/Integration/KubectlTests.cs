@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DataCluster.Testing.ControlPlane;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Operator.Tests.Integration;
@@ -22,8 +22,7 @@ public sealed class KubectlTests(OperatorFixture fixture)
         var kubectl = Kubectl();
         if (kubectl is null)
         {
-            Assert.False(EnvtestAssets.IsCi, "CI=true and kubectl is missing: run hack/tools.sh and put its directory in DATACLUSTER_TOOLS or PATH.");
-            Assert.Skip("kubectl not found: run hack/tools.sh and put its directory in DATACLUSTER_TOOLS or PATH.");
+            Prerequisite.Missing("kubectl is missing: run hack/tools.sh and put its directory in DATACLUSTER_TOOLS or PATH.");
         }
 
         var ns = await fixture.CreateNamespaceAsync("kubectl");

@@ -3,6 +3,7 @@ using DataCluster.Kube;
 using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Operator.Tests.Integration;
@@ -18,7 +19,7 @@ public sealed class MembershipTests(OperatorFixture fixture)
     }
 
     private Task<(EndpointSlice Slice, long Epoch)> WaitForEndpointAsync(string ns, string name, Func<Endpoint?, bool> accept, string what) =>
-        Wait.ForAsync(() => SliceAsync(ns, name), s => accept(s.Slice.Endpoints.SingleOrDefault(e => e.Hostname == $"{name}-1")), Converge.Timeout, what, () => fixture.OperatorLogTail);
+        Eventually.MatchAsync(() => SliceAsync(ns, name), s => accept(s.Slice.Endpoints.SingleOrDefault(e => e.Hostname == $"{name}-1")), Converge.Timeout, what, () => fixture.OperatorLogTail);
 
     [Fact]
     public async Task A_member_whose_Lease_expires_turns_not_ready_and_the_membership_epoch_increases()
@@ -38,7 +39,7 @@ public sealed class MembershipTests(OperatorFixture fixture)
         Assert.Equal((false, false), (expired.Endpoints.Single(e => e.Hostname == "lease-1").Conditions!.Serving, expired.Endpoints.Single(e => e.Hostname == "lease-1").Conditions!.Terminating));
         Assert.All(expired.Endpoints.Where(e => e.Hostname != "lease-1"), e => Assert.True(e.Conditions?.Ready));
 
-        var status = (await Wait.ForAsync(() => Clusters.GetAsync(fixture.Admin, ns, "lease"), c => c!.Status?.MembershipEpoch == epoch,
+        var status = (await Eventually.MatchAsync(() => Clusters.GetAsync(fixture.Admin, ns, "lease"), c => c!.Status?.MembershipEpoch == epoch,
             Converge.Timeout, "status shows the new epoch", () => fixture.OperatorLogTail))!.Status!;
         var member = status.Members!.Single(m => m.Name == "lease-1");
         Assert.False(member.Ready);

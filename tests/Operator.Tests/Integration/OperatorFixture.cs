@@ -4,11 +4,13 @@ using DataCluster.Kube;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
 using DataCluster.Kube.Models;
+using DataCluster.LocalCluster;
 using DataCluster.Operator.Crd;
 using DataCluster.Operator.Hosting;
 using DataCluster.Operator.Rbac;
 using DataCluster.Testing;
-using DataCluster.Testing.ControlPlane;
+using DataCluster.LocalCluster.ControlPlane;
+using DataCluster.Testing.Logging;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -32,7 +34,7 @@ public sealed class OperatorFixture : ControlPlaneWithControllersFixture, IAsync
 
     public const string AgentImage = "registry.test/datacluster-agent:test";
 
-    private TestLog? _log;
+    private TestLogger? _log;
     private KubeClient? _admin;
 
     /// <summary>An admin client (system:masters).</summary>
@@ -63,13 +65,13 @@ public sealed class OperatorFixture : ControlPlaneWithControllersFixture, IAsync
 
         var ct = CancellationToken.None;
         _admin = new KubeClient(KubeConfig.FromFile(KubeconfigPath));
-        _log = new TestLog(Path.Combine(Plane.RunDirectory, "operator.log"));
+        _log = new TestLogger(file: Path.Combine(Plane.RunDirectory, "operator.log"));
         var discovery = new Kube.Discovery.ApiDiscovery(Admin);
         Slices = await discovery.ResolveAsync(KubeResources.EndpointSlices, ct);
         Budgets = await discovery.ResolveAsync(KubeResources.PodDisruptionBudgets, ct);
 
         var crd = await Admin.CreateAsync(KubeResources.CustomResourceDefinitions, CrdGenerator.Generate(), ct);
-        await Wait.UntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             var current = await Admin.GetAsync(KubeResources.CustomResourceDefinitions, null, crd.Metadata.Name!, ct);
             return current?.Status?.Conditions?.Any(c => c.Type == "Established" && c.Status == "True") == true;
@@ -128,8 +130,8 @@ public sealed class OperatorFixture : ControlPlaneWithControllersFixture, IAsync
             Identity = identity,
             LeaderElect = true,
             LeaderElectionNamespace = OperatorNamespace,
-            MetricsBindAddress = new BindAddress(IPAddress.Loopback, FreePort()),
-            HealthProbeBindAddress = new BindAddress(IPAddress.Loopback, FreePort()),
+            MetricsBindAddress = new BindAddress(IPAddress.Loopback, FreePort.OnLoopback()),
+            HealthProbeBindAddress = new BindAddress(IPAddress.Loopback, FreePort.OnLoopback()),
             AgentImage = AgentImage,
         };
         var config = KubeConfig.FromFile(KubeconfigPath) with { Token = TokenFor("operator") };
@@ -142,7 +144,7 @@ public sealed class OperatorFixture : ControlPlaneWithControllersFixture, IAsync
         await app.StartAsync(CancellationToken.None);
         if (waitForLeadership)
         {
-            await Wait.UntilAsync(() => instance.IsLeadingWithSyncedCaches, TimeSpan.FromSeconds(60), $"operator {identity} leads with synced caches", () => OperatorLogTail);
+            await Eventually.UntilAsync(() => instance.IsLeadingWithSyncedCaches, TimeSpan.FromSeconds(60), $"operator {identity} leads with synced caches", () => OperatorLogTail);
         }
 
         return instance;
@@ -172,15 +174,9 @@ public sealed class OperatorFixture : ControlPlaneWithControllersFixture, IAsync
     /// <summary>A client for the given kubeconfig user.</summary>
     public KubeClient ClientFor(string user) => new(KubeConfig.FromFile(KubeconfigPath) with { Token = TokenFor(user) });
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Marks each line with the replica that wrote it.</summary>
-    private sealed class PrefixedProvider(TestLog log, string identity) : ILoggerProvider
+    private sealed class PrefixedProvider(TestLogger log, string identity) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => log.CreateLogger($"{identity} {categoryName}");
 

@@ -1,7 +1,8 @@
 using DataCluster.Contracts;
 using DataCluster.Kube;
 using DataCluster.Kube.Errors;
-using DataCluster.Testing.LocalCluster;
+using DataCluster.LocalCluster;
+using DataCluster.Testing;
 using DataCluster.Testing.Telemetry;
 using Xunit;
 
@@ -19,7 +20,7 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
         await using var standby = await fixture.StartOperatorAsync($"standby-{Guid.NewGuid().ToString("N")[..6]}", waitForLeadership: false);
 
         // Standing by: ready (so it is not restarted) but not leading, and says so on /metrics.
-        await Wait.UntilAsync(async () => (await standby.GetAsync(standby.HealthUri("/readyz"))).Body.Contains("standing by", StringComparison.Ordinal),
+        await Eventually.UntilAsync(async () => (await standby.GetAsync(standby.HealthUri("/readyz"))).Body.Contains("standing by", StringComparison.Ordinal),
             Converge.Timeout, "the standby reports ready while standing by", () => fixture.OperatorLogTail);
         Assert.False(standby.State.Leading);
         Assert.Equal(0, PrometheusText.Parse((await standby.GetAsync(standby.MetricsUri)).Body)["datacluster_operator_leader"].Samples.Single().Value);
@@ -31,7 +32,7 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
 
         // A graceful stop releases the Lease; the standby takes over and reconciles.
         await leader.StopAsync();
-        await Wait.UntilAsync(() => standby.IsLeadingWithSyncedCaches, Converge.Timeout, "the standby leads", () => fixture.OperatorLogTail);
+        await Eventually.UntilAsync(() => standby.IsLeadingWithSyncedCaches, Converge.Timeout, "the standby leads", () => fixture.OperatorLogTail);
         fixture.Adopt(standby);
         var ns = await fixture.CreateNamespaceAsync("failover");
         await using (var simulation = new Simulation(fixture, ns))
@@ -88,11 +89,11 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
             }
         }
 
-        await Wait.UntilAsync(() => leader.State.LostLeadership, Converge.Timeout, "the replica notices it lost the Lease", () => fixture.OperatorLogTail);
+        await Eventually.UntilAsync(() => leader.State.LostLeadership, Converge.Timeout, "the replica notices it lost the Lease", () => fixture.OperatorLogTail);
         Assert.False(leader.State.Leading);
         // It asks its host to stop (the process's run loop then exits with code 1).
         var lifetime = (Microsoft.Extensions.Hosting.IHostApplicationLifetime)leader.Services.GetService(typeof(Microsoft.Extensions.Hosting.IHostApplicationLifetime))!;
-        await Wait.UntilAsync(() => lifetime.ApplicationStopping.IsCancellationRequested, Converge.Timeout, "the replica stops its host", () => fixture.OperatorLogTail);
+        await Eventually.UntilAsync(() => lifetime.ApplicationStopping.IsCancellationRequested, Converge.Timeout, "the replica stops its host", () => fixture.OperatorLogTail);
 
         // A fresh replica takes over once the intruder's Lease expires.
         await fixture.RestartOperatorAsync($"operator-{Guid.NewGuid().ToString("N")[..6]}");
@@ -106,11 +107,11 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
         var ct = TestContext.Current.CancellationToken;
         var ns = await fixture.CreateNamespaceAsync("process");
         var executable = Path.Combine(AppContext.BaseDirectory, "datacluster-operator");
-        var health = $"127.0.0.1:{FreePort()}";
+        var health = $"127.0.0.1:{FreePort.OnLoopback()}";
         var start = new System.Diagnostics.ProcessStartInfo(executable,
         [
             "run", "--kubeconfig", fixture.Plane.WriteKubeconfig("operator", ns), "--namespaces", ns, "--leader-elect=false",
-            "--metrics-bind-address", $"127.0.0.1:{FreePort()}", "--health-probe-bind-address", health, "--agent-image", OperatorFixture.AgentImage,
+            "--metrics-bind-address", $"127.0.0.1:{FreePort.OnLoopback()}", "--health-probe-bind-address", health, "--agent-image", OperatorFixture.AgentImage,
         ])
         {
             RedirectStandardOutput = true,
@@ -129,7 +130,7 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
             };
             process.BeginOutputReadLine();
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            await Wait.UntilAsync(async () => (await http.GetAsync(new Uri($"http://{health}/readyz"), ct)).IsSuccessStatusCode,
+            await Eventually.UntilAsync(async () => (await http.GetAsync(new Uri($"http://{health}/readyz"), ct)).IsSuccessStatusCode,
                 Converge.Timeout, "the process reports ready", () => string.Join('\n', lines));
 
             using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
@@ -175,10 +176,4 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
         Assert.Equal("datacluster-operator: --log-level is 'loud': use Trace, Debug, Information, Warning, Error, Critical", error.TrimEnd());
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

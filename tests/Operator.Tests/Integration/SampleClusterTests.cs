@@ -3,6 +3,7 @@ using DataCluster.Kube;
 using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Operator.Tests.Integration;
@@ -49,7 +50,7 @@ public sealed class SampleClusterTests(OperatorFixture fixture)
             ($"Lease member {i}", (Func<Task<IKubernetesObject?>>)(async () => await admin.GetAsync(KubeResources.Leases, ns, ObjectNames.MemberLease(name, i), ct)), Components.Ring)));
         foreach (var (kind, get, component) in owned)
         {
-            var obj = await Wait.ForAsync(get, _ => true, Converge, $"the {kind} exists", () => fixture.OperatorLogTail);
+            var obj = await Eventually.MatchAsync(get, _ => true, Converge, $"the {kind} exists", () => fixture.OperatorLogTail);
             var owner = Assert.Single(obj!.Metadata.OwnerReferences ?? [], r => r.Controller == true);
             Assert.Equal((DataClusterApi.ApiVersion, DataClusterApi.Kind, name, uid, true), (owner.ApiVersion, owner.Kind, owner.Name, owner.Uid, owner.BlockOwnerDeletion == true));
             foreach (var (key, value) in Labels.Standard(name, component))
@@ -59,11 +60,11 @@ public sealed class SampleClusterTests(OperatorFixture fixture)
         }
 
         // The StatefulSet controller creates the pods; the simulated kubelet binds and readies them.
-        await Wait.UntilAsync(async () => (await admin.ListAsync(KubeResources.Pods, ns, new() { LabelSelector = $"{LabelKeys.Cluster}={name}" }, ct)).Items.Count(Simulation.IsRunning) == replicas,
+        await Eventually.UntilAsync(async () => (await admin.ListAsync(KubeResources.Pods, ns, new() { LabelSelector = $"{LabelKeys.Cluster}={name}" }, ct)).Items.Count(Simulation.IsRunning) == replicas,
             Converge, $"{replicas} pods run", () => $"{simulation.LastError}\n{fixture.OperatorLogTail}");
 
         // Ready, and the status reflects the assignment the simulated leader agent published for all members.
-        var ready = await Wait.ForAsync(() => Clusters.GetAsync(admin, ns, name),
+        var ready = await Eventually.MatchAsync(() => Clusters.GetAsync(admin, ns, name),
             c => Clusters.Is(c, ConditionTypes.Ready, ConditionStatuses.True) && c!.Status!.Members!.Count == replicas && c.Status.Members.All(m => m.Replicas > 0),
             Converge, "the cluster is Ready with every member holding replicas", () => fixture.OperatorLogTail);
         var status = ready!.Status!;
@@ -99,7 +100,7 @@ public sealed class SampleClusterTests(OperatorFixture fixture)
         }
 
         // The volume claims the StatefulSet made go with the cluster: each names it as an owner.
-        await Wait.UntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             var claims = (await admin.ListAsync(KubeResources.PersistentVolumeClaims, ns, cancellationToken: ct)).Items;
             return claims.Count == replicas && claims.All(c => c.Metadata.OwnerReferences?.Any(r => r.Uid == uid && r.Kind == DataClusterApi.Kind) == true);

@@ -5,6 +5,7 @@ using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
 using DataCluster.Operator.Builders;
 using DataCluster.Ring;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Operator.Tests.Integration;
@@ -39,7 +40,7 @@ public sealed class ScaleTests(OperatorFixture fixture)
         await Clusters.PatchSpecAsync(admin, ns, "shrink", new JsonObject { ["replicas"] = 3 });
 
         // The two highest ordinals are published as draining, under a new membership epoch.
-        var (slice, drainEpoch) = await Wait.ForAsync(async () =>
+        var (slice, drainEpoch) = await Eventually.MatchAsync(async () =>
         {
             var s = (await admin.GetAsync(fixture.Slices, ns, ObjectNames.RingEndpointSlice("shrink"), TestContext.Current.CancellationToken))!;
             return (s, RingEndpointSliceBuilder.EpochOf(s) ?? 0);
@@ -47,7 +48,7 @@ public sealed class ScaleTests(OperatorFixture fixture)
             Converge.Timeout, "shrink-3 and shrink-4 are draining in the ring", () => fixture.OperatorLogTail);
         Assert.Equal("shrink-3,shrink-4", slice.Metadata.Annotations![AnnotationKeys.DrainingMembers]);
         Assert.All(slice.Endpoints.Where(e => e.Conditions?.Terminating == true), e => Assert.Equal((false, true), (e.Conditions!.Ready, e.Conditions.Serving)));
-        var draining = await Wait.ForAsync(() => Clusters.GetAsync(admin, ns, "shrink"), c => c!.Status?.Drain is not null && Clusters.Is(c, ConditionTypes.Rebalancing, ConditionStatuses.True),
+        var draining = await Eventually.MatchAsync(() => Clusters.GetAsync(admin, ns, "shrink"), c => c!.Status?.Drain is not null && Clusters.Is(c, ConditionTypes.Rebalancing, ConditionStatuses.True),
             Converge.Timeout, "status reports the drain", () => fixture.OperatorLogTail);
         Assert.Equal(drainEpoch, draining!.Status!.Drain!.MembershipEpoch);
         Assert.Equal(["shrink-3", "shrink-4"], draining.Status.Drain.Members);
@@ -59,13 +60,13 @@ public sealed class ScaleTests(OperatorFixture fixture)
         var midway = Assignment.Create(previous.Epoch + 1, previous.Partitions, previous.ReplicationFactor, previous.ToReplicaLists(), ["shrink-3", "shrink-4"]);
         Assert.True(midway.ReplicaCountOf("shrink-3") + midway.ReplicaCountOf("shrink-4") > 0);
         await simulation.WriteAssignmentAsync("shrink", midway, drainEpoch, "shrink-0", TestContext.Current.CancellationToken);
-        var seen = await Wait.ForAsync(() => Clusters.GetAsync(admin, ns, "shrink"), c => c!.Status?.AssignmentEpoch == midway.Epoch,
+        var seen = await Eventually.MatchAsync(() => Clusters.GetAsync(admin, ns, "shrink"), c => c!.Status?.AssignmentEpoch == midway.Epoch,
             Converge.Timeout, "the operator has read the midway assignment", () => fixture.OperatorLogTail);
         Assert.Equal(5, (await StatefulSetAsync(ns, "shrink"))!.Spec.Replicas);
         Assert.Equal(midway.ReplicaCountOf("shrink-3") + midway.ReplicaCountOf("shrink-4"), seen!.Status!.Drain!.ReplicasLeft);
 
         // No progress for longer than drainDeadlineSeconds: a Warning, not a silent wait.
-        var stalled = await Wait.ForAsync(() => EventsAsync(ns, "shrink"), events => events.Any(e => e.Reason == "DrainStalled"),
+        var stalled = await Eventually.MatchAsync(() => EventsAsync(ns, "shrink"), events => events.Any(e => e.Reason == "DrainStalled"),
             Converge.Timeout, "a DrainStalled Warning is recorded", () => fixture.OperatorLogTail);
         Assert.Equal("Warning", stalled.Single(e => e.Reason == "DrainStalled").Type);
         Assert.Equal("DrainStalled", Clusters.Condition(await Clusters.GetAsync(admin, ns, "shrink"), ConditionTypes.Rebalancing)!.Reason);
@@ -75,7 +76,7 @@ public sealed class ScaleTests(OperatorFixture fixture)
         var members = Simulation.MembersOf((await admin.GetAsync(fixture.Slices, ns, ObjectNames.RingEndpointSlice("shrink"), TestContext.Current.CancellationToken))!);
         var drained = await simulation.PublishAsync((await Clusters.GetAsync(admin, ns, "shrink"))!, members, drainEpoch, "shrink-0", TestContext.Current.CancellationToken);
         Assert.Equal(0, drained.ReplicaCountOf("shrink-3") + drained.ReplicaCountOf("shrink-4"));
-        await Wait.UntilAsync(async () => (await StatefulSetAsync(ns, "shrink"))!.Spec.Replicas == 3,
+        await Eventually.UntilAsync(async () => (await StatefulSetAsync(ns, "shrink"))!.Spec.Replicas == 3,
             Converge.Timeout, "the StatefulSet shrinks to 3", () => fixture.OperatorLogTail);
 
         simulation.PublishAssignments = true;
@@ -90,7 +91,7 @@ public sealed class ScaleTests(OperatorFixture fixture)
         Assert.Equal(("Normal", 1, "Normal", 1), (drainingEvent.Type, drainingEvent.Count, scaledEvent.Type, scaledEvent.Count));
 
         // The agents' Role names only the remaining members' Leases.
-        await Wait.UntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             var role = await admin.GetAsync(KubeResources.Roles, ns, ObjectNames.AgentRole("shrink"), TestContext.Current.CancellationToken);
             var names = role!.Rules!.First(r => r.Resources!.Contains("leases") && r.ResourceNames is not null).ResourceNames!;

@@ -1,5 +1,6 @@
 using DataCluster.Kube;
 using DataCluster.Kube.Client;
+using DataCluster.Testing;
 using Xunit;
 
 namespace DataCluster.Operator.Tests.Integration;
@@ -27,12 +28,12 @@ public sealed class SteadyStateTests(OperatorFixture fixture)
             await fixture.Admin.DeleteIfExistsAsync(Api.DataClusterResource.Type, cluster.Metadata.Namespace, cluster.Metadata.Name!, cancellationToken: ct);
         }
 
-        await Wait.UntilAsync(async () => (await fixture.Admin.ListAsync(Api.DataClusterResource.Tolerant, null, cancellationToken: ct)).Items.Count == 0,
+        await Eventually.UntilAsync(async () => (await fixture.Admin.ListAsync(Api.DataClusterResource.Tolerant, null, cancellationToken: ct)).Items.Count == 0,
             Converge.Timeout, "earlier tests' DataClusters are gone");
     }
 
     /// <summary>Every write of the operator's user since <paramref name="since"/>, except the renewals of its own leader-election Lease.</summary>
-    private IReadOnlyList<Testing.ControlPlane.AuditEvent> WritesAnywhere(DateTimeOffset since) =>
+    private IReadOnlyList<LocalCluster.ControlPlane.AuditEvent> WritesAnywhere(DateTimeOffset since) =>
         [.. fixture.OperatorWrites(null, since).Where(e => !(e.Resource == "leases" && e.Name == Contracts.OperatorEnvironment.LeaderElectionLeaseName))];
 
     private int ElectionRenewals(DateTimeOffset since) =>
@@ -56,7 +57,7 @@ public sealed class SteadyStateTests(OperatorFixture fixture)
         await Task.Delay(Window, TestContext.Current.CancellationToken);
 
         var writes = WritesAnywhere(start);
-        var renewals = Testing.ControlPlane.AuditLog.Read(fixture.Plane.AuditLogPath)
+        var renewals = LocalCluster.ControlPlane.AuditLog.Read(fixture.Plane.AuditLogPath)
             .Count(e => e.Namespace == ns && e.Resource == "leases" && e.Verb == "update" && e.Time >= start);
         var reconciles = fixture.Operator!.Reconciles - reconcilesBefore;
         TestContext.Current.TestOutputHelper?.WriteLine(
@@ -83,7 +84,7 @@ public sealed class SteadyStateTests(OperatorFixture fixture)
         // The new replica has looked at every DataCluster of the API server (its first list queues
         // them all) and its queue has drained.
         var clusters = (await fixture.Admin.ListAsync(Api.DataClusterResource.Tolerant, null, cancellationToken: TestContext.Current.CancellationToken)).Items.Count;
-        await Wait.UntilAsync(() => restarted.Reconciles >= clusters && restarted.Runtime.Controller?.QueueDepth == 0,
+        await Eventually.UntilAsync(() => restarted.Reconciles >= clusters && restarted.Runtime.Controller?.QueueDepth == 0,
             Converge.Timeout, $"the restarted operator reconciled all {clusters} DataClusters", () => fixture.OperatorLogTail);
         await Converge.QuietAsync(fixture, ns, Quiet);
 

@@ -1,0 +1,75 @@
+namespace DataCluster.Replication;
+
+/// <summary>
+/// A leader's view of one follower in its term: what the follower durably matches, what to send
+/// next, and the append batches in flight (the pipeline window).
+/// </summary>
+/// <remarks>Not thread-safe; owned by one partition's leadership.</remarks>
+internal sealed class FollowerProgress(string member)
+{
+    private readonly Queue<long> _inFlight = new();
+
+    public string Member { get; } = member;
+
+    /// <summary>True once the follower promised the leader's term; until then it gets prepares, not appends.</summary>
+    public bool Promised { get; set; }
+
+    /// <summary>The next offset to send.</summary>
+    public long Next { get; set; }
+
+    /// <summary>Every record below it is durable on the follower and matches the leader's log (only grows within a term).</summary>
+    public long Matched { get; private set; }
+
+    /// <summary>True when the follower must first drop its log and restart at the leader's log start.</summary>
+    public bool NeedsReset { get; set; }
+
+    /// <summary>When anything was last sent to the follower.</summary>
+    public long LastSentAt { get; set; } = long.MinValue / 2;
+
+    /// <summary>When the follower last showed progress (its matched offset grew, or the pipeline started filling). A heartbeat answer that matches nothing new is not progress.</summary>
+    public long LastProgressAt { get; set; }
+
+    public int InFlight => _inFlight.Count;
+
+    public void Sent(long endOffset, long now)
+    {
+        if (_inFlight.Count == 0)
+        {
+            LastProgressAt = now;
+        }
+
+        _inFlight.Enqueue(endOffset);
+        Next = endOffset;
+        LastSentAt = now;
+    }
+
+    /// <summary>Records an acknowledgement; true when the matched offset grew.</summary>
+    public bool Acknowledged(long matched, long now)
+    {
+        while (_inFlight.Count > 0 && _inFlight.Peek() <= matched)
+        {
+            _inFlight.Dequeue();
+        }
+
+        if (matched <= Matched)
+        {
+            return false;
+        }
+
+        Matched = matched;
+        LastProgressAt = now;
+        if (Next < matched)
+        {
+            Next = matched;
+        }
+
+        return true;
+    }
+
+    /// <summary>Forgets what is in flight and sends again from <paramref name="next"/> (a loss, a mismatch).</summary>
+    public void Rewind(long next)
+    {
+        _inFlight.Clear();
+        Next = Math.Max(next, Matched);
+    }
+}

@@ -1,0 +1,159 @@
+using DataCluster.Replication.Messages;
+using DataCluster.Storage;
+
+namespace DataCluster.Replication;
+
+/// <summary>The leader side once leading: pipelined appends, acknowledgements, the commit point, heartbeats.</summary>
+internal sealed partial class PartitionReplica
+{
+    /// <summary>
+    /// Pipelining: keep up to <see cref="ReplicationOptions.PipelineWindow"/> batches in flight per
+    /// follower without waiting for acknowledgements; appends leave before the leader's own flush.
+    /// </summary>
+    private void Pump(Leadership lead)
+    {
+        foreach (var follower in lead.Followers.Values)
+        {
+            if (!follower.Promised)
+            {
+                continue;
+            }
+
+            if (follower.NeedsReset)
+            {
+                SendBatch(lead, follower, reset: true);
+                follower.NeedsReset = false;
+            }
+
+            while (follower.InFlight < Options.PipelineWindow && follower.Next < _log.NextOffset)
+            {
+                if (!SendBatch(lead, follower, reset: false))
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private bool SendBatch(Leadership lead, FollowerProgress follower, bool reset)
+    {
+        var from = reset ? _log.StartOffset : follower.Next;
+        if (from < _log.StartOffset)
+        {
+            follower.NeedsReset = true;
+            return false;
+        }
+
+        var records = new List<LogRecord>(Math.Min(Options.MaxBatchRecords, (int)Math.Min(int.MaxValue, _log.NextOffset - from)));
+        _log.Read(from, Options.MaxBatchRecords, Options.MaxBatchBytes, records);
+        if (records.Count == 0 && !reset)
+        {
+            return false;
+        }
+
+        _node.SendNow(follower.Member, new Append(
+            Partition,
+            lead.Term,
+            from - 1,
+            _log.TermAt(from - 1),
+            records,
+            lead.Commit,
+            reset ? from : -1));
+        follower.Sent(from + records.Count, _node.Now);
+        return true;
+    }
+
+    private void OnAppendAck(string from, AppendAck ack)
+    {
+        if (_lead is not { Phase: LeaderPhase.Leading } lead || ack.Term != lead.Term || !lead.Followers.TryGetValue(from, out var follower))
+        {
+            return;
+        }
+
+        follower.Acknowledged(Math.Min(ack.MatchedOffset, _log.NextOffset), _node.Now);
+    }
+
+    /// <summary>Divergence rule: resend from where the follower's term history stops agreeing with the leader's, or reset it.</summary>
+    private void OnAppendMismatch(string from, AppendMismatch mismatch)
+    {
+        if (_lead is not { Phase: LeaderPhase.Leading } lead || mismatch.Term != lead.Term || !lead.Followers.TryGetValue(from, out var follower))
+        {
+            return;
+        }
+
+        var divergence = TermHistory.Divergence(_log.Terms, _log.NextOffset, mismatch.Terms, mismatch.NextOffset);
+        var next = Math.Max(divergence, follower.Matched);
+        follower.NeedsReset = next < mismatch.StartOffset || next < _log.StartOffset;
+        follower.Rewind(follower.NeedsReset ? _log.StartOffset : next);
+        follower.LastProgressAt = _node.Now;
+    }
+
+    /// <summary>
+    /// Commit rule: the highest offset a majority of the term's replica set holds durably in this
+    /// term, counting the leader only for what its log has flushed, and only once that covers the
+    /// term's TermStart record. Then completes the proposals whose level is met.
+    /// </summary>
+    private void Settle(Leadership lead)
+    {
+        var count = lead.Replicas.Length;
+        Span<long> matched = count <= 16 ? stackalloc long[count] : new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            var member = lead.Replicas[i];
+            if (IsSelf(member))
+            {
+                matched[i] = _node.Breaks(UnsafeRules.CountUnflushedRecords) ? _log.NextOffset : _log.DurableOffset;
+            }
+            else
+            {
+                matched[i] = lead.Followers.TryGetValue(member, out var f) && f.Promised ? f.Matched : 0;
+            }
+        }
+
+        matched.Sort();
+        var candidate = matched[count - (count / 2 + 1)];
+        if (candidate > lead.Commit && (candidate > lead.TermStartOffset || _node.Breaks(UnsafeRules.CommitEarlierTerms)))
+        {
+            lead.Commit = candidate;
+            _commit = Math.Max(_commit, candidate);
+            RetireEarlierSets(lead.Replicas, lead.TermStartOffset);
+        }
+
+        var durable = _node.Breaks(UnsafeRules.CountUnflushedRecords) ? _log.NextOffset : _log.DurableOffset;
+        lead.Proposals.Complete(Partition, durable, lead.Commit, matched[0], _termAt, _node.Now, _node.Outbox);
+    }
+
+    private void TickLeading(Leadership lead)
+    {
+        var now = _node.Now;
+        foreach (var follower in lead.Followers.Values)
+        {
+            if (!follower.Promised)
+            {
+                if (!lead.PrepareSentAt.TryGetValue(follower.Member, out var at) || now - at >= Options.PrepareRetryMs)
+                {
+                    lead.PrepareSentAt[follower.Member] = now;
+                    _node.SendNow(follower.Member, new Prepare(Partition, lead.Term, lead.Replicas));
+                }
+
+                continue;
+            }
+
+            if (follower.InFlight > 0 && now - follower.LastProgressAt >= Options.RetransmitAfterMs)
+            {
+                // Go-back-N: a batch or its acknowledgement was lost.
+                follower.Rewind(follower.Matched);
+                follower.LastProgressAt = now;
+            }
+
+            if (now - follower.LastSentAt >= Options.HeartbeatIntervalMs)
+            {
+                follower.LastSentAt = now;
+                _node.SendNow(follower.Member, new Heartbeat(Partition, lead.Term, lead.Commit));
+            }
+        }
+
+        lead.Producers.Expire(now);
+        Settle(lead);
+    }
+}

@@ -1,0 +1,339 @@
+using DataCluster.Replication.Messages;
+using DataCluster.Storage;
+
+namespace DataCluster.Replication;
+
+/// <summary>
+/// One member's replica of one partition: its log, its durable promise, its view of the
+/// assignment, and while it leads, its <see cref="Leadership"/>. This file holds the state and the
+/// assignment; the replica side, the election, leading and proposals are in the partial files.
+/// </summary>
+/// <remarks>Not thread-safe; owned by one <see cref="ReplicaNode"/>, called from its single caller.</remarks>
+internal sealed partial class PartitionReplica
+{
+    private readonly NodeContext _node;
+    private readonly IPartitionLog _log;
+    private readonly Func<long, long> _termAt;
+    private ReplicaState _state;
+    private string[] _replicas = [];
+    private readonly List<string[]> _earlier = [];
+    private string? _designated;
+    private long _epoch;
+
+    // Follower side: one past the last record known to match the promised leader's log in its term.
+    private long _matched;
+    private bool _ackPending;
+    private string? _ackTo;
+    private long _commit;
+
+    // The promise this replica held before its current one, reported to the leader it promised.
+    private long _priorTerm;
+    private IReadOnlyList<string> _priorReplicas = [];
+
+    // The highest term heard of in refusals; a would-be leader picks a term above it.
+    private long _highestSeen;
+    private long _retryAt;
+    private Leadership? _lead;
+
+    public PartitionReplica(NodeContext node, IPartitionLog log, ReplicaState state)
+    {
+        _node = node;
+        _log = log;
+        _termAt = log.TermAt;
+        _state = state;
+        _commit = Math.Min(state.CommitOffset, log.NextOffset);
+        _priorTerm = state.PromisedTerm;
+        _priorReplicas = state.PromisedReplicas;
+        foreach (var set in state.EarlierReplicaSets ?? [])
+        {
+            _earlier.Add([.. set]);
+        }
+    }
+
+    public int Partition => _log.Partition;
+
+    private string Self => _node.Self;
+
+    private ReplicationOptions Options => _node.Options;
+
+    /// <summary>Earlier replica sets kept per partition: four unsettled changes in a row is beyond what the ring does.</summary>
+    private const int MaxEarlierSets = 4;
+
+    public ReplicaRole Role => _lead switch
+    {
+        { Phase: LeaderPhase.Leading } => ReplicaRole.Leading,
+        not null => ReplicaRole.Syncing,
+        _ when _state.PromisedTo is not null && !IsSelf(_state.PromisedTo) && Array.IndexOf(_replicas, Self) >= 0 => ReplicaRole.Following,
+        _ => ReplicaRole.None,
+    };
+
+    /// <summary>Takes the replica set of an assignment seen before this replica existed, as the set the next one replaces.</summary>
+    public void Remember(ReadOnlySpan<string> replicas)
+    {
+        if (_replicas.Length == 0 && replicas.Length > 0)
+        {
+            _replicas = replicas.ToArray();
+        }
+    }
+
+    /// <summary>Takes the partition's entry of a newer assignment.</summary>
+    public void Assign(long epoch, ReadOnlySpan<string> replicas, string? leader)
+    {
+        var replaced = _replicas;
+        _replicas = replicas.ToArray();
+        if (replaced.Length > 0 && !SameMembers(replaced, _replicas))
+        {
+            // Remembered (durably) until a term commits its TermStart: until then a leader must hear from a majority of it.
+            AddEarlier(replaced);
+        }
+
+        _epoch = epoch;
+        _designated = leader;
+        if (leader is not null && IsSelf(leader))
+        {
+            if (_lead is null)
+            {
+                _retryAt = 0;
+                TryLead();
+            }
+            else if (!SameMembers(_lead.Replicas, _replicas))
+            {
+                // Same leader, new replica set: a new term whose prepare covers the old set too.
+                // Proposals in flight stay: their records are in this log and commit through the new term.
+                StartPrepare(carryOver: true);
+            }
+        }
+        else if (_lead is not null)
+        {
+            StepDown($"assignment {epoch} moved the leadership of partition {Partition} to {leader ?? "no member"}");
+        }
+    }
+
+    /// <summary>Dispatches one message from a peer.</summary>
+    public void Step(string from, PartitionMessage message)
+    {
+        switch (message)
+        {
+            case Append append:
+                OnAppend(from, append);
+                break;
+            case AppendAck ack:
+                OnAppendAck(from, ack);
+                break;
+            case Heartbeat heartbeat:
+                OnHeartbeat(from, heartbeat);
+                break;
+            case AppendMismatch mismatch:
+                OnAppendMismatch(from, mismatch);
+                break;
+            case Prepare prepare:
+                OnPrepare(from, prepare);
+                break;
+            case Promise promise:
+                OnPromise(from, promise);
+                break;
+            case Refusal refusal:
+                OnRefusal(from, refusal);
+                break;
+            case Fetch fetch:
+                OnFetch(from, fetch);
+                break;
+            case FetchReply reply:
+                OnFetchReply(from, reply);
+                break;
+        }
+    }
+
+    /// <summary>Timers: retries, heartbeats, retransmissions, timeouts.</summary>
+    public void Tick()
+    {
+        if (_lead is null)
+        {
+            TryLead();
+        }
+        else if (_lead.Phase == LeaderPhase.Leading)
+        {
+            TickLeading(_lead);
+        }
+        else
+        {
+            TickSyncing(_lead);
+        }
+    }
+
+    /// <summary>Work due before a <see cref="Ready"/> is built: a leader sends appends and settles proposals; a follower acknowledges.</summary>
+    public void BeforeReady()
+    {
+        if (_lead is { Phase: LeaderPhase.Leading } lead)
+        {
+            Settle(lead);
+            Pump(lead);
+        }
+
+        if (_ackPending && _ackTo is not null)
+        {
+            var ack = new AppendAck(Partition, _state.PromisedTerm, _matched);
+            if (_node.Breaks(UnsafeRules.CountUnflushedRecords))
+            {
+                _node.SendNow(_ackTo, ack);
+            }
+            else
+            {
+                _node.SendAfterPersist(_ackTo, ack);
+            }
+        }
+
+        _ackPending = false;
+    }
+
+    /// <summary>The log was flushed and <paramref name="saved"/> (when not null) saved.</summary>
+    public void Persisted(ReplicaState? saved)
+    {
+        if (_lead is null)
+        {
+            return;
+        }
+
+        if (saved is not null && saved.PromisedTerm == _lead.Term && !_lead.SelfPromiseDurable)
+        {
+            _lead.SelfPromiseDurable = true;
+            if (_lead.Phase == LeaderPhase.Preparing)
+            {
+                TryCompletePrepare(_lead);
+            }
+        }
+
+        if (_lead is { Phase: LeaderPhase.Leading } lead)
+        {
+            Settle(lead);
+        }
+    }
+
+    public PartitionStatus Status()
+    {
+        var followers = new List<FollowerStatus>();
+        if (_lead is { Phase: LeaderPhase.Leading } lead)
+        {
+            foreach (var f in lead.Followers.Values)
+            {
+                followers.Add(new FollowerStatus(f.Member, f.Matched, Math.Max(0, _log.NextOffset - f.Matched), f.Promised, _node.Liveness.IsDown(f.Member, _node.Now)));
+            }
+        }
+
+        return new PartitionStatus(
+            Partition,
+            Role,
+            _state.PromisedTerm,
+            _state.PromisedTo,
+            _log.StartOffset,
+            _log.NextOffset,
+            _log.DurableOffset,
+            _lead is { Phase: LeaderPhase.Leading } leading ? leading.Commit : _commit,
+            followers);
+    }
+
+    private void SaveState()
+    {
+        _state = _state with { CommitOffset = _commit, EarlierReplicaSets = _earlier.Count == 0 ? null : [.. _earlier] };
+        _node.Outbox.Save(Partition, _state);
+    }
+
+    /// <summary>Remembers a replica set that a newer one replaced (at most <see cref="MaxEarlierSets"/>, oldest dropped), and saves it.</summary>
+    private void AddEarlier(IReadOnlyList<string> set)
+    {
+        var members = set.ToArray();
+        if (members.Length == 0 || SameMembers(members, _replicas))
+        {
+            return;
+        }
+
+        foreach (var known in _earlier)
+        {
+            if (SameMembers(known, members))
+            {
+                return;
+            }
+        }
+
+        _earlier.Add(members);
+        if (_earlier.Count > MaxEarlierSets)
+        {
+            _earlier.RemoveAt(0);
+        }
+
+        SaveState();
+    }
+
+    /// <summary>
+    /// Forgets earlier replica sets once a term has committed a record of its own (its TermStart):
+    /// that term's leader covered them, and every later leader finds the term through a majority of
+    /// its set, which stays remembered when it is not the current one.
+    /// </summary>
+    private void RetireEarlierSets(IReadOnlyList<string> termReplicas, long termStartOffset)
+    {
+        if (_earlier.Count > 0 && termStartOffset >= 0 && _commit > termStartOffset)
+        {
+            _earlier.Clear();
+            AddEarlier(termReplicas);
+            SaveState();
+        }
+    }
+
+    private void MarkFlush() => _node.Outbox.Flush(_log);
+
+    private bool IsSelf(string member) => string.Equals(member, Self, StringComparison.Ordinal);
+
+    private static bool SameMembers(ReadOnlySpan<string> a, ReadOnlySpan<string> b)
+    {
+        if (a.Length != b.Length || a.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var member in a)
+        {
+            if (b.IndexOf(member) < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The replica set of the log's last term, from its TermStart record; empty when the log no longer holds it.</summary>
+    private string[] LastTermReplicas()
+    {
+        var terms = _log.Terms;
+        if (terms.Count == 0)
+        {
+            return [];
+        }
+
+        var start = terms[^1].StartOffset;
+        if (start < _log.StartOffset || start >= _log.NextOffset)
+        {
+            return [];
+        }
+
+        var records = new List<LogRecord>(1);
+        if (_log.Read(start, 1, long.MaxValue, records) == 0 || records[0].Kind != RecordKind.TermStart)
+        {
+            return [];
+        }
+
+        return ReplicaSetCodec.TryDecode(records[0].Body.Span) ?? [];
+    }
+
+    private Promise OwnPromise(long term) => new(
+        Partition,
+        term,
+        _priorTerm,
+        _priorReplicas,
+        _log.LastTerm,
+        LastTermReplicas(),
+        _log.StartOffset,
+        _log.NextOffset,
+        _log.Terms,
+        _earlier.Count == 0 ? [] : [.. _earlier]);
+}

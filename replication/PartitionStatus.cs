@@ -1,0 +1,30 @@
+namespace DataCluster.Replication;
+
+/// <summary>One partition as this member sees it, for metrics and <c>/v1/assignments</c>.</summary>
+/// <param name="Partition">The partition.</param>
+/// <param name="Role">What this member does for it.</param>
+/// <param name="Term">The term this member has promised (or leads).</param>
+/// <param name="Leader">The leader of that term, when known.</param>
+/// <param name="LogStart">First offset held.</param>
+/// <param name="LogEnd">One past the last record.</param>
+/// <param name="DurableOffset">Every record below it is durable here.</param>
+/// <param name="CommitOffset">Every record below it is known committed.</param>
+/// <param name="Followers">For a leader, each follower's progress; empty otherwise.</param>
+public sealed record PartitionStatus(
+    int Partition,
+    ReplicaRole Role,
+    long Term,
+    string? Leader,
+    long LogStart,
+    long LogEnd,
+    long DurableOffset,
+    long CommitOffset,
+    IReadOnlyList<FollowerStatus> Followers);
+
+/// <summary>A follower's progress as its leader sees it.</summary>
+/// <param name="Member">The follower.</param>
+/// <param name="MatchedOffset">Every record below it is durable on the follower and matches the leader.</param>
+/// <param name="Lag">Records the follower lacks (leader's log end minus <paramref name="MatchedOffset"/>).</param>
+/// <param name="Promised">True once the follower promised the leader's term.</param>
+/// <param name="KnownDown">True when it has not answered for <see cref="ReplicationOptions.DownAfterMs"/>.</param>
+public sealed record FollowerStatus(string Member, long MatchedOffset, long Lag, bool Promised, bool KnownDown);

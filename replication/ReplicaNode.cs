@@ -1,0 +1,227 @@
+using DataCluster.Replication.Messages;
+using DataCluster.Ring;
+using DataCluster.Storage;
+
+namespace DataCluster.Replication;
+
+/// <summary>
+/// The replication protocol of one member for all its partitions, as a pure state machine in the
+/// manner of etcd's raft: assignments, peer messages, ticks and proposals go in; a
+/// <see cref="Ready"/> batch of logs to flush, states to save, messages to send and proposals
+/// completed comes out. No I/O, no timers, no threads: the caller persists and sends.
+/// </summary>
+/// <remarks>
+/// <para>Not thread-safe: one caller at a time (the agent's replication loop, or a simulator).
+/// Nothing blocks; no method awaits.</para>
+/// <para>Ordering: calls take effect in the order made. After <see cref="TakeReady"/> the caller
+/// must carry out the Ready (see its remarks) and call <see cref="Advance"/> before any other call.
+/// Appends and truncations are made on the <see cref="IPartitionLog"/>s directly (visible at once,
+/// durable once flushed); the Ready only names which logs to flush.</para>
+/// <para>Time: <see cref="Tick"/> passes the clock (Unix milliseconds, never going back); record
+/// timestamps and every timer use the last value passed.</para>
+/// </remarks>
+public sealed class ReplicaNode
+{
+    private readonly NodeContext _node;
+    private readonly Func<int, IPartitionLog> _openLog;
+    private readonly IReadOnlyDictionary<int, ReplicaState> _saved;
+    private readonly SortedDictionary<int, PartitionReplica> _partitions = [];
+    private Assignment? _assignment;
+    private bool _readyTaken;
+
+    /// <summary>A node for member <paramref name="self"/>. Loads every saved replica state; opens logs lazily.</summary>
+    /// <param name="self">This member's id, as assignments name it.</param>
+    /// <param name="openLog">Opens (or creates) the log of a partition; called at most once per partition.</param>
+    /// <param name="states">The durable replica states of this member.</param>
+    /// <param name="options">Settings; must be valid (<see cref="ReplicationOptions.Validate"/>).</param>
+    public ReplicaNode(string self, Func<int, IPartitionLog> openLog, IReplicaStateStore states, ReplicationOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(self);
+        ArgumentNullException.ThrowIfNull(openLog);
+        ArgumentNullException.ThrowIfNull(states);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"invalid replication options: {string.Join("; ", errors)}", nameof(options));
+        }
+
+        _node = new NodeContext(self, options);
+        _openLog = openLog;
+        _saved = states.Load();
+    }
+
+    /// <summary>This member's id.</summary>
+    public string Self => _node.Self;
+
+    /// <summary>The newest assignment taken, or null before the first.</summary>
+    public Assignment? Assignment => _assignment;
+
+    /// <summary>
+    /// Takes a newer assignment (an older or equal epoch is ignored). The first replica of a
+    /// partition starts leading it; a member that led a partition it no longer leads steps down.
+    /// </summary>
+    public void SetAssignment(Assignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        EnsureNotInReady();
+        if (!assignment.Supersedes(_assignment))
+        {
+            return;
+        }
+
+        var previous = _assignment;
+        _assignment = assignment;
+        for (var p = 0; p < assignment.Partitions; p++)
+        {
+            var replicas = assignment.ReplicasOf(p);
+            if (replicas.IndexOf(Self) >= 0 || _partitions.ContainsKey(p))
+            {
+                var replica = Replica(p);
+                if (previous is not null && previous.Partitions == assignment.Partitions)
+                {
+                    // The set this member saw before, even for a partition it held no replica of:
+                    // a leader's prepare must cover it (reconfiguration rule).
+                    replica.Remember(previous.ReplicasOf(p));
+                }
+
+                replica.Assign(assignment.Epoch, replicas, assignment.LeaderOf(p));
+            }
+        }
+    }
+
+    /// <summary>Handles one batch of messages from peer <paramref name="from"/>.</summary>
+    public void Step(string from, PeerMessage message)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(from);
+        ArgumentNullException.ThrowIfNull(message);
+        EnsureNotInReady();
+        _node.Liveness.Heard(from, _node.Now);
+        foreach (var item in message.Items)
+        {
+            if (item.Partition < 0 || (_assignment is not null && item.Partition >= _assignment.Partitions))
+            {
+                continue;
+            }
+
+            Replica(item.Partition).Step(from, item);
+        }
+    }
+
+    /// <summary>Advances the clock to <paramref name="nowMs"/> and runs every timer due.</summary>
+    public void Tick(long nowMs)
+    {
+        EnsureNotInReady();
+        _node.Now = Math.Max(_node.Now, nowMs);
+        foreach (var replica in _partitions.Values)
+        {
+            replica.Tick();
+        }
+    }
+
+    /// <summary>
+    /// Proposes a record to a partition this member leads. Returns a ticket whose
+    /// <see cref="Completion"/> comes in a later <see cref="Ready"/>, or a refusal saying why
+    /// (not the leader and who is, syncing, commit level cannot be met, sequence out of window).
+    /// </summary>
+    /// <param name="partition">The partition.</param>
+    /// <param name="key">The entity key as UTF-8.</param>
+    /// <param name="contentType">The client's content type, or null.</param>
+    /// <param name="body">The payload.</param>
+    /// <param name="level">When to acknowledge.</param>
+    /// <param name="producerId">The producer, for idempotent retries; null for none.</param>
+    /// <param name="sequence">The producer's sequence number (ignored without a producer).</param>
+    public ProposeResult Propose(
+        int partition,
+        ReadOnlyMemory<byte> key,
+        string? contentType,
+        ReadOnlyMemory<byte> body,
+        CommitLevel level,
+        string? producerId = null,
+        long sequence = -1)
+    {
+        EnsureNotInReady();
+        if (!_partitions.TryGetValue(partition, out var replica))
+        {
+            var leader = _assignment is not null && partition >= 0 && partition < _assignment.Partitions ? _assignment.LeaderOf(partition) : null;
+            return ProposeResult.Refused(ProposeStatus.NotLeader, leader, _node.Options.RetryAfterMs,
+                leader is null ? $"partition {partition} has no leader right now; retry later" : $"this member does not lead partition {partition}; send the write to {leader}");
+        }
+
+        return replica.Propose(key, contentType, body, level, producerId, sequence);
+    }
+
+    /// <summary>
+    /// Collects what must be persisted and sent (leaders send their appends here, followers their
+    /// acknowledgements). Call <see cref="Advance"/> with it once carried out.
+    /// </summary>
+    public Ready TakeReady()
+    {
+        EnsureNotInReady();
+        foreach (var replica in _partitions.Values)
+        {
+            replica.BeforeReady();
+        }
+
+        _readyTaken = true;
+        return _node.Outbox.Take();
+    }
+
+    /// <summary>Tells the node that <paramref name="ready"/>'s logs are flushed and states saved (and its messages handed to the transport).</summary>
+    public void Advance(Ready ready)
+    {
+        ArgumentNullException.ThrowIfNull(ready);
+        _readyTaken = false;
+        foreach (var log in ready.LogsToFlush)
+        {
+            if (!ready.StatesToSave.ContainsKey(log.Partition) && _partitions.TryGetValue(log.Partition, out var replica))
+            {
+                replica.Persisted(null);
+            }
+        }
+
+        foreach (var (partition, state) in ready.StatesToSave)
+        {
+            if (_partitions.TryGetValue(partition, out var replica))
+            {
+                replica.Persisted(state);
+            }
+        }
+    }
+
+    /// <summary>One partition as this member sees it; null when it never held or heard of it.</summary>
+    public PartitionStatus? GetStatus(int partition) =>
+        _partitions.TryGetValue(partition, out var replica) ? replica.Status() : null;
+
+    /// <summary>Every partition this member holds or heard of, in partition order.</summary>
+    public IReadOnlyList<PartitionStatus> GetStatuses()
+    {
+        var statuses = new List<PartitionStatus>(_partitions.Count);
+        foreach (var replica in _partitions.Values)
+        {
+            statuses.Add(replica.Status());
+        }
+
+        return statuses;
+    }
+
+    private PartitionReplica Replica(int partition)
+    {
+        if (!_partitions.TryGetValue(partition, out var replica))
+        {
+            var log = _openLog(partition);
+            replica = new PartitionReplica(_node, log, _saved.GetValueOrDefault(partition) ?? ReplicaState.Initial);
+            _partitions[partition] = replica;
+        }
+
+        return replica;
+    }
+
+    private void EnsureNotInReady()
+    {
+        if (_readyTaken)
+        {
+            throw new InvalidOperationException("a Ready was taken and not advanced: persist it, send it and call Advance before any other call");
+        }
+    }
+}

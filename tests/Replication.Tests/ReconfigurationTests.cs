@@ -1,0 +1,151 @@
+using DataCluster.Replication.Messages;
+using DataCluster.Storage;
+
+namespace DataCluster.Replication.Tests;
+
+public sealed class ReconfigurationTests
+{
+    private static readonly string[] Abcd = ["a", "b", "c", "d"];
+
+    /// <summary>{a,b,c} led by a, a write acknowledged by a and c only, then c crashes and the ring replaces it by d.</summary>
+    private static (TestCluster Cluster, long Offset) ReplacedAfterACrash(ReplicationOptions? options = null)
+    {
+        var cluster = new TestCluster(Abcd, options);
+        cluster.Assign(1, ["a", "b", "c"]);
+        cluster.DeliverAll();
+        var write = cluster.Propose("a", "acknowledged by a and c");
+        cluster.DeliverAll(drop: e => e.To == "b");
+        Assert.Contains(cluster.Completions, c => c.Ticket == write.Ticket && c.Outcome == ProposalOutcome.Acknowledged);
+        Assert.DoesNotContain("acknowledged by a and c", cluster.Bodies("b"));
+        cluster.Crash("c");
+        return (cluster, write.Offset);
+    }
+
+    [Fact]
+    public void A_leader_of_a_new_replica_set_needs_a_majority_of_the_set_it_replaces()
+    {
+        var (cluster, offset) = ReplacedAfterACrash();
+
+        // b leads {b,a,d}: b and d are a majority of the new set but only one of {a,b,c}.
+        cluster.Assign(2, ["b", "a", "d"]);
+        cluster.DeliverAll(drop: e => e.From == "a" || e.To == "a");
+        Assert.Equal(ReplicaRole.Syncing, cluster.Node("b").GetStatus(0)!.Role);
+
+        // Once a answers, b adopts a's log, which holds the acknowledged write.
+        cluster.Run(300);
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("b").GetStatus(0)!.Role);
+        Assert.Contains("acknowledged by a and c", cluster.Bodies("b"));
+        Assert.Equal(offset, HappyPathTests.ReadAll(cluster.Log("b")).First(r => TestCluster.BodyOf(r) == "acknowledged by a and c").Offset);
+    }
+
+    [Fact]
+    public void Without_the_earlier_set_rule_the_new_leader_loses_the_acknowledged_write()
+    {
+        var (cluster, _) = ReplacedAfterACrash(new ReplicationOptions { Unsafe = UnsafeRules.SkipEarlierReplicaSets });
+        cluster.Assign(2, ["b", "a", "d"]);
+        cluster.DeliverAll(drop: e => e.From == "a" || e.To == "a");
+
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("b").GetStatus(0)!.Role);
+        Assert.DoesNotContain("acknowledged by a and c", cluster.Bodies("b"));
+    }
+
+    [Fact]
+    public void Earlier_sets_are_remembered_durably_and_retired_once_a_term_of_the_new_set_commits()
+    {
+        var (cluster, _) = ReplacedAfterACrash();
+        cluster.Assign(2, ["b", "a", "d"]);
+        var saved = cluster.Members["d"].Store;
+
+        // Before b's term commits, d (new) has learned nothing yet; b remembers {a,b,c}.
+        cluster.Node("b").Step("a", new PeerMessage([]));
+        Assert.Contains(cluster.Members["b"].Store.Load()[0].EarlierReplicaSets ?? [], set => set.Order().SequenceEqual(["a", "b", "c"]));
+
+        cluster.Run(500);
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("b").GetStatus(0)!.Role);
+        Assert.Null(cluster.Members["b"].Store.Load()[0].EarlierReplicaSets);
+        Assert.Null(saved.Load()[0].EarlierReplicaSets);
+
+        // Now a leader of the new set needs only a majority of it: d leads with a unreachable.
+        cluster.Assign(3, ["d", "b", "a"]);
+        cluster.DeliverAll(drop: e => e.From == "a" || e.To == "a");
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("d").GetStatus(0)!.Role);
+        Assert.Contains("acknowledged by a and c", cluster.Bodies("d"));
+    }
+
+    [Fact]
+    public void A_replica_that_promises_a_term_of_another_set_remembers_the_set_it_promised_before()
+    {
+        var store = new MemoryReplicaStateStore();
+        var node = new ReplicaNode("x", p => new MemoryPartitionLog(p), store, new ReplicationOptions());
+        node.Step("a", new PeerMessage([new Prepare(0, TermNumbers.First(1), ["a", "x", "c"])]));
+        Persist(node, store);
+        node.Step("d", new PeerMessage([new Prepare(0, TermNumbers.First(2), ["d", "x", "e"])]));
+        Persist(node, store);
+
+        var state = store.Load()[0];
+        Assert.Equal("d", state.PromisedTo);
+        var earlier = Assert.Single(state.EarlierReplicaSets!);
+        Assert.Equal(["a", "x", "c"], earlier);
+    }
+
+    [Fact]
+    public void A_promise_reports_the_earlier_sets_and_the_replica_set_of_the_last_log_term()
+    {
+        var (cluster, _) = ReplacedAfterACrash();
+        cluster.Assign(2, ["b", "a", "d"]);
+        var prepare = cluster.InFlight.First(e => e.From == "b" && e.To == "a" && e.Message.Items.Any(i => i is Prepare));
+        cluster.Deliver(prepare);
+
+        var promise = cluster.Sent<Promise>("a", "b").Single();
+        Assert.Equal(TermNumbers.First(2), promise.Term);
+        Assert.Equal(TermNumbers.First(1), promise.PriorTerm);
+        Assert.Equal(["a", "b", "c"], promise.PriorReplicas);
+        Assert.Equal(TermNumbers.First(1), promise.LastTerm);
+        Assert.Equal(["a", "b", "c"], promise.LastTermReplicas);
+        Assert.Equal(["a", "b", "c"], Assert.Single(promise.EarlierReplicaSets));
+        Assert.Equal(2, promise.NextOffset);
+    }
+
+    [Fact]
+    public void A_leader_that_hears_only_from_members_that_know_nothing_of_the_partition_waits_for_the_rest_of_its_set()
+    {
+        var cluster = new TestCluster(["a", "b", "c", "d", "e"]);
+        cluster.Crash("d");
+        cluster.Crash("e");
+        cluster.Assign(1, ["a", "b", "c"]);
+        cluster.DeliverAll();
+
+        // c is replaced by d (down): a leads {a,b,d} with b, and a write is acknowledged by a and b.
+        cluster.Assign(2, ["a", "b", "d"]);
+        cluster.DeliverAll();
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("a").GetStatus(0)!.Role);
+        cluster.Propose("a", "acknowledged by a and b");
+        cluster.DeliverAll();
+        Assert.Contains(cluster.Completions, c => c.Outcome == ProposalOutcome.Acknowledged);
+
+        // b is replaced by e, which leads; d and e start knowing only this newest assignment.
+        cluster.Assign(3, ["e", "a", "d"]);
+        cluster.Start("d");
+        cluster.Start("e");
+
+        // e and d are a majority of {e,a,d} but neither knows anything: e must not lead on their word.
+        cluster.Run(300, drop: e => e.From is "a" or "b" || e.To is "a" or "b");
+        Assert.Equal(ReplicaRole.Syncing, cluster.Node("e").GetStatus(0)!.Role);
+
+        cluster.Run(300);
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("e").GetStatus(0)!.Role);
+        Assert.Contains("acknowledged by a and b", cluster.Bodies("e"));
+    }
+
+    private static void Persist(ReplicaNode node, MemoryReplicaStateStore store)
+    {
+        var ready = node.TakeReady();
+        foreach (var log in ready.LogsToFlush)
+        {
+            _ = log.FlushAsync(TestContext.Current.CancellationToken);
+        }
+
+        _ = store.SaveAsync(ready.StatesToSave, TestContext.Current.CancellationToken);
+        node.Advance(ready);
+    }
+}

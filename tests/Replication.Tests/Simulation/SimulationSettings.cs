@@ -1,0 +1,41 @@
+namespace DataCluster.Replication.Tests.Simulation;
+
+/// <summary>
+/// Everything that shapes one simulated run. With the same settings (seed included) a run replays
+/// exactly: one <see cref="Random"/> seeded from <see cref="Seed"/> decides every delay, loss,
+/// crash, restart, partition, assignment change and write.
+/// </summary>
+/// <param name="Seed">Seeds the run's only source of randomness.</param>
+/// <param name="Members">Members in the cluster (3 to 5).</param>
+/// <param name="Partitions">Partitions (1 to 3).</param>
+/// <param name="Steps">Clock advances; a step moves the clock 1 to 5 ms and runs whatever falls due.</param>
+/// <param name="LossPercent">Chance a message is lost, in percent, while faults are on.</param>
+/// <param name="MaxDelayMs">Upper bound of a message's delay (the base delay of a pair plus jitter; jitter reorders).</param>
+/// <param name="CrashPerMille">Chance per step that a member crashes, per mille, while faults are on.</param>
+/// <param name="PartitionPerMille">Chance per step that the network splits, per mille.</param>
+/// <param name="ReassignPerMille">Chance per step that the ring publishes a new assignment, per mille.</param>
+/// <param name="WritePercent">Chance per step that a client writes, in percent.</param>
+/// <param name="StalePercent">Chance that a member sees a new assignment late (up to 3 s), in percent.</param>
+/// <param name="Unsafe">Rules broken on purpose (tests of the checker).</param>
+internal sealed record SimulationSettings(
+    int Seed,
+    int Members = 3,
+    int Partitions = 2,
+    int Steps = 3000,
+    int LossPercent = 5,
+    int MaxDelayMs = 20,
+    int CrashPerMille = 3,
+    int PartitionPerMille = 3,
+    int ReassignPerMille = 3,
+    int WritePercent = 30,
+    int StalePercent = 20,
+    UnsafeRules Unsafe = UnsafeRules.None)
+{
+    /// <summary>Steps with faults; the rest are quiet (network healed, everyone up) and must make progress.</summary>
+    public int FaultSteps => Steps * 2 / 3;
+
+    public override string ToString() =>
+        $"seed {Seed}, {Members} members, {Partitions} partitions, {Steps} steps, loss {LossPercent}%, delay <= {MaxDelayMs} ms, " +
+        $"crash {CrashPerMille}‰, split {PartitionPerMille}‰, reassign {ReassignPerMille}‰, write {WritePercent}%, stale {StalePercent}%" +
+        (Unsafe == UnsafeRules.None ? "" : $", unsafe {Unsafe}");
+}
