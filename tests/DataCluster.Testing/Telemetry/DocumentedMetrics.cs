@@ -7,8 +7,9 @@ public sealed record DocumentedMetric(string Name, IReadOnlyList<string> Labels,
 
 /// <summary>
 /// Reads the metric tables of the documentation (agent/README.md, docs/operator.md): rows whose
-/// first cell is <c>`name{label,...}`</c> and whose second cell is the type, so tests check that
-/// what /metrics serves is what the documents promise.
+/// first cell is <c>`name{label,...}`</c> and whose second cell is the type, also when the table
+/// is indented under a list item, so tests check that what /metrics serves is what the documents
+/// promise.
 /// </summary>
 public static partial class DocumentedMetrics
 {
@@ -29,6 +30,6 @@ public static partial class DocumentedMetrics
         return metrics.Count > 0 ? metrics : throw new InvalidOperationException($"No metric table rows for {prefix}* in {path}.");
     }
 
-    [GeneratedRegex(@"^\| `(?<name>[a-z_:][a-z0-9_:]*)(\{(?<labels>[a-z_, ]+)\})?` \| (?<type>counter|gauge|histogram) \|")]
+    [GeneratedRegex(@"^\s*\| `(?<name>[a-z_:][a-z0-9_:]*)(\{(?<labels>[a-z_, ]+)\})?` \| (?<type>counter|gauge|histogram) \|")]
     private static partial Regex Row();
 }
