@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -111,14 +112,24 @@ public static class AgentHost
         // A stop waits this long for leader release and open streams before giving up.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
+        if (settings.Configuration is { } configuration)
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+        }
+
         var time = settings.Time ?? TimeProvider.System;
-        var metrics = new AgentMetrics();
+        var otlp = AgentTelemetry.Add(builder, options);
         builder.Services.AddSingleton(services => new KubeClient(kube, new KubeClientOptions(), services.GetRequiredService<ILoggerFactory>().CreateLogger<KubeClient>()));
-        var meter = new Meter(DataPlaneMetrics.MeterName);
         builder.Services.AddSingleton(services =>
         {
             var loggerFactory = services.GetRequiredService<ILoggerFactory>();
-            var data = new DataPlane.DataPlane(DataPlaneOptionsOf(options), services.GetRequiredService<GrpcPeerTransport>(), new DataPlaneMetrics(meter), loggerFactory.CreateLogger("DataCluster.Agent.DataPlane"), time);
+            var metrics = services.GetRequiredService<AgentMetrics>();
+            var data = new DataPlane.DataPlane(
+                DataPlaneOptionsOf(options) with { MeterFactory = services.GetRequiredService<IMeterFactory>() },
+                services.GetRequiredService<GrpcPeerTransport>(),
+                new DataPlaneMetrics(metrics.Meter),
+                loggerFactory.CreateLogger("DataCluster.Agent.DataPlane"),
+                time);
             return new AgentNode(options, services.GetRequiredService<KubeClient>(), metrics, loggerFactory, time, data);
         });
         builder.Services.AddHostedService<AgentService>();
@@ -130,7 +141,7 @@ public static class AgentHost
             return new GrpcPeerTransport(
                 new PeerTransportOptions { Self = options.PodName, Token = token },
                 settings.PeerAddresses ?? (member => book.Value.Resolve(member)),
-                new PeerMetrics(metrics.Registry),
+                new PeerMetrics(services.GetRequiredService<AgentMetrics>().Meter),
                 services.GetRequiredService<ILoggerFactory>(),
                 time);
         });
@@ -145,10 +156,9 @@ public static class AgentHost
             context.StreamKeepAlive = keepAlive;
         }
 
-        var tracing = AgentTracing.Start(options.OtlpEndpoint, options.PodName);
-        if (tracing is not null)
+        if (otlp)
         {
-            AgentLog.TracingEnabled(logger, options.OtlpEndpoint!.ToString());
+            AgentLog.OtlpExportEnabled(logger, options.OtlpEndpoint!.ToString());
         }
 
         // Routing first, then the gate that keeps each port to its own routes, then the client API.
@@ -159,7 +169,7 @@ public static class AgentHost
         var peers = web.Services.GetRequiredService<GrpcPeerTransport>();
 
         var lifetime = web.Services.GetRequiredService<IHostApplicationLifetime>();
-        var app = new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), peers, endpoints, new DisposableAction(() => tracing?.Dispose()), meter);
+        var app = new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), peers, endpoints);
         lifetime.ApplicationStarted.Register(() =>
         {
             AgentLog.Starting(logger, options.PodName, options.ClusterName, options.Namespace, kube.Server.ToString(), kube.Source ?? "configuration");
@@ -177,6 +187,7 @@ public static class AgentHost
     /// <summary>
     /// The request pipeline and routes of the client API over <paramref name="context"/>:
     /// request metrics and spans, JSON for body-less error statuses, and <see cref="AgentApi"/>.
+    /// The services need <see cref="AgentTelemetry.Add"/> (the /metrics endpoint reads its meter provider).
     /// </summary>
     public static void UseAgentApi(WebApplication web, AgentContext context, ILogger logger)
     {
@@ -246,9 +257,4 @@ public static class AgentHost
         StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
         _ => "http_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
-
-    private sealed class DisposableAction(Action action) : IDisposable
-    {
-        public void Dispose() => action();
-    }
 }

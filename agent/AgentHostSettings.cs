@@ -21,6 +21,12 @@ public sealed record AgentHostSettings
     /// </summary>
     public Func<string, Uri?>? PeerAddresses { get; init; }
 
+    /// <summary>
+    /// Configuration over the environment's, e.g. <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> or
+    /// <c>OTEL_METRIC_EXPORT_INTERVAL</c> for one agent of a test process; null = none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? Configuration { get; init; }
+
     /// <summary>Interval of keep-alive comments on assignment streams; null = 15 s.</summary>
     public TimeSpan? StreamKeepAlive { get; init; }
 }

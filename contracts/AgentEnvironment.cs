@@ -75,7 +75,7 @@ public static class AgentEnvironment
         new(RetentionHours, Invariant(Limits.RetentionHours.Default), Limits.Range(Limits.RetentionHours.Min, Limits.RetentionHours.Max), "How long events are kept; 0 keeps them until the size limit removes them."),
         new(LogLevel, "Information", "Trace, Debug, Information, Warning, Error or Critical", "Minimum log level."),
         new(LogFormat, "json", "json or text", "Log line format."),
-        new(OtlpEndpoint, "", "empty or an http(s) URL", "OpenTelemetry collector (OTLP) for the agent's traces; empty disables export. Metrics are served at /metrics."),
+        new(OtlpEndpoint, "", "empty or an http(s) URL", "OpenTelemetry collector (OTLP) for the agent's traces and metrics; empty disables export. The other standard OTEL_* variables apply (protocol, headers, service name, resource attributes). Metrics are served at /metrics either way."),
     ];
 
     private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -20,16 +20,16 @@ public sealed class DataPlaneMetrics
     public DataPlaneMetrics(Meter meter)
     {
         ArgumentNullException.ThrowIfNull(meter);
-        _writeSeconds = meter.CreateHistogram<double>("datacluster_agent_write_seconds", unit: null,
+        _writeSeconds = meter.CreateHistogram<double>("datacluster.agent.write", unit: "s",
             description: "Time from accepting a write on its partition leader to meeting its commit level, by commit level.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] });
-        _writes = meter.CreateCounter<long>("datacluster_agent_writes_total", unit: null,
+        _writes = meter.CreateCounter<long>("datacluster.agent.writes", unit: null,
             description: "Writes by outcome: acked, rejected (refused before appending), forwarded (to the partition leader), timed_out, not_acked.");
-        meter.CreateObservableGauge("datacluster_agent_replication_lag_records", ObserveLag, unit: null,
+        meter.CreateObservableGauge("datacluster.agent.replication_lag_records", ObserveLag, unit: null,
             description: "Records a follower lacks, as its partition leader on this member sees it, by partition and follower.");
-        meter.CreateObservableGauge("datacluster_agent_log_bytes", ObserveLogBytes, unit: null,
+        meter.CreateObservableGauge("datacluster.agent.log_bytes", ObserveLogBytes, unit: null,
             description: "Bytes of each partition's log on this member.");
-        meter.CreateObservableGauge("datacluster_agent_partition_role", ObserveRoles, unit: null,
+        meter.CreateObservableGauge("datacluster.agent.partition_role", ObserveRoles, unit: null,
             description: "Partitions of this member by role: leading, syncing, following.");
     }
 

@@ -109,7 +109,7 @@ public sealed class AgentNode
         {
             Namespace = _options.Namespace,
             FieldSelector = $"metadata.name={ObjectNames.RingEndpointSlice(_options.ClusterName)}",
-            OnRestart = _ => metrics.WatchRestarts.Inc(1, "endpointslices"),
+            OnRestart = _ => metrics.WatchRestarts.Inc("endpointslices"),
         }, _loggers.CreateLogger("DataCluster.Agent.Ring"), _time);
         sliceInformer.AddHandler(
             onAdd: slice => UpdateRing(slice),
@@ -120,7 +120,7 @@ public sealed class AgentNode
         {
             Namespace = _options.Namespace,
             FieldSelector = $"metadata.name={ObjectNames.AssignmentConfigMap(_options.ClusterName)}",
-            OnRestart = _ => metrics.WatchRestarts.Inc(1, "configmaps"),
+            OnRestart = _ => metrics.WatchRestarts.Inc("configmaps"),
         }, _loggers.CreateLogger("DataCluster.Agent.Assignments"), _time);
         mapInformer.AddHandler(
             onAdd: map => Context.Assignments.Observe(map.Data),

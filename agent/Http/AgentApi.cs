@@ -3,7 +3,6 @@ using DataCluster.Agent.Assignments;
 using DataCluster.Agent.Hosting;
 using DataCluster.Agent.Membership;
 using DataCluster.Ring;
-using DataCluster.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -30,7 +29,8 @@ public static class AgentApi
         ArgumentNullException.ThrowIfNull(agent);
         app.MapGet("/healthz", () => TypedResults.Json(new HealthResponse("ok"), AgentJsonContext.Default.HealthResponse));
         app.MapGet("/readyz", () => Ready(agent));
-        app.MapGet("/metrics", () => TypedResults.Text(agent.Metrics.Registry.Render(), MetricRegistry.ContentType));
+        // The exporter maps every method; other methods than GET get the fallback's 405.
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         app.MapGet("/v1/ring", () => Ring(agent));
         app.MapGet("/v1/leader", () => TypedResults.Json(
             new LeaderResponse(agent.Leadership.CurrentLeader, agent.Options.PodName, agent.Leadership.IsLeader, agent.Leadership.LeaseTransitions),

@@ -111,7 +111,7 @@ public sealed class GrpcPeerTransport : IPeerTransport, IAsyncDisposable
 
         if (Volatile.Read(ref _disposed) != 0)
         {
-            _metrics.ItemsDropped.Inc(message.Message.Items.Count, message.To, DropReasons.Stopped);
+            _metrics.ItemsDropped.Inc(message.To, DropReasons.Stopped, message.Message.Items.Count);
             return;
         }
 

@@ -48,7 +48,7 @@ internal sealed class PeerGate(RequestDelegate next, GrpcPeerTransport transport
         if (authorization.Count != 1 || !transport.Token.Matches(authorization[0]))
         {
             var reason = authorization.Count == 0 ? RejectReasons.MissingToken : RejectReasons.WrongToken;
-            transport.Metrics.Rejected.Inc(1, reason);
+            transport.Metrics.Rejected.Inc(reason);
             PeerLog.Unauthorized(_logger, Remote(context), context.Request.Path.Value ?? "", reason == RejectReasons.MissingToken ? "no bearer token" : "a wrong bearer token");
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = PeerToken.Scheme;

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using DataCluster.Telemetry;
 
 namespace DataCluster.Agent.Peers;
@@ -35,49 +37,62 @@ public static class RejectReasons
 }
 
 /// <summary>
-/// The peer transport's Prometheus metrics, on the agent's registry. Labelled by peer member id
-/// (one series per member of the cluster). Thread-safe.
+/// The peer transport's instruments, on the agent's meter (exposed on /metrics with the names
+/// below, dots as underscores). Labelled by peer member id (one series per member of the
+/// cluster). Counts are kept here and read at collection, so tests read them directly.
+/// Thread-safe.
 /// </summary>
 public sealed class PeerMetrics
 {
-    private readonly MetricRegistry _registry;
+    private readonly ConcurrentBag<Action> _beforeCollect = [];
 
-    public PeerMetrics(MetricRegistry registry)
+    public PeerMetrics(Meter meter)
     {
-        ArgumentNullException.ThrowIfNull(registry);
-        _registry = registry;
-        QueueDepth = registry.Gauge("datacluster_agent_peer_queue_depth", "Messages waiting in the send queue of a peer, by peer (read at scrape time).", "peer");
-        BatchesSent = registry.Counter("datacluster_agent_peer_batches_sent_total", "Batches written to peer streams, by peer.", "peer");
-        ItemsSent = registry.Counter("datacluster_agent_peer_items_sent_total", "Partition messages written to peer streams, by peer.", "peer");
-        BytesSent = registry.Counter("datacluster_agent_peer_bytes_sent_total", "Encoded bytes written to peer streams, by peer.", "peer");
-        ItemsDropped = registry.Counter("datacluster_agent_peer_items_dropped_total", "Partition messages for a peer that were not sent or may not have arrived, by peer and reason (queue_full, expired, send_failed, oversized, stopped).", "peer", "reason");
-        StreamFailures = registry.Counter("datacluster_agent_peer_stream_failures_total", "Failed connections and broken streams to a peer, by peer.", "peer");
-        Connected = registry.Gauge("datacluster_agent_peer_connected", "1 while this member has an accepted stream open to the peer, else 0.", "peer");
-        BatchesReceived = registry.Counter("datacluster_agent_peer_batches_received_total", "Batches received from peers, by sending member.", "peer");
-        ItemsReceived = registry.Counter("datacluster_agent_peer_items_received_total", "Partition messages received from peers, by sending member.", "peer");
-        Rejected = registry.Counter("datacluster_agent_peer_rejected_total", "Peer requests and batches turned away, by reason (missing_token, wrong_token, wrong_member, bad_batch).", "reason");
+        ArgumentNullException.ThrowIfNull(meter);
+        meter.CreateObservableGauge("datacluster.agent.peer_queue_depth", () => { Collect(); return QueueDepth.Measurements(); }, description: "Messages waiting in the send queue of a peer, by peer (read at collection).");
+        Counter(meter, "datacluster.agent.peer_batches_sent", BatchesSent, "Batches written to peer streams, by peer.");
+        Counter(meter, "datacluster.agent.peer_items_sent", ItemsSent, "Partition messages written to peer streams, by peer.");
+        Counter(meter, "datacluster.agent.peer_bytes_sent", BytesSent, "Encoded bytes written to peer streams, by peer.");
+        Counter(meter, "datacluster.agent.peer_items_dropped", ItemsDropped, "Partition messages for a peer that were not sent or may not have arrived, by peer and reason (queue_full, expired, send_failed, oversized, stopped).");
+        Counter(meter, "datacluster.agent.peer_stream_failures", StreamFailures, "Failed connections and broken streams to a peer, by peer.");
+        meter.CreateObservableGauge("datacluster.agent.peer_connected", Connected.Measurements, description: "1 while this member has an accepted stream open to the peer, else 0.");
+        Counter(meter, "datacluster.agent.peer_batches_received", BatchesReceived, "Batches received from peers, by sending member.");
+        Counter(meter, "datacluster.agent.peer_items_received", ItemsReceived, "Partition messages received from peers, by sending member.");
+        Counter(meter, "datacluster.agent.peer_rejected", Rejected, "Peer requests and batches turned away, by reason (missing_token, wrong_token, wrong_member, bad_batch).");
     }
 
-    public Gauge QueueDepth { get; }
+    public LabelledGauges QueueDepth { get; } = new("peer");
 
-    public Counter BatchesSent { get; }
+    public LabelledCounts BatchesSent { get; } = new("peer");
 
-    public Counter ItemsSent { get; }
+    public LabelledCounts ItemsSent { get; } = new("peer");
 
-    public Counter BytesSent { get; }
+    public LabelledCounts BytesSent { get; } = new("peer");
 
-    public Counter ItemsDropped { get; }
+    public LabelledCounts ItemsDropped { get; } = new("peer", "reason");
 
-    public Counter StreamFailures { get; }
+    public LabelledCounts StreamFailures { get; } = new("peer");
 
-    public Gauge Connected { get; }
+    public LabelledGauges Connected { get; } = new("peer");
 
-    public Counter BatchesReceived { get; }
+    public LabelledCounts BatchesReceived { get; } = new("peer");
 
-    public Counter ItemsReceived { get; }
+    public LabelledCounts ItemsReceived { get; } = new("peer");
 
-    public Counter Rejected { get; }
+    public LabelledCounts Rejected { get; } = new("reason");
 
-    /// <summary>Runs <paramref name="collect"/> before every scrape (to refresh <see cref="QueueDepth"/>).</summary>
-    public void OnCollect(Action collect) => _registry.OnCollect(collect);
+    /// <summary>Runs <paramref name="collect"/> before every collection (to refresh <see cref="QueueDepth"/>).</summary>
+    public void OnCollect(Action collect) => _beforeCollect.Add(collect);
+
+    /// <summary>Refreshes the values read at collection; also for tests that read <see cref="QueueDepth"/> directly.</summary>
+    public void Collect()
+    {
+        foreach (var collect in _beforeCollect)
+        {
+            collect();
+        }
+    }
+
+    private static void Counter(Meter meter, string name, LabelledCounts counts, string description) =>
+        meter.CreateObservableCounter(name, counts.Measurements, description: description);
 }

@@ -99,7 +99,7 @@ internal sealed class PeerSender : IAsyncDisposable
     {
         if (!_queue.Writer.TryWrite(new Queued(message, _time.GetTimestamp())))
         {
-            _metrics.ItemsDropped.Inc(message.Items.Count, _peer, DropReasons.Stopped);
+            _metrics.ItemsDropped.Inc(_peer, DropReasons.Stopped, message.Items.Count);
         }
     }
 
@@ -116,7 +116,7 @@ internal sealed class PeerSender : IAsyncDisposable
     private void OnDropped(Queued dropped)
     {
         // Runs on the caller of Enqueue: count only, the loop logs.
-        _metrics.ItemsDropped.Inc(dropped.Message.Items.Count, _peer, DropReasons.QueueFull);
+        _metrics.ItemsDropped.Inc(_peer, DropReasons.QueueFull, dropped.Message.Items.Count);
         Interlocked.Add(ref _unreportedFull, dropped.Message.Items.Count);
     }
 
@@ -158,7 +158,7 @@ internal sealed class PeerSender : IAsyncDisposable
                 }
 
                 _metrics.Connected.Set(0, _peer);
-                _metrics.StreamFailures.Inc(1, _peer);
+                _metrics.StreamFailures.Inc(_peer);
                 _failures++;
                 var delay = _backoff.Next();
                 var where = address?.ToString() ?? "(no address)";
@@ -268,13 +268,13 @@ internal sealed class PeerSender : IAsyncDisposable
             catch (Exception) when (!token.IsCancellationRequested)
             {
                 // Some of it may have reached the peer; resending could reorder, dropping cannot.
-                _metrics.ItemsDropped.Inc(batch.Items.Count, _peer, DropReasons.SendFailed);
+                _metrics.ItemsDropped.Inc(_peer, DropReasons.SendFailed, batch.Items.Count);
                 throw;
             }
 
-            _metrics.BatchesSent.Inc(1, _peer);
-            _metrics.ItemsSent.Inc(batch.Items.Count, _peer);
-            _metrics.BytesSent.Inc(bytes, _peer);
+            _metrics.BatchesSent.Inc(_peer);
+            _metrics.ItemsSent.Inc(_peer, "", batch.Items.Count);
+            _metrics.BytesSent.Inc(_peer, "", bytes);
         }
     }
 
@@ -330,7 +330,7 @@ internal sealed class PeerSender : IAsyncDisposable
                 size = 1 + CodedOutputStream.ComputeMessageSize(item);
                 if (size > PeerTransportOptions.MaxMessageBytes - BatchOverhead)
                 {
-                    _metrics.ItemsDropped.Inc(1, _peer, DropReasons.Oversized);
+                    _metrics.ItemsDropped.Inc(_peer, DropReasons.Oversized, 1);
                     PeerLog.Oversized(_logger, source.GetType().Name, source.Partition, _peer, size, PeerTransportOptions.MaxMessageBytes);
                     continue;
                 }
@@ -397,7 +397,7 @@ internal sealed class PeerSender : IAsyncDisposable
 
     private void Expire(Queued queued)
     {
-        _metrics.ItemsDropped.Inc(queued.Message.Items.Count, _peer, DropReasons.Expired);
+        _metrics.ItemsDropped.Inc(_peer, DropReasons.Expired, queued.Message.Items.Count);
         _unreportedExpired += queued.Message.Items.Count;
     }
 

@@ -28,7 +28,7 @@ internal sealed class PeerService(GrpcPeerTransport transport, ILoggerFactory lo
         var claimed = headers.GetValue(PeerHeaders.From) ?? "(unnamed)";
         if (!string.Equals(to, self, StringComparison.Ordinal))
         {
-            metrics.Rejected.Inc(1, RejectReasons.WrongMember);
+            metrics.Rejected.Inc(RejectReasons.WrongMember);
             PeerLog.WrongMember(_logger, claimed, context.Peer, to ?? "(none)", self);
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"this is member {self}, not {to ?? "(none named)"}"));
         }
@@ -54,13 +54,13 @@ internal sealed class PeerService(GrpcPeerTransport transport, ILoggerFactory lo
                 }
                 catch (PeerProtocolException e)
                 {
-                    metrics.Rejected.Inc(1, RejectReasons.BadBatch);
+                    metrics.Rejected.Inc(RejectReasons.BadBatch);
                     PeerLog.BadBatch(_logger, claimed, context.Peer, e.Message);
                     throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
                 }
 
-                metrics.BatchesReceived.Inc(1, message.From);
-                metrics.ItemsReceived.Inc(message.Message.Items.Count, message.From);
+                metrics.BatchesReceived.Inc(message.From);
+                metrics.ItemsReceived.Inc(message.From, "", message.Message.Items.Count);
                 await transport.DeliverAsync(message, ending.Token).ConfigureAwait(false);
                 batches++;
             }

@@ -4,6 +4,7 @@ using DataCluster.E2E.Tests.Support;
 using DataCluster.LocalCluster;
 using DataCluster.Testing;
 using DataCluster.Testing.Checking;
+using DataCluster.Testing.Telemetry;
 using Xunit;
 
 namespace DataCluster.E2E.Tests;
@@ -60,6 +61,18 @@ public sealed class WriteTests(E2EFixture fixture)
         Assert.True(result.Acknowledged > 0, "no write was acknowledged");
         Assert.True(result.Ok, result.ToString());
         Assert.Equal(0, result.Duplicates);
+
+        // Every member leads and follows some partitions: its data-plane metrics are as documented.
+        using var http = new HttpClient();
+        var scrape = PrometheusText.Parse(await http.GetStringAsync(new Uri($"http://{dc.AddressOf(members[0])}:{AgentPorts.Client}/metrics"), Ct));
+        foreach (var documented in DocumentedMetrics.Read(Path.Combine(RepositoryPaths.Root, "agent", "README.md"), "datacluster_agent_")
+            .Where(d => d.Name is "datacluster_agent_write_seconds" or "datacluster_agent_writes_total" or "datacluster_agent_replication_lag_records"
+                or "datacluster_agent_log_bytes" or "datacluster_agent_partition_role"))
+        {
+            Assert.True(scrape.TryGetValue(documented.Name, out var family), $"{members[0]}'s /metrics has no {documented.Name}");
+            Assert.Equal(documented.Type, family.Type);
+            Assert.All(family.Samples, sample => Assert.All(documented.Labels, label => Assert.NotNull(sample.Label(label))));
+        }
     }
 
     [Fact]

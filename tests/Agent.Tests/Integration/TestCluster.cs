@@ -115,9 +115,11 @@ internal sealed class TestCluster : IAsyncDisposable
     /// <summary>
     /// Builds and starts the agent of <paramref name="ordinal"/> on 127.0.0.1 and free client and
     /// peer ports, with its own data directory, connecting with <paramref name="kube"/> (default
-    /// <see cref="AgentConfig"/>). Peers find each other by the ports they bound.
+    /// <see cref="AgentConfig"/>), with <paramref name="otlpEndpoint"/> as its
+    /// OTEL_EXPORTER_OTLP_ENDPOINT and <paramref name="configuration"/> over the environment's.
+    /// Peers find each other by the ports they bound.
     /// </summary>
-    public async Task<AgentApp> StartAgentAsync(int ordinal, KubeConfig? kube = null)
+    public async Task<AgentApp> StartAgentAsync(int ordinal, KubeConfig? kube = null, Uri? otlpEndpoint = null, IReadOnlyDictionary<string, string?>? configuration = null)
     {
         var tokenFile = PeerTokenFile;
         var options = AgentOptionsReader.Read(name => name switch
@@ -131,13 +133,14 @@ internal sealed class TestCluster : IAsyncDisposable
             AgentEnvironment.PeerTokenFile => tokenFile,
             AgentEnvironment.DataDirectory => DataDirectory(ordinal),
             _ => null,
-        }) with { ClientPort = 0, PeerPort = 0 };
+        }) with { ClientPort = 0, PeerPort = 0, OtlpEndpoint = otlpEndpoint };
         var log = new TestLogger($"dc-{ordinal} ");
         var app = AgentHost.Build(options, new AgentHostSettings
         {
             Kube = kube ?? AgentConfig,
             Logging = logging => logging.AddProvider(log),
             PeerAddresses = member => _agents.FirstOrDefault(a => a.Node.Context.Options.PodName == member)?.PeerAddress,
+            Configuration = configuration,
         });
         await app.Web.StartAsync(Ct);
         _agents.Add(app);

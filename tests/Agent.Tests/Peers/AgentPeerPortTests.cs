@@ -7,6 +7,7 @@ using DataCluster.Kube.Config;
 using DataCluster.Replication;
 using DataCluster.Replication.Messages;
 using DataCluster.Testing.Logging;
+using DataCluster.Testing.Telemetry;
 using DataCluster.Testing;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -93,9 +94,17 @@ public sealed class AgentPeerPortTests : IAsyncLifetime
         Assert.Equal(["dc-1", "dc-0"], ((Prepare)atAgent.Items[0].Item).Replicas);
         Assert.Equal("dc-2", ((Refusal)atOther.Items[0].Item).PromisedTo);
         using var http = new HttpClient { BaseAddress = _agent.Address };
-        var metrics = await http.GetStringAsync("/metrics", Ct);
-        Assert.Contains("datacluster_agent_peer_items_received_total{peer=\"dc-1\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("datacluster_agent_peer_connected{peer=\"dc-1\"} 1", metrics, StringComparison.Ordinal);
+        var metrics = PrometheusText.Parse(await http.GetStringAsync("/metrics", Ct));
+        Assert.Equal(1, metrics["datacluster_agent_peer_items_received_total"].Samples.Single(s => s.Label("peer") == "dc-1").Value);
+        Assert.Equal(1, metrics["datacluster_agent_peer_connected"].Samples.Single(s => s.Label("peer") == "dc-1").Value);
+
+        // The peer transport's rows of the documented table, now that both directions have traffic.
+        foreach (var documented in DocumentedMetrics.Read(Path.Combine(LocalCluster.RepositoryLayout.Root(), "agent", "README.md"), "datacluster_agent_peer_")
+            .Where(d => d.Name is not ("datacluster_agent_peer_items_dropped_total" or "datacluster_agent_peer_stream_failures_total" or "datacluster_agent_peer_rejected_total")))
+        {
+            Assert.True(metrics.TryGetValue(documented.Name, out var family), $"/metrics has no {documented.Name}");
+            Assert.Equal(documented.Type, family.Type);
+        }
     }
 
     [Fact]

@@ -47,11 +47,11 @@ internal sealed class PeerHost : IAsyncDisposable
     private readonly WebApplication _app;
     private bool _stopped;
 
-    private PeerHost(WebApplication app, GrpcPeerTransport transport, MetricRegistry registry, TestLogger log, Uri address)
+    private PeerHost(WebApplication app, GrpcPeerTransport transport, System.Diagnostics.Metrics.Meter meter, TestLogger log, Uri address)
     {
         _app = app;
         Transport = transport;
-        Registry = registry;
+        Meter = meter;
         Log = log;
         Address = address;
     }
@@ -60,7 +60,8 @@ internal sealed class PeerHost : IAsyncDisposable
 
     public PeerMetrics Metrics => Transport.Metrics;
 
-    public MetricRegistry Registry { get; }
+    /// <summary>The meter the transport's instruments are on.</summary>
+    public System.Diagnostics.Metrics.Meter Meter { get; }
 
     public TestLogger Log { get; }
 
@@ -82,14 +83,14 @@ internal sealed class PeerHost : IAsyncDisposable
         };
         options = configure?.Invoke(options) ?? options;
         var log = new TestLogger($"{self} ");
-        var registry = new MetricRegistry();
+        var meter = new System.Diagnostics.Metrics.Meter("DataCluster.Agent.Tests.Peers");
         ListenOptions? endpoint = null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenForPeers(IPAddress.Loopback, port, listen => endpoint = listen));
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(log);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Services.AddPeerTransport(services => new GrpcPeerTransport(options, directory.Resolve, new PeerMetrics(registry), services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddPeerTransport(services => new GrpcPeerTransport(options, directory.Resolve, new PeerMetrics(meter), services.GetRequiredService<ILoggerFactory>()));
         var app = builder.Build();
         app.UseRouting();
         app.UsePeerGate();
@@ -98,7 +99,7 @@ internal sealed class PeerHost : IAsyncDisposable
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = new Uri($"http://127.0.0.1:{endpoint!.IPEndPoint!.Port}");
         directory.Set(self, address);
-        return new PeerHost(app, transport, registry, log, address);
+        return new PeerHost(app, transport, meter, log, address);
     }
 
     public void Send(string to, params PartitionMessage[] items) => Transport.Send(new OutgoingMessage(to, new PeerMessage(items)));
@@ -115,6 +116,7 @@ internal sealed class PeerHost : IAsyncDisposable
         Transport.StopReceiving();
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
+        Meter.Dispose();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
