@@ -52,6 +52,9 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// </summary>
     private const long StatusRefreshMs = 100;
 
+    /// <summary>How often the log sizes behind the log-bytes gauge are read (scrapes come every 15 s or more).</summary>
+    private const long SizesRefreshMs = 5000;
+
     /// <summary>Most records a key read examines per request, so one read never holds the loop long; the answer says where to continue.</summary>
     private const int MaxScannedPerKeyRead = 20_000;
 
@@ -75,6 +78,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private long _nextTickMs;
     private long _nextHousekeepingMs;
     private long _nextStatusRefreshMs;
+    private long _nextSizesRefreshMs;
 
     /// <summary>Creates the data plane; <see cref="RunAsync"/> opens the logs and starts the loop.</summary>
     public DataPlane(DataPlaneOptions options, IPeerTransport peers, DataPlaneMetrics metrics, ILogger logger, TimeProvider? time = null)
@@ -458,6 +462,21 @@ public sealed partial class DataPlane : IAsyncDisposable
 
         _statuses = node.GetStatuses();
         _nextStatusRefreshMs = now + StatusRefreshMs;
+        if (now >= _nextSizesRefreshMs)
+        {
+            // Sizes for the log-bytes gauge between housekeeping runs: reading them is cheap.
+            var sizes = new Dictionary<int, long>();
+            foreach (var status in _statuses)
+            {
+                if (status.Role != ReplicaRole.None || status.LogEnd > 0)
+                {
+                    sizes[status.Partition] = _store!.OpenPartition(status.Partition).SizeBytes;
+                }
+            }
+
+            LogBytes = sizes;
+            _nextSizesRefreshMs = now + SizesRefreshMs;
+        }
     }
 
     private void FailPending(string reason)
