@@ -54,6 +54,17 @@ publish-operator: ## Publish the operator the same way, in artifacts/operator
 bench-ring: ## Print the ring's figures: lookup ns/op, assignment time, balance, movement vs minimum
 	$(DOTNET) run -c Release --project bench/Ring.Bench -- report
 
+.PHONY: bench-writes
+bench-writes: artifacts/agent/datacluster-agent ## Print writes/s and p50/p99 of three agents (QUORUM, fsync) beside a three-member etcd, 1/16/64 clients, and the agents' RSS
+	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(DOTNET) run -c Release --project bench/Writes.Bench -- report $(BENCH_ARGS)
+
+.PHONY: bench-agent
+bench-agent: artifacts/agent/datacluster-agent ## Print the agent's footprint: published size, idle RSS of 3 and 10 agents (256 partitions), ring formation and failover times, a hello-world's RSS (BENCH_ARGS=... for options)
+	$(DOTNET) publish bench/Agent.Bench/Hello $(PUBLISH_FLAGS) -r linux-x64 -o artifacts/bench-hello
+	@assets=$$(hack/envtest.sh) && \
+	  KUBEBUILDER_ASSETS="$$assets" DATACLUSTER_AGENT_BINARY="$(CURDIR)/artifacts/agent/datacluster-agent" \
+	  $(DOTNET) run -c Release --project bench/Agent.Bench -- report $(BENCH_ARGS)
+
 .PHONY: bench-storage
 bench-storage: ## Print the storage figures: appends/s, flush and fsync p50/p99 over 1, 16, 256 partitions (BENCH_DIR=dir picks the disk)
 	$(DOTNET) run -c Release --project bench/Storage.Bench -- report $(BENCH_DIR)
@@ -67,7 +78,7 @@ demo: artifacts/agent/datacluster-agent ## Run the local demo: control plane, op
 
 # The published agent for the demo, published again only when a source it is built from changed
 # (a publish trims and precompiles, which takes minutes).
-AGENT_INPUTS := $(shell find agent contracts kube ring telemetry -type f \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null) \
+AGENT_INPUTS := $(shell find agent contracts kube replication ring storage telemetry -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null) \
 	Directory.Build.props Directory.Packages.props VERSION
 artifacts/agent/datacluster-agent: $(AGENT_INPUTS)
 	@$(MAKE) --no-print-directory publish-agent

@@ -1,22 +1,32 @@
 using DataCluster.Agent.Hosting;
+using DataCluster.Agent.Peers;
 using DataCluster.Kube.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace DataCluster.Agent;
 
-/// <summary>A built agent: the web application, the control plane, and what to dispose.</summary>
+/// <summary>Kestrel's endpoints as configured; their IPEndPoint holds the bound port once started.</summary>
+internal sealed class AgentEndpoints
+{
+    public ListenOptions? Client { get; set; }
+
+    public ListenOptions? Peer { get; set; }
+}
+
+/// <summary>A built agent: the web application, the control plane, the peer transport, and what to dispose.</summary>
 public sealed class AgentApp : IAsyncDisposable
 {
     private readonly IDisposable[] _owned;
+    private readonly AgentEndpoints _endpoints;
 
-    internal AgentApp(WebApplication web, AgentNode node, KubeClient client, params IDisposable[] owned)
+    internal AgentApp(WebApplication web, AgentNode node, KubeClient client, GrpcPeerTransport peers, AgentEndpoints endpoints, params IDisposable[] owned)
     {
         Web = web;
         Node = node;
         Client = client;
+        Peers = peers;
+        _endpoints = endpoints;
         _owned = owned;
     }
 
@@ -27,9 +37,14 @@ public sealed class AgentApp : IAsyncDisposable
     /// <summary>The agent's API-server client (tests dispose it to simulate a dead process).</summary>
     public KubeClient Client { get; }
 
-    /// <summary>The address Kestrel listens on once started, e.g. http://127.0.0.1:41234.</summary>
-    public Uri? Address => Web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
-        .Select(a => new Uri(a)).FirstOrDefault();
+    /// <summary>The peer transport the data plane sends through and reads from.</summary>
+    public GrpcPeerTransport Peers { get; }
+
+    /// <summary>The client API's address once started, e.g. http://127.0.0.1:41234.</summary>
+    public Uri? Address => _endpoints.Client?.IPEndPoint is { Port: > 0 } bound ? PeerAddressBook.UrlOf(bound.Address.ToString(), bound.Port) : null;
+
+    /// <summary>The peer port's address once started (HTTP/2 without TLS).</summary>
+    public Uri? PeerAddress => _endpoints.Peer?.IPEndPoint is { Port: > 0 } bound ? PeerAddressBook.UrlOf(bound.Address.ToString(), bound.Port) : null;
 
     public async ValueTask DisposeAsync()
     {

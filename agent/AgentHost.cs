@@ -1,16 +1,21 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using DataCluster.Agent.Configuration;
+using DataCluster.Agent.DataPlane;
 using DataCluster.Agent.Hosting;
 using DataCluster.Agent.Http;
 using DataCluster.Agent.Observability;
+using DataCluster.Agent.Peers;
 using DataCluster.Kube.Client;
 using DataCluster.Kube.Config;
+using DataCluster.Replication;
+using DataCluster.Storage;
 using DataCluster.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,8 +27,8 @@ public static class AgentHost
 {
     /// <summary>
     /// Runs the agent until SIGTERM/SIGINT; returns the process exit code: 0 after a clean stop,
-    /// 2 when the Kubernetes configuration cannot be found or its credentials cannot be obtained,
-    /// 1 when the agent fails to start.
+    /// 2 when the peer token or the Kubernetes configuration cannot be read or its credentials
+    /// cannot be obtained, 1 when the agent fails to start.
     /// </summary>
     public static async Task<int> RunAsync(AgentOptions options)
     {
@@ -33,7 +38,7 @@ public static class AgentHost
         {
             app = Build(options);
         }
-        catch (KubeConfigException e)
+        catch (Exception e) when (e is KubeConfigException or AgentConfigurationException)
         {
             await Console.Error.WriteLineAsync($"datacluster-agent: invalid configuration: {e.Message}").ConfigureAwait(false);
             return 2;
@@ -55,12 +60,12 @@ public static class AgentHost
             try
             {
                 await app.Web.RunAsync().ConfigureAwait(false);
-                return 0;
+                return Environment.ExitCode;
             }
             catch (IOException e)
             {
                 // Kestrel could not bind: the address is taken or not local.
-                await Console.Error.WriteLineAsync($"datacluster-agent: cannot listen on {options.BindAddress}:{options.ClientPort}: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"datacluster-agent: cannot listen on {options.BindAddress} ports {options.ClientPort} (client) and {options.PeerPort} (peer): {e.Message}").ConfigureAwait(false);
                 return 1;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -71,16 +76,28 @@ public static class AgentHost
         }
     }
 
-    /// <summary>Builds the agent without starting it.</summary>
+    /// <summary>
+    /// Builds the agent without starting it: Kestrel on BindAddress:ClientPort for the client
+    /// API and on BindAddress:PeerPort for the peer transport (HTTP/2, bearer token), each
+    /// port answering only its own routes.
+    /// </summary>
+    /// <exception cref="AgentConfigurationException">The peer token file is missing, empty or unreadable.</exception>
     /// <exception cref="KubeConfigException">No usable Kubernetes configuration.</exception>
     public static AgentApp Build(AgentOptions options, AgentHostSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         settings ??= new AgentHostSettings();
+        // First: without its token the agent could not tell its peers from anyone else.
+        var token = PeerToken.Load(options.PeerTokenFile);
         var kube = settings.Kube ?? KubeConfig.Load();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.BindAddress, options.ClientPort));
+        var endpoints = new AgentEndpoints();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.BindAddress, options.ClientPort, listen => endpoints.Client = listen);
+            kestrel.ListenForPeers(options.BindAddress, options.PeerPort, listen => endpoints.Peer = listen);
+        });
         if (settings.Logging is { } configure)
         {
             builder.Logging.ClearProviders();
@@ -95,11 +112,39 @@ public static class AgentHost
         // A stop waits this long for leader release and open streams before giving up.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
+        if (settings.Configuration is { } configuration)
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+        }
+
         var time = settings.Time ?? TimeProvider.System;
-        var metrics = new AgentMetrics();
+        var otlp = AgentTelemetry.Add(builder, options);
         builder.Services.AddSingleton(services => new KubeClient(kube, new KubeClientOptions(), services.GetRequiredService<ILoggerFactory>().CreateLogger<KubeClient>()));
-        builder.Services.AddSingleton(services => new AgentNode(options, services.GetRequiredService<KubeClient>(), metrics, services.GetRequiredService<ILoggerFactory>(), time));
+        builder.Services.AddSingleton(services =>
+        {
+            var loggerFactory = services.GetRequiredService<ILoggerFactory>();
+            var metrics = services.GetRequiredService<AgentMetrics>();
+            var data = new DataPlane.DataPlane(
+                DataPlaneOptionsOf(options) with { MeterFactory = services.GetRequiredService<IMeterFactory>() },
+                services.GetRequiredService<GrpcPeerTransport>(),
+                new DataPlaneMetrics(metrics.Meter),
+                loggerFactory.CreateLogger("DataCluster.Agent.DataPlane"),
+                time);
+            return new AgentNode(options, services.GetRequiredService<KubeClient>(), metrics, loggerFactory, time, data);
+        });
         builder.Services.AddHostedService<AgentService>();
+        builder.Services.AddPeerTransport(services =>
+        {
+            // The address book reads the ring the control plane keeps, and the control plane's
+            // data plane sends through this transport: resolve the book at first use.
+            var book = new Lazy<PeerAddressBook>(() => new PeerAddressBook(services.GetRequiredService<AgentNode>().Context.Ring, options.PeerPort));
+            return new GrpcPeerTransport(
+                new PeerTransportOptions { Self = options.PodName, Token = token },
+                settings.PeerAddresses ?? (member => book.Value.Resolve(member)),
+                new PeerMetrics(services.GetRequiredService<AgentMetrics>().Meter),
+                services.GetRequiredService<ILoggerFactory>(),
+                time);
+        });
 
         var web = builder.Build();
         var loggers = web.Services.GetRequiredService<ILoggerFactory>();
@@ -111,29 +156,38 @@ public static class AgentHost
             context.StreamKeepAlive = keepAlive;
         }
 
-        var tracing = AgentTracing.Start(options.OtlpEndpoint, options.PodName);
-        if (tracing is not null)
+        if (otlp)
         {
-            AgentLog.TracingEnabled(logger, options.OtlpEndpoint!.ToString());
+            AgentLog.OtlpExportEnabled(logger, options.OtlpEndpoint!.ToString());
         }
 
+        // Routing first, then the gate that keeps each port to its own routes, then the client API.
+        web.UseRouting();
+        web.UsePeerGate();
         UseAgentApi(web, context, logger);
+        web.MapPeerService();
+        var peers = web.Services.GetRequiredService<GrpcPeerTransport>();
 
         var lifetime = web.Services.GetRequiredService<IHostApplicationLifetime>();
+        var app = new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), peers, endpoints);
         lifetime.ApplicationStarted.Register(() =>
         {
             AgentLog.Starting(logger, options.PodName, options.ClusterName, options.Namespace, kube.Server.ToString(), kube.Source ?? "configuration");
-            AgentLog.Serving(logger, options.PodName, string.Join(", ", web.Urls));
+            AgentLog.Serving(logger, options.PodName, app.Address?.ToString() ?? "");
+            PeerLog.Listening(loggers.CreateLogger("DataCluster.Agent.Peers"), options.PodName, app.PeerAddress?.ToString() ?? "");
         });
 
-        // Readiness turns off first, before any service stops.
+        // Readiness turns off first, before any service stops; peer streams close at once so
+        // they do not hold the server's stop until its timeout.
         lifetime.ApplicationStopping.Register(context.BeginStopping);
-        return new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), new DisposableAction(() => tracing?.Dispose()));
+        lifetime.ApplicationStopping.Register(peers.StopReceiving);
+        return app;
     }
 
     /// <summary>
     /// The request pipeline and routes of the client API over <paramref name="context"/>:
     /// request metrics and spans, JSON for body-less error statuses, and <see cref="AgentApi"/>.
+    /// The services need <see cref="AgentTelemetry.Add"/> (the /metrics endpoint reads its meter provider).
     /// </summary>
     public static void UseAgentApi(WebApplication web, AgentContext context, ILogger logger)
     {
@@ -147,8 +201,52 @@ public static class AgentHost
             await AgentApi.Error(http.Response.StatusCode, ErrorCode(http.Response.StatusCode), $"{http.Request.Method} {http.Request.Path} answered {http.Response.StatusCode}")
                 .ExecuteAsync(http).ConfigureAwait(false);
         });
+        var forwarder = new LeaderForwarder(context, TimeSpan.FromMilliseconds(context.Options.WriteTimeout.TotalMilliseconds + ForwardMarginMs), logger);
+        web.Lifetime.ApplicationStopped.Register(forwarder.Dispose);
+        EventsApi.Map(web, context, forwarder);
         AgentApi.Map(web, context);
     }
+
+    /// <summary>
+    /// A forwarded write waits this much longer than the leader's own write timeout, so the
+    /// leader's timeout answer (which says whether to retry) arrives before the hop gives up.
+    /// </summary>
+    private const int ForwardMarginMs = 2000;
+
+    /// <summary>The data plane's settings from the agent's configuration.</summary>
+    public static DataPlaneOptions DataPlaneOptionsOf(AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new DataPlaneOptions
+        {
+            Self = options.PodName,
+            Store = new LogStoreOptions
+            {
+                DataDirectory = options.DataDirectory,
+                FsyncPolicy = options.FsyncPolicy,
+                FsyncInterval = options.FsyncInterval,
+                RetentionBytes = options.RetentionBytes,
+                RetentionAge = options.RetentionAge,
+                SegmentBytes = SegmentBytesFor(options.RetentionBytes),
+                // 64 KiB per partition keeps recent records for followers' catch-up reads while
+                // bounding the cache at 16 MiB for the default 256 partitions.
+                TailCacheBytes = 64 * 1024,
+            },
+            Replication = new ReplicationOptions
+            {
+                ProposalTimeoutMs = (long)options.WriteTimeout.TotalMilliseconds,
+                RetryAfterMs = options.RetryAfterMs,
+            },
+        };
+    }
+
+    /// <summary>
+    /// Segments small enough that size retention can act (it removes whole segments): a quarter
+    /// of the retained bytes, between 1 MiB and 64 MiB; 16 MiB without a size limit, so a
+    /// partition's recovery after a crash scans at most that much.
+    /// </summary>
+    private static long SegmentBytesFor(long? retentionBytes) =>
+        retentionBytes is { } bytes ? Math.Clamp(bytes / 4, 1L << 20, 64L << 20) : 16L << 20;
 
     private static string ErrorCode(int status) => status switch
     {
@@ -159,9 +257,4 @@ public static class AgentHost
         StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
         _ => "http_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
-
-    private sealed class DisposableAction(Action action) : IDisposable
-    {
-        public void Dispose() => action();
-    }
 }

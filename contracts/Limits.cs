@@ -77,6 +77,64 @@ public static class Limits
         public const int Max = 65535;
     }
 
+    /// <summary>The largest event body an agent accepts, in bytes.</summary>
+    public static class MaxEventBytes
+    {
+        public const int Min = 1;
+
+        /// <summary>16 MiB: an event is one entity's change, and bigger ones would stall a partition's replication stream.</summary>
+        public const int Max = 16 * 1024 * 1024;
+
+        /// <summary>1 MiB, as common message brokers default to.</summary>
+        public const int Default = 1024 * 1024;
+    }
+
+    /// <summary>Under the interval fsync policy, the longest time between fsyncs, in milliseconds.</summary>
+    public static class FsyncIntervalMs
+    {
+        public const int Min = 1;
+
+        /// <summary>Ten seconds: longer would leave minutes of acknowledged writes exposed to a power loss.</summary>
+        public const int Max = 10_000;
+
+        /// <summary>100 ms: at most a tenth of a second of acknowledged writes is exposed to a power loss.</summary>
+        public const int Default = 100;
+    }
+
+    /// <summary>How long a write may wait for its commit level, in milliseconds.</summary>
+    public static class WriteTimeoutMs
+    {
+        /// <summary>Below 100 ms a single fsync on a busy disk would time writes out.</summary>
+        public const int Min = 100;
+
+        public const int Max = 600_000;
+
+        /// <summary>10 s: above a failover (lease duration plus a sync) with the default lease.</summary>
+        public const int Default = 10_000;
+    }
+
+    /// <summary>How long records are kept, in hours; 0 keeps them until the size limit removes them.</summary>
+    public static class RetentionHours
+    {
+        public const int Min = 0;
+
+        public const int Max = 87_600;
+
+        /// <summary>A week, long enough for an app that was down over a weekend to catch up.</summary>
+        public const int Default = 168;
+    }
+
+    /// <summary>Per partition, the log bytes kept before the oldest segments are removed; 0 sets no size limit.</summary>
+    public static class RetentionBytes
+    {
+        public const long Min = 0;
+
+        public const long Max = long.MaxValue / 2;
+
+        /// <summary>No size limit unless the operator derives one from the volume size.</summary>
+        public const long Default = 0;
+    }
+
     /// <summary>"integer MIN-MAX", as help texts and messages state a range.</summary>
     public static string Range(int min, int max) => FormattableString.Invariant($"integer {min}-{max}");
 }

@@ -10,26 +10,26 @@ internal sealed partial class Demo
     /// <summary>Entities a service might route by: any string is a key.</summary>
     private static readonly string[] Keys = ["server-17", "account-42", "device-7", "alert-99", "order-1001"];
 
-    private async Task KillMemberAsync(
-        Cluster cluster, Kubectl kubectl, IReadOnlyList<string> members, AgentRing before, IReadOnlyList<AgentOwners> ownersBefore, CancellationToken stop)
+    /// <summary>
+    /// Kills the leader of <paramref name="key"/>'s partition, measures how long until a write
+    /// to that partition is acknowledged again, and shows the new epoch without the victim.
+    /// </summary>
+    private async Task KillPartitionLeaderAsync(
+        Cluster cluster, Kubectl kubectl, IReadOnlyList<string> members, AgentRing before, IReadOnlyList<AgentOwners> ownersBefore,
+        AgentOwners key, List<string> written, CancellationToken stop)
     {
-        // Not the cluster leader: this shows a member's partitions moving; the leader's own
-        // failover (another agent takes the leader Lease) is in the end-to-end tests. And one
-        // whose zone has another member, so the survivors still span both zones.
-        var zoneOf = before.Members.ToDictionary(m => m.Id, m => m.Zone, StringComparer.Ordinal);
-        var victim = members
-            .Select((id, ordinal) => (Id: id, Ordinal: ordinal))
-            .Where(m => m.Id != before.Leader)
-            .OrderByDescending(m => members.Count(o => zoneOf.GetValueOrDefault(o) == zoneOf.GetValueOrDefault(m.Id)) > 1)
-            .ThenByDescending(m => m.Ordinal)
-            .First().Id;
+        var victim = key.Leader?.Id ?? throw new DemoException($"Partition {key.Partition} has no leader.");
         var survivors = members.Where(m => m != victim).ToList();
-        _output.Step($"Killing member {victim} with SIGKILL (the pod stays; the local node restarts it after the 10 s CrashLoopBackOff)");
+        _output.Step($"Killing {victim}, leader of partition {key.Partition}, with SIGKILL (the pod stays; the local node restarts it after the 10 s CrashLoopBackOff)");
         var pid = await cluster.Node.CrashAsync(Namespace, victim);
         var clock = Stopwatch.StartNew();
         _output.Line($"Killed pid {pid}. Its member Lease is no longer renewed; once it expires (6 s) the leader agent");
-        _output.Line("re-assigns the partitions it held ...");
+        _output.Line($"re-assigns its partitions, and the new leader of partition {key.Partition} syncs from the other replicas.");
+        _output.Line($"Meanwhile writing to {key.Key} through {survivors[0]} until a write is acknowledged again ...");
         _output.Flush();
+        var failover = await WriteUntilAcknowledgedAsync(cluster, survivors[0], key.Key, written, stop);
+        _output.Line(string.Create(CultureInfo.InvariantCulture,
+            $"First acknowledged write on partition {key.Partition} {clock.Elapsed.TotalSeconds:0.0} s after the kill: offset {failover.Offset}, partition epoch {failover.Epoch}."));
         var after = await WaitForRingAsync(cluster, survivors, r => r.Epoch > before.Epoch, stop);
         _output.Line(string.Create(CultureInfo.InvariantCulture,
             $"New epoch {after.Epoch} (was {before.Epoch}) served by {string.Join(" and ", survivors)} {clock.Elapsed.TotalSeconds:0.0} s after the kill; {victim} holds nothing."));

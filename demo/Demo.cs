@@ -12,7 +12,8 @@ namespace DataCluster.Demo;
 
 /// <summary>
 /// The demo's steps: start a local cluster, apply a sample DataCluster, show kubectl's view and
-/// the ring, kill a member and show the failover, then hand over to the user until Ctrl-C.
+/// the ring, write events for a key, kill its partition's leader and show the failover, read the
+/// events back in order, then hand over to the user until Ctrl-C.
 /// Everything it starts is stopped and removed before <see cref="RunAsync"/> returns.
 /// </summary>
 internal sealed partial class Demo(TextWriter writer, bool once)
@@ -29,7 +30,7 @@ internal sealed partial class Demo(TextWriter writer, bool once)
     /// </summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
 
-    private readonly Output _output = new(writer, steps: 6);
+    private readonly Output _output = new(writer, steps: 8);
     private readonly AgentApiClient _agents = new();
 
     public async Task<int> RunAsync(CancellationToken stop)
@@ -54,7 +55,11 @@ internal sealed partial class Demo(TextWriter writer, bool once)
             ShowRing(ring);
             ShowOwners(owners, null);
 
-            await KillMemberAsync(cluster, kubectl, members, ring, owners, stop);
+            var key = PickKey(owners, ring);
+            var written = await WriteEventsAsync(cluster, members, key, stop);
+            await KillPartitionLeaderAsync(cluster, kubectl, members, ring, owners, key, written, stop);
+            var survivors = members.Where(m => m != key.Leader?.Id).ToList();
+            await ReadBackAsync(cluster, survivors, key, written, stop);
             var leader = ring.Leader ?? members[0];
 
             _output.Step("Your turn");
@@ -105,6 +110,7 @@ internal sealed partial class Demo(TextWriter writer, bool once)
         finally
         {
             _agents.Dispose();
+            _events.Dispose();
             if (cluster is not null)
             {
                 await cluster.DisposeAsync();

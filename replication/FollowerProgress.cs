@@ -17,11 +17,14 @@ internal sealed class FollowerProgress(string member)
     /// <summary>The next offset to send.</summary>
     public long Next { get; set; }
 
-    /// <summary>Every record below it is durable on the follower and matches the leader's log (only grows within a term).</summary>
+    /// <summary>Every record below it is durable on the follower and matches the leader's log (only grows within a term, unless the follower's storage loses records: <see cref="Regress"/>).</summary>
     public long Matched { get; private set; }
 
     /// <summary>True when the follower must first drop its log and restart at the leader's log start.</summary>
     public bool NeedsReset { get; set; }
+
+    /// <summary>True when the follower asked to confirm where its log matches (after its restart): the next pump sends an append even if it carries no records.</summary>
+    public bool NeedsProbe { get; set; }
 
     /// <summary>When anything was last sent to the follower.</summary>
     public long LastSentAt { get; set; } = long.MinValue / 2;
@@ -64,6 +67,19 @@ internal sealed class FollowerProgress(string member)
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The follower's log ends at <paramref name="nextOffset"/>, below what it acknowledged: its
+    /// storage lost records it had reported durable (a damaged record cut at recovery). Matching
+    /// starts again from there, so those records are sent again instead of being skipped forever.
+    /// </summary>
+    public void Regress(long nextOffset)
+    {
+        if (nextOffset < Matched)
+        {
+            Matched = nextOffset;
+        }
     }
 
     /// <summary>Forgets what is in flight and sends again from <paramref name="next"/> (a loss, a mismatch).</summary>

@@ -32,10 +32,21 @@ internal sealed partial class PartitionReplica
                     break;
                 }
             }
+
+            if (follower.NeedsProbe)
+            {
+                // Nothing (more) to send, but the follower has not confirmed its tail in this
+                // term: an empty append lets it match and learn the commit point.
+                follower.NeedsProbe = false;
+                if (follower.InFlight == 0)
+                {
+                    SendBatch(lead, follower, reset: false, probe: true);
+                }
+            }
         }
     }
 
-    private bool SendBatch(Leadership lead, FollowerProgress follower, bool reset)
+    private bool SendBatch(Leadership lead, FollowerProgress follower, bool reset, bool probe = false)
     {
         var from = reset ? _log.StartOffset : follower.Next;
         if (from < _log.StartOffset)
@@ -46,7 +57,7 @@ internal sealed partial class PartitionReplica
 
         var records = new List<LogRecord>(Math.Min(Options.MaxBatchRecords, (int)Math.Min(int.MaxValue, _log.NextOffset - from)));
         _log.Read(from, Options.MaxBatchRecords, Options.MaxBatchBytes, records);
-        if (records.Count == 0 && !reset)
+        if (records.Count == 0 && !reset && !probe)
         {
             return false;
         }
@@ -81,10 +92,12 @@ internal sealed partial class PartitionReplica
             return;
         }
 
+        follower.Regress(mismatch.NextOffset);
         var divergence = TermHistory.Divergence(_log.Terms, _log.NextOffset, mismatch.Terms, mismatch.NextOffset);
         var next = Math.Max(divergence, follower.Matched);
         follower.NeedsReset = next < mismatch.StartOffset || next < _log.StartOffset;
         follower.Rewind(follower.NeedsReset ? _log.StartOffset : next);
+        follower.NeedsProbe = true;
         follower.LastProgressAt = _node.Now;
     }
 

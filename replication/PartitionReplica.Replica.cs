@@ -110,6 +110,15 @@ internal sealed partial class PartitionReplica
             return;
         }
 
+        if (_matched < _log.NextOffset)
+        {
+            // This replica has not confirmed its log against this leader's in the term (it
+            // restarted, or its storage cut a damaged tail): say where its log stands, so the
+            // leader resends from where they agree instead of assuming what it last acknowledged.
+            _node.SendAfterPersist(from, new AppendMismatch(Partition, heartbeat.Term, _log.StartOffset, _log.NextOffset, _log.Terms));
+            return;
+        }
+
         LearnCommit(heartbeat.CommitOffset);
         _ackPending = true;
         _ackTo = from;

@@ -103,6 +103,16 @@ public sealed class FileReplicaStateStore : IReplicaStateStore
 
                 writer.Write(state.CommitOffset);
                 writer.Write(state.ConsumedOffset);
+                var earlier = state.EarlierReplicaSets ?? [];
+                writer.Write(earlier.Count);
+                foreach (var set in earlier)
+                {
+                    writer.Write(set.Count);
+                    foreach (var member in set)
+                    {
+                        WriteString(writer, member);
+                    }
+                }
             }
         }
 
@@ -144,7 +154,21 @@ public sealed class FileReplicaStateStore : IReplicaStateStore
                 replicas[r] = reader.String() ?? throw new InvalidDataException("a replica name is null");
             }
 
-            states[partition] = new ReplicaState(term, promisedTo, replicas, reader.Int64(), reader.Int64());
+            var commit = reader.Int64();
+            var consumed = reader.Int64();
+            var earlier = new IReadOnlyList<string>[reader.Int32()];
+            for (var e = 0; e < earlier.Length; e++)
+            {
+                var set = new string[reader.Int32()];
+                for (var m = 0; m < set.Length; m++)
+                {
+                    set[m] = reader.String() ?? throw new InvalidDataException("a member of an earlier replica set is null");
+                }
+
+                earlier[e] = set;
+            }
+
+            states[partition] = new ReplicaState(term, promisedTo, replicas, commit, consumed, earlier.Length == 0 ? null : earlier);
         }
 
         return states;

@@ -1,19 +1,8 @@
 using System.Net;
+using DataCluster.Contracts;
+using DataCluster.Replication;
 
 namespace DataCluster.Agent.Configuration;
-
-/// <summary>How replicas must acknowledge a write before the client gets its answer.</summary>
-public enum CommitLevel
-{
-    /// <summary>The partition leader has it durably.</summary>
-    One,
-
-    /// <summary>A majority of the partition's replica set has it.</summary>
-    Quorum,
-
-    /// <summary>Every replica has it.</summary>
-    All,
-}
 
 /// <summary>
 /// The agent's validated configuration, read once at start from the environment
@@ -65,4 +54,28 @@ public sealed record AgentOptions
     public required bool JsonLogs { get; init; }
 
     public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>The largest event body accepted, in bytes.</summary>
+    public int MaxEventBytes { get; init; } = Limits.MaxEventBytes.Default;
+
+    /// <summary>When the partition logs are fsynced.</summary>
+    public Storage.FsyncPolicy FsyncPolicy { get; init; } = Storage.FsyncPolicy.Always;
+
+    /// <summary>Under <see cref="Storage.FsyncPolicy.Interval"/>, the longest time between fsyncs.</summary>
+    public TimeSpan FsyncInterval { get; init; } = TimeSpan.FromMilliseconds(Limits.FsyncIntervalMs.Default);
+
+    /// <summary>How long a write may wait for its commit level before it is answered as timed out.</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromMilliseconds(Limits.WriteTimeoutMs.Default);
+
+    /// <summary>Per partition, the log bytes kept before the oldest segments go; null = no size limit.</summary>
+    public long? RetentionBytes { get; init; }
+
+    /// <summary>How long records are kept; null = forever.</summary>
+    public TimeSpan? RetentionAge { get; init; } = TimeSpan.FromHours(Limits.RetentionHours.Default);
+
+    /// <summary>
+    /// The Retry-After a refusal suggests when a partition has no leader or is syncing. 1 s is
+    /// about the time a partition leader needs to sync after a change of assignment.
+    /// </summary>
+    public long RetryAfterMs { get; init; } = 1000;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using DataCluster.Contracts;
+using DataCluster.Replication;
 using DataCluster.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -75,6 +76,17 @@ public static class AgentOptionsReader
             LogLevel = reader.Enum<LogLevel>(AgentEnvironment.LogLevel, except: LogLevel.None),
             JsonLogs = reader.OneOf(AgentEnvironment.LogFormat, LogFormats.Json, LogFormats.Text) == LogFormats.Json,
             OtlpEndpoint = reader.HttpUrl(AgentEnvironment.OtlpEndpoint),
+            MaxEventBytes = reader.Int(AgentEnvironment.MaxEventBytes, Limits.MaxEventBytes.Min, Limits.MaxEventBytes.Max),
+            FsyncPolicy = reader.OneOf(AgentEnvironment.Fsync, "always", "interval", "never") switch
+            {
+                "interval" => Storage.FsyncPolicy.Interval,
+                "never" => Storage.FsyncPolicy.Never,
+                _ => Storage.FsyncPolicy.Always,
+            },
+            FsyncInterval = TimeSpan.FromMilliseconds(reader.Int(AgentEnvironment.FsyncIntervalMs, Limits.FsyncIntervalMs.Min, Limits.FsyncIntervalMs.Max)),
+            WriteTimeout = TimeSpan.FromMilliseconds(reader.Int(AgentEnvironment.WriteTimeoutMs, Limits.WriteTimeoutMs.Min, Limits.WriteTimeoutMs.Max)),
+            RetentionBytes = reader.Long(AgentEnvironment.RetentionBytes, Limits.RetentionBytes.Min, Limits.RetentionBytes.Max) is > 0 and var bytes ? bytes : null,
+            RetentionAge = reader.Int(AgentEnvironment.RetentionHours, Limits.RetentionHours.Min, Limits.RetentionHours.Max) is > 0 and var hours ? TimeSpan.FromHours(hours) : null,
         };
     }
 
@@ -140,6 +152,17 @@ public static class AgentOptionsReader
         {
             var text = Optional(name);
             if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            {
+                throw new AgentConfigurationException($"{name}: '{text}' is not valid; accepted: an integer from {min} to {max}");
+            }
+
+            return value;
+        }
+
+        public long Long(string name, long min, long max)
+        {
+            var text = Optional(name);
+            if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
             {
                 throw new AgentConfigurationException($"{name}: '{text}' is not valid; accepted: an integer from {min} to {max}");
             }

@@ -34,6 +34,9 @@ public sealed class AgentContext
 
     public required AgentMetrics Metrics { get; init; }
 
+    /// <summary>The data plane (partition logs and replication); null where a test runs the control plane alone.</summary>
+    public DataPlane.DataPlane? Data { get; init; }
+
     /// <summary>
     /// Interval of the comment lines that keep an idle assignment stream open. 15 s: common
     /// proxies and load balancers drop connections idle for 30-60 s.

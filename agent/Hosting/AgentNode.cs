@@ -12,6 +12,7 @@ using DataCluster.Kube.Informers;
 using DataCluster.Kube.Models;
 using DataCluster.Kube.Watch;
 using DataCluster.Ring;
+using DataCluster.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Agent.Hosting;
@@ -37,8 +38,17 @@ public sealed class AgentNode
     private readonly ClusterLeadership _leadership;
     private readonly AssignmentPublisher _publisher;
 
-    public AgentNode(AgentOptions options, IKubeClient client, AgentMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
+    private readonly DataPlane.DataPlane? _data;
+
+    /// <param name="options">The agent's configuration.</param>
+    /// <param name="client">The API-server client.</param>
+    /// <param name="metrics">The control plane's metrics.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="time">The clock; null = the system clock.</param>
+    /// <param name="data">The data plane to run beside the control plane and feed with assignments; null runs the control plane alone.</param>
+    public AgentNode(AgentOptions options, IKubeClient client, AgentMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null, DataPlane.DataPlane? data = null)
     {
+        _data = data;
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _client = client ?? throw new ArgumentNullException(nameof(client));
         ArgumentNullException.ThrowIfNull(metrics);
@@ -69,8 +79,12 @@ public sealed class AgentNode
             Heartbeat = _heartbeat,
             Leadership = _leadership,
             Metrics = metrics,
+            Data = data,
         };
     }
+
+    /// <summary>Raised when a part the agent cannot work without failed (the data plane's logs); the host stops the process.</summary>
+    public event Action<Exception>? Fatal;
 
     /// <summary>What the agent knows, for the HTTP API.</summary>
     public AgentContext Context { get; }
@@ -82,11 +96,12 @@ public sealed class AgentNode
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var metrics = Context.Metrics;
+        var dataPlane = RunDataPlaneAsync(cancellationToken);
         var heartbeating = _heartbeat.RunAsync(cancellationToken);
         var slices = await ResolveEndpointSlicesAsync(cancellationToken).ConfigureAwait(false);
         if (slices is null)
         {
-            await heartbeating.ConfigureAwait(false);
+            await Task.WhenAll(heartbeating, dataPlane).ConfigureAwait(false);
             return;
         }
 
@@ -94,7 +109,7 @@ public sealed class AgentNode
         {
             Namespace = _options.Namespace,
             FieldSelector = $"metadata.name={ObjectNames.RingEndpointSlice(_options.ClusterName)}",
-            OnRestart = _ => metrics.WatchRestarts.Inc(1, "endpointslices"),
+            OnRestart = _ => metrics.WatchRestarts.Inc("endpointslices"),
         }, _loggers.CreateLogger("DataCluster.Agent.Ring"), _time);
         sliceInformer.AddHandler(
             onAdd: slice => UpdateRing(slice),
@@ -105,7 +120,7 @@ public sealed class AgentNode
         {
             Namespace = _options.Namespace,
             FieldSelector = $"metadata.name={ObjectNames.AssignmentConfigMap(_options.ClusterName)}",
-            OnRestart = _ => metrics.WatchRestarts.Inc(1, "configmaps"),
+            OnRestart = _ => metrics.WatchRestarts.Inc("configmaps"),
         }, _loggers.CreateLogger("DataCluster.Agent.Assignments"), _time);
         mapInformer.AddHandler(
             onAdd: map => Context.Assignments.Observe(map.Data),
@@ -126,7 +141,7 @@ public sealed class AgentNode
         }
         finally
         {
-            await Task.WhenAll(informing, heartbeating).ConfigureAwait(false);
+            await Task.WhenAll(informing, heartbeating, dataPlane).ConfigureAwait(false);
             Context.Assignments.CompleteSubscribers();
         }
 
@@ -134,6 +149,44 @@ public sealed class AgentNode
         {
             Context.Ring.Update(slice);
             metrics.MembershipEpoch.Set(Context.Ring.Current.MembershipEpoch ?? 0);
+        }
+    }
+
+    /// <summary>Runs the data plane, if any, and hands it every newer assignment this agent loads.</summary>
+    private async Task RunDataPlaneAsync(CancellationToken cancellationToken)
+    {
+        if (_data is not { } data)
+        {
+            return;
+        }
+
+        var state = Context.Assignments;
+        void Feed()
+        {
+            if (state.Current is { } view)
+            {
+                data.OnAssignment(view.Assignment);
+            }
+        }
+
+        state.Observed += Feed;
+        try
+        {
+            var running = data.RunAsync(cancellationToken);
+            Feed();
+            await running.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or LogCorruptedException)
+        {
+            // The logs cannot be opened or written: this member cannot serve its partitions, and
+            // while its Lease stays fresh nobody takes them over. Stop the process, so its Lease
+            // lapses and the partitions move (Kubernetes restarts the container).
+            DataPlane.DataPlaneLog.Failed(_logger, _options.PodName, e.Message);
+            Fatal?.Invoke(e);
+        }
+        finally
+        {
+            state.Observed -= Feed;
         }
     }
 

@@ -9,7 +9,7 @@ namespace DataCluster.Agent.Hosting;
 /// control plane cancelled (leadership released, heartbeat stopped), and the stop waits for it,
 /// bounded by the host's shutdown timeout.
 /// </summary>
-internal sealed class AgentService(AgentNode node, ILoggerFactory loggers) : IHostedService, IDisposable
+internal sealed class AgentService(AgentNode node, ILoggerFactory loggers, IHostApplicationLifetime lifetime) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _running = Task.CompletedTask;
@@ -18,6 +18,11 @@ internal sealed class AgentService(AgentNode node, ILoggerFactory loggers) : IHo
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        node.Fatal += _ =>
+        {
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        };
         _running = Task.Run(() => node.RunAsync(_stop.Token), CancellationToken.None);
         return Task.CompletedTask;
     }

@@ -3,7 +3,6 @@ using DataCluster.Agent.Assignments;
 using DataCluster.Agent.Hosting;
 using DataCluster.Agent.Membership;
 using DataCluster.Ring;
-using DataCluster.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -30,7 +29,8 @@ public static class AgentApi
         ArgumentNullException.ThrowIfNull(agent);
         app.MapGet("/healthz", () => TypedResults.Json(new HealthResponse("ok"), AgentJsonContext.Default.HealthResponse));
         app.MapGet("/readyz", () => Ready(agent));
-        app.MapGet("/metrics", () => TypedResults.Text(agent.Metrics.Registry.Render(), MetricRegistry.ContentType));
+        // The exporter maps every method; other methods than GET get the fallback's 405.
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         app.MapGet("/v1/ring", () => Ring(agent));
         app.MapGet("/v1/leader", () => TypedResults.Json(
             new LeaderResponse(agent.Leadership.CurrentLeader, agent.Options.PodName, agent.Leadership.IsLeader, agent.Leadership.LeaseTransitions),
@@ -45,6 +45,12 @@ public static class AgentApi
     /// <summary>405 for a known path with another method than GET, else 404.</summary>
     private static IResult Fallback(HttpContext context)
     {
+        // The events routes never match an empty key segment; say what is wrong rather than 404.
+        if (string.Equals(context.Request.Path.Value, "/v1/keys//events", StringComparison.OrdinalIgnoreCase))
+        {
+            return Error(StatusCodes.Status400BadRequest, "invalid_key", $"the key is empty; use /v1/keys/{{key}}/events with a non-empty, percent-encoded key of at most {KeyText.MaxKeyBytes} bytes of UTF-8");
+        }
+
         if (!HttpMethods.IsGet(context.Request.Method) && IsKnownPath(context.Request.Path.Value ?? ""))
         {
             context.Response.Headers.Allow = "GET";
@@ -72,15 +78,18 @@ public static class AgentApi
     private static IResult Ready(AgentContext agent)
     {
         var epoch = agent.Assignments.Current?.Assignment.Epoch ?? 0;
+        // Ready means "can serve its partitions": the data plane runs and an assignment is loaded.
+        // Reaching the API server is not part of it (an outage there must not take every member
+        // out of its Service at once), so the member Lease is not consulted.
         string? reason = agent.Stopping ? "the agent is stopping"
-            : !agent.Heartbeat.IsHeld ? agent.Heartbeat.Problem ?? "the member Lease is not held"
+            : agent.Data is { IsRunning: false } ? "the data plane is not running (its partition logs are being opened, or failed: see the log)"
             : agent.Assignments.Current is null ? "no assignment loaded yet" + (agent.Assignments.Problem is { } p ? $": {p}" : "")
             : null;
         return TypedResults.Json(new ReadyResponse(reason is null, reason, epoch), AgentJsonContext.Default.ReadyResponse,
             statusCode: reason is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static IResult NoAssignment(AgentContext agent) =>
+    internal static IResult NoAssignment(AgentContext agent) =>
         new RetryAfterResult(Error(StatusCodes.Status503ServiceUnavailable, "no_assignment",
             "no partition assignment is loaded yet; the cluster leader publishes one once members have heartbeats" +
             (agent.Assignments.Problem is { } problem ? $" ({problem})" : "")));

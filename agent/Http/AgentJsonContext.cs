@@ -13,4 +13,7 @@ namespace DataCluster.Agent.Http;
 [JsonSerializable(typeof(AssignmentEventData))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ReadyResponse))]
+[JsonSerializable(typeof(WriteResponse))]
+[JsonSerializable(typeof(EventsResponse))]
+[JsonSerializable(typeof(MisdirectedBody))]
 public sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -41,7 +41,7 @@ public sealed class RequestObservation(RequestDelegate next, AgentMetrics metric
             }
 
             var code = context.Response.StatusCode.ToString(CultureInfo.InvariantCulture);
-            metrics.HttpRequests.Inc(1, route, code);
+            metrics.HttpRequests.Inc(route, code);
             span?.SetTag("http.route", route);
             span?.SetTag("http.response.status_code", context.Response.StatusCode);
         }

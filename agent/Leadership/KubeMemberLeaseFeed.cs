@@ -26,7 +26,7 @@ public sealed class KubeMemberLeaseFeed : IMemberLeaseFeed
         {
             Namespace = @namespace,
             LabelSelector = $"{LabelKeys.Cluster}={cluster}",
-            OnRestart = _ => metrics.WatchRestarts.Inc(1, "leases"),
+            OnRestart = _ => metrics.WatchRestarts.Inc("leases"),
         }, logger, time);
     }
 

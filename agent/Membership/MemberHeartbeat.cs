@@ -167,7 +167,7 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
         }
 
         var elapsed = _time.GetElapsedTime(started);
-        _metrics.LeaseRenewSeconds.Observe(elapsed.TotalSeconds);
+        _metrics.LeaseRenewed(elapsed);
         if (outcome == RenewOutcome.Renewed)
         {
             Interlocked.Exchange(ref _lastRenewed, started);

@@ -63,8 +63,8 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 15005, Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]
     public static partial void RequestFailed(ILogger logger, Exception exception, string method, string path);
 
-    [LoggerMessage(EventId = 15006, Level = LogLevel.Information, Message = "Exporting traces over OTLP to {Endpoint}")]
-    public static partial void TracingEnabled(ILogger logger, string endpoint);
+    [LoggerMessage(EventId = 15006, Level = LogLevel.Information, Message = "Exporting traces and metrics over OTLP to {Endpoint}")]
+    public static partial void OtlpExportEnabled(ILogger logger, string endpoint);
 
     [LoggerMessage(EventId = 15007, Level = LogLevel.Information, Message = "Agent {Pod} caught up: ring membership epoch {MembershipEpoch}, assignment epoch {Epoch}; campaigning for cluster leader")]
     public static partial void CaughtUp(ILogger logger, string pod, long membershipEpoch, long epoch);

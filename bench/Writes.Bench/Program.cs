@@ -1,14 +1,18 @@
 using System.Globalization;
+using DataCluster.LocalCluster;
 using DataCluster.Writes.Bench;
 
-// make bench-writes: `report` runs etcd and the agents with 1, 16 and 64 clients and prints one
-// table; `etcd` runs etcd alone. Options: --seconds N (measured window), --payload BYTES.
+// make bench-writes: `report` runs three agents (QUORUM, fsync on) and a three-member etcd
+// (fsync on) with 1, 16 and 64 clients and prints one table, then the agents' memory. `etcd`
+// runs etcd alone, `agents` the agents alone. Options: --seconds N (measured window),
+// --payload BYTES.
+var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "report";
 var seconds = Option("--seconds", 10);
 var payload = Option("--payload", 256);
 var clientCounts = new[] { 1, 16, 64 };
 var etcd = Environment.GetEnvironmentVariable("DATACLUSTER_ETCD")
     ?? Path.Combine(Environment.GetEnvironmentVariable("KUBEBUILDER_ASSETS") ?? "", "etcd");
-if (!File.Exists(etcd))
+if (mode != "agents" && !File.Exists(etcd))
 {
     Console.Error.WriteLine($"bench-writes: no etcd at '{etcd}': set KUBEBUILDER_ASSETS (make envtest prints it) or DATACLUSTER_ETCD");
     return 2;
@@ -24,14 +28,45 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-Console.WriteLine($"writes of {payload} B, fsync on, {seconds} s measured after 2 s warm-up, closed loop");
-Console.WriteLine($"{"system",-22} {"clients",7} {"writes/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",7}");
-foreach (var clients in clientCounts)
+Console.WriteLine($"writes of {payload} B, fsync on, {seconds} s measured after 2 s warm-up, closed loop, {Environment.ProcessorCount} cores");
+Console.WriteLine($"{"system",-26} {"clients",7} {"writes/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",7}");
+var rows = new List<string>();
+if (mode is "report" or "agents")
 {
-    await using var cluster = await EtcdCluster.StartAsync(etcd, work, clients, cancel.Token);
-    var result = await LoadGenerator.RunAsync(clients, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds),
-        (client, n, ct) => cluster.PutAsync($"bench/{client}/{n}", value, ct), cancel.Token);
-    Print("etcd 3 members", result);
+    await using var agents = await AgentCluster.StartAsync(RepositoryLayout.Root(), clientCounts.Max(), cancel.Token);
+    // Idle: the ring formed, nothing written yet; a few seconds for start-up garbage to settle.
+    await Task.Delay(TimeSpan.FromSeconds(10), cancel.Token);
+    var idle = agents.ResidentBytes();
+    var loaded = new long[idle.Count];
+    foreach (var clients in clientCounts)
+    {
+        using var sampling = new CancellationTokenSource();
+        var sampler = SampleAsync(agents, loaded, sampling.Token);
+        var result = await LoadGenerator.RunAsync(clients, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds),
+            (client, n, ct) => agents.WriteAsync($"bench-{client}-{n}", value, ct), cancel.Token);
+        await sampling.CancelAsync();
+        await sampler;
+        Print("agents 3 members QUORUM", result);
+    }
+
+    rows.Add($"agent RSS idle (256 partitions, 3 members): {Mib(idle)}");
+    rows.Add($"agent RSS peak under the load above:         {Mib(loaded)}");
+}
+
+if (mode is "report" or "etcd")
+{
+    foreach (var clients in clientCounts)
+    {
+        await using var cluster = await EtcdCluster.StartAsync(etcd, work, clients, cancel.Token);
+        var result = await LoadGenerator.RunAsync(clients, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds),
+            (client, n, ct) => cluster.PutAsync($"bench/{client}/{n}", value, ct), cancel.Token);
+        Print("etcd 3 members", result);
+    }
+}
+
+foreach (var row in rows)
+{
+    Console.WriteLine(row);
 }
 
 return 0;
@@ -44,4 +79,28 @@ int Option(string name, int fallback)
 
 static void Print(string system, LoadResult result) =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{system,-22} {result.Clients,7} {result.PerSecond,10:F0} {result.Percentile(50),8:F2} {result.Percentile(99),8:F2} {result.Errors,7}"));
+        $"{system,-26} {result.Clients,7} {result.PerSecond,10:F0} {result.Percentile(50),8:F2} {result.Percentile(99),8:F2} {result.Errors,7}"));
+
+static string Mib(IEnumerable<long> bytes) =>
+    string.Join(", ", bytes.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:F1} MiB")));
+
+static async Task SampleAsync(AgentCluster agents, long[] peak, CancellationToken stop)
+{
+    try
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var now = agents.ResidentBytes();
+            for (var i = 0; i < Math.Min(now.Count, peak.Length); i++)
+            {
+                peak[i] = Math.Max(peak[i], now[i]);
+            }
+
+            await Task.Delay(250, stop);
+        }
+    }
+    catch (OperationCanceledException)
+    {
+        // The run ended.
+    }
+}

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace DataCluster.LocalCluster.ControlPlane;
 
@@ -8,10 +7,8 @@ namespace DataCluster.LocalCluster.ControlPlane;
 /// run's watchdog reads to kill it if the test process dies without cleaning up.
 /// Not thread-safe; one owner drives it.
 /// </summary>
-public sealed partial class ChildProcess : IAsyncDisposable
+public sealed class ChildProcess : IAsyncDisposable
 {
-    private const int SigTerm = 15;
-
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly string _pidFile;
@@ -117,7 +114,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _ = Kill(_process.Id, SigTerm);
+            _ = ProcessSignals.Terminate(_process.Id);
             if (!await WaitForExitAsync(grace).ConfigureAwait(false))
             {
                 await KillAsync().ConfigureAwait(false);
@@ -177,7 +174,4 @@ public sealed partial class ChildProcess : IAsyncDisposable
             }
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

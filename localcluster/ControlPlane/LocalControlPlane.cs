@@ -127,10 +127,28 @@ public sealed class LocalControlPlane : IAsyncDisposable
         await StartApiServerAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Freezes the API server (SIGSTOP): its port stays open and connections stay up, but no
+    /// request is answered until <see cref="ThawApiServer"/>, as with a control plane that hangs.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The API server is not running.</exception>
+    public void FreezeApiServer() =>
+        ProcessSignals.Freeze(_apiServer is { HasExited: false } server ? server.Pid : throw new InvalidOperationException("The API server is not running."));
+
+    /// <summary>Lets a frozen API server answer again (SIGCONT). Harmless when it is not frozen.</summary>
+    public void ThawApiServer()
+    {
+        if (_apiServer is { HasExited: false } server)
+        {
+            ProcessSignals.Thaw(server.Pid);
+        }
+    }
+
     public async Task StopApiServerAsync()
     {
         if (_apiServer is not null)
         {
+            ThawApiServer();
             await _apiServer.DisposeAsync().ConfigureAwait(false);
             _apiServer = null;
         }

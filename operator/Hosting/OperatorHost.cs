@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using DataCluster.Contracts;
 using DataCluster.Kube.Client;
@@ -59,10 +60,11 @@ public static class OperatorHost
             builder.Logging.AddDataClusterConsole(options.LogFormat, options.LogLevel);
         }
 
+        builder.AddDataClusterTelemetry(new TelemetrySettings(LabelKeys.OperatorName, [OperatorMetrics.MeterName]) { ServiceInstanceId = options.Identity });
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(overrides.TimeProvider ?? TimeProvider.System);
-        services.AddSingleton<OperatorMetrics>();
+        services.AddSingleton(sp => new OperatorMetrics(sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<OperatorState>();
         services.AddSingleton(sp => new KubeClient(kubeConfig, logger: sp.GetRequiredService<ILogger<KubeClient>>()));
         services.AddSingleton<IKubeClient>(sp => new CountingKubeClient(sp.GetRequiredService<KubeClient>(), sp.GetRequiredService<OperatorMetrics>()));
@@ -97,6 +99,9 @@ public static class OperatorHost
         });
 
         var app = builder.Build();
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+            Role(context) is MetricsRole or BothRoles && context.Request.Path.Value == "/metrics"
+            && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)));
         app.Run(context => ServeAsync(context, app.Services));
         return app;
     }
@@ -116,20 +121,11 @@ public static class OperatorHost
 
     private static async Task ServeAsync(HttpContext context, IServiceProvider services)
     {
-        var role = context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(EndpointRole, out var value) == true ? value as string : null;
-        var metricsHere = role is MetricsRole or BothRoles;
-        var healthHere = role is HealthRole or BothRoles;
+        var healthHere = Role(context) is HealthRole or BothRoles;
         var path = context.Request.Path.Value;
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
         {
             context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            return;
-        }
-
-        if (metricsHere && path == "/metrics")
-        {
-            context.Response.ContentType = MetricRegistry.ContentType;
-            await context.Response.WriteAsync(services.GetRequiredService<OperatorMetrics>().Registry.Render(), context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
@@ -148,6 +144,10 @@ public static class OperatorHost
 
         context.Response.StatusCode = StatusCodes.Status404NotFound;
     }
+
+    /// <summary>What the listener the request came in on serves: metrics, health or both.</summary>
+    private static string? Role(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(EndpointRole, out var value) == true ? value as string : null;
 
     /// <summary>Ready when leading with synced caches, or when standing by as a non-leader (a standby is healthy and must not be restarted).</summary>
     public static (bool Ready, string Why) Readiness(IServiceProvider services)

@@ -56,6 +56,8 @@ public sealed partial class DemoTests(E2EFixture fixture)
         Assert.Matches(ReadyCluster(), output);
         Assert.Contains("Owners of a few keys:", output, StringComparison.Ordinal);
         Assert.Matches(NewEpoch(), output);
+        Assert.Matches(FirstWriteAfterKill(), output);
+        Assert.Matches(ReadBackInOrder(), output);
         var kubeconfig = Assert.Single(ExportLine().Matches(output)).Groups["path"].Value;
         Assert.Contains("Stopped the agents, the operator", output, StringComparison.Ordinal);
         Assert.False(File.Exists(kubeconfig), $"the demo left its files behind ({kubeconfig})");
@@ -69,6 +71,12 @@ public sealed partial class DemoTests(E2EFixture fixture)
 
     [GeneratedRegex(@"New epoch \d+ \(was \d+\) served by .+ after the kill; .+ holds nothing\.")]
     private static partial Regex NewEpoch();
+
+    [GeneratedRegex(@"All \d+ events acknowledged before and after the failover, in the order they were written\.")]
+    private static partial Regex ReadBackInOrder();
+
+    [GeneratedRegex(@"First acknowledged write on partition \d+ [\d.]+ s after the kill")]
+    private static partial Regex FirstWriteAfterKill();
 
     [GeneratedRegex(@"export KUBECONFIG=(?<path>\S+); kubectl get dc,pods,leases -n demo")]
     private static partial Regex ExportLine();

@@ -7,7 +7,7 @@ public sealed class FileReplicaStateStoreTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static readonly ReplicaState Promised = new(7, "member-2", ["member-2", "member-0", "mémber-5"], 1234, 1200);
+    private static readonly ReplicaState Promised = new(7, "member-2", ["member-2", "member-0", "mémber-5"], 1234, 1200, [["member-0", "member-1", "member-3"], ["member-1"]]);
 
     [Fact]
     public void A_store_never_saved_loads_empty()
@@ -83,5 +83,6 @@ public sealed class FileReplicaStateStoreTests
         Assert.Equal(expected.PromisedReplicas, actual.PromisedReplicas);
         Assert.Equal(expected.CommitOffset, actual.CommitOffset);
         Assert.Equal(expected.ConsumedOffset, actual.ConsumedOffset);
+        Assert.Equal(expected.EarlierReplicaSets ?? [], actual.EarlierReplicaSets ?? []);
     }
 }

@@ -44,7 +44,7 @@ public sealed class AssignmentPublisherTests
         Assert.Equal(1, published.Epoch);
         Assert.Equal(["dc-0", "dc-1", "dc-2"], published.Members);
         Assert.Equal(1, _state.Current!.Assignment.Epoch);
-        Assert.Equal(1, _metrics.AssignmentsPublished.Value());
+        Assert.Equal(1, _metrics.AssignmentsPublished.Value);
     }
 
     [Fact]

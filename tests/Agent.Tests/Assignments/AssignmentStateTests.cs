@@ -103,10 +103,10 @@ public sealed class AssignmentStateTests
         Assert.Empty(Drain(subscription));
         Assert.Equal(12, _state.HighestEpochSeen);
         Assert.Contains("upgrade", _state.Problem, StringComparison.Ordinal);
-        Assert.Equal(1, _metrics.AssignmentRejected.Value());
-        Assert.Equal(5, _metrics.AssignmentEpoch.Value());
-        Assert.Equal(2, _metrics.PartitionsLed.Value());
-        Assert.Equal(4, _metrics.PartitionsHeld.Value());
+        Assert.Equal(1, _metrics.AssignmentRejected.Value);
+        Assert.Equal(5, _metrics.AssignmentEpoch.Value);
+        Assert.Equal(2, _metrics.PartitionsLed.Value);
+        Assert.Equal(4, _metrics.PartitionsHeld.Value);
     }
 
     [Fact]

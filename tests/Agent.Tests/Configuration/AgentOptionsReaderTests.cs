@@ -1,6 +1,7 @@
 using System.Net;
 using DataCluster.Agent.Configuration;
 using DataCluster.Contracts;
+using DataCluster.Replication;
 using Xunit;
 
 namespace DataCluster.Agent.Tests.Configuration;

@@ -4,6 +4,7 @@ using DataCluster.Contracts;
 using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
 using DataCluster.Operator.Crd;
+using DataCluster.Replication;
 using DataCluster.Ring;
 using Xunit;
 

@@ -3,9 +3,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using DataCluster.Agent.Peers;
+using DataCluster.Agent.Tests.Peers;
 using DataCluster.Contracts;
 using DataCluster.Kube;
 using DataCluster.LocalCluster;
+using DataCluster.Replication.Messages;
 using DataCluster.Testing;
 using Xunit;
 
@@ -42,6 +45,7 @@ public sealed class PublishedBinaryTests(ControlPlaneFixture fixture)
         fixture.RequireControlPlane();
         await using var cluster = await TestCluster.CreateAsync(fixture, members: 1);
         var port = FreePort.OnLoopback();
+        var peerPort = FreePort.OnLoopback();
         var output = new StringBuilder();
         var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.Environment[AgentEnvironment.ClusterName] = TestCluster.Name;
@@ -50,6 +54,9 @@ public sealed class PublishedBinaryTests(ControlPlaneFixture fixture)
         info.Environment[AgentEnvironment.PodIp] = "127.0.0.11";
         info.Environment[AgentEnvironment.BindAddress] = "127.0.0.1";
         info.Environment[AgentEnvironment.ClientPort] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment[AgentEnvironment.PeerPort] = peerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment[AgentEnvironment.PeerTokenFile] = cluster.PeerTokenFile;
+        info.Environment[AgentEnvironment.DataDirectory] = cluster.DataDirectory(0);
         info.Environment[AgentEnvironment.Partitions] = TestCluster.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment[AgentEnvironment.LogFormat] = "json";
         info.Environment["KUBECONFIG"] = fixture.Plane.WriteKubeconfig("admin", cluster.Namespace);
@@ -82,6 +89,25 @@ public sealed class PublishedBinaryTests(ControlPlaneFixture fixture)
             using var owners = JsonDocument.Parse(await http.GetStringAsync("/v1/owners/server-1", Ct));
             Assert.Equal("dc-0", owners.RootElement.GetProperty("leader").GetProperty("id").GetString());
             Assert.Contains("datacluster_agent_is_cluster_leader 1", await http.GetStringAsync("/metrics", Ct), StringComparison.Ordinal);
+
+            // The peer port: the token gate, gRPC and protobuf survive trimming.
+            var peerAddress = new Uri($"http://127.0.0.1:{peerPort}");
+            using (var refused = await PeerWire.GetAsync(peerAddress, "/", null, HttpVersion.Version20))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            }
+
+            var peers = new PeerDirectory();
+            peers.Set("dc-0", peerAddress);
+            await using (var peer = await PeerHost.StartAsync("dc-1", peers, token: PeerToken.FromValue(await File.ReadAllTextAsync(cluster.PeerTokenFile, Ct))))
+            {
+                peer.Send("dc-0", new Heartbeat(0, 1, 5));
+                await Eventually.UntilAsync(
+                    async () => (await http.GetStringAsync("/metrics", Ct)).Contains("datacluster_agent_peer_items_received_total{peer=\"dc-1\"} 1", StringComparison.Ordinal),
+                    Hang,
+                    "the trimmed agent receives a peer batch");
+            }
+
             // JSON console logs with the agent's event ids (the console logger writes from a queue).
             await Eventually.UntilAsync(
                 () =>

@@ -29,6 +29,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     private readonly ControlPlaneFixture _fixture;
     private readonly List<AgentApp> _agents = [];
+    private readonly string _directory = Directory.CreateTempSubdirectory("dc-agents-").FullName;
 
     private TestCluster(ControlPlaneFixture fixture, string @namespace, KubeClient admin, ResourceType<EndpointSlice> slices)
     {
@@ -93,12 +94,34 @@ internal sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Builds and starts the agent of <paramref name="ordinal"/> on 127.0.0.1 and a free port,
-    /// connecting with <paramref name="kube"/> (default <see cref="AgentConfig"/>).
-    /// </summary>
-    public async Task<AgentApp> StartAgentAsync(int ordinal, KubeConfig? kube = null)
+    /// <summary>The data directory of the agent of <paramref name="ordinal"/> (its volume claim).</summary>
+    public string DataDirectory(int ordinal) => Path.Combine(_directory, $"data-{ordinal}");
+
+    /// <summary>The peer token file the agents read, as the operator's Secret volume provides it.</summary>
+    public string PeerTokenFile
     {
+        get
+        {
+            var path = Path.Combine(_directory, "token");
+            if (!File.Exists(path))
+            {
+                File.WriteAllText(path, SecretBuilder.NewToken());
+            }
+
+            return path;
+        }
+    }
+
+    /// <summary>
+    /// Builds and starts the agent of <paramref name="ordinal"/> on 127.0.0.1 and free client and
+    /// peer ports, with its own data directory, connecting with <paramref name="kube"/> (default
+    /// <see cref="AgentConfig"/>), with <paramref name="otlpEndpoint"/> as its
+    /// OTEL_EXPORTER_OTLP_ENDPOINT and <paramref name="configuration"/> over the environment's.
+    /// Peers find each other by the ports they bound.
+    /// </summary>
+    public async Task<AgentApp> StartAgentAsync(int ordinal, KubeConfig? kube = null, Uri? otlpEndpoint = null, IReadOnlyDictionary<string, string?>? configuration = null)
+    {
+        var tokenFile = PeerTokenFile;
         var options = AgentOptionsReader.Read(name => name switch
         {
             AgentEnvironment.ClusterName => Name,
@@ -107,13 +130,17 @@ internal sealed class TestCluster : IAsyncDisposable
             AgentEnvironment.PodIp => $"127.0.0.{11 + ordinal}",
             AgentEnvironment.BindAddress => "127.0.0.1",
             AgentEnvironment.Partitions => Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AgentEnvironment.PeerTokenFile => tokenFile,
+            AgentEnvironment.DataDirectory => DataDirectory(ordinal),
             _ => null,
-        }) with { ClientPort = 0 };
+        }) with { ClientPort = 0, PeerPort = 0, OtlpEndpoint = otlpEndpoint };
         var log = new TestLogger($"dc-{ordinal} ");
         var app = AgentHost.Build(options, new AgentHostSettings
         {
             Kube = kube ?? AgentConfig,
             Logging = logging => logging.AddProvider(log),
+            PeerAddresses = member => _agents.FirstOrDefault(a => a.Node.Context.Options.PodName == member)?.PeerAddress,
+            Configuration = configuration,
         });
         await app.Web.StartAsync(Ct);
         _agents.Add(app);
@@ -139,6 +166,7 @@ internal sealed class TestCluster : IAsyncDisposable
         }
 
         Admin.Dispose();
+        Directory.Delete(_directory, recursive: true);
     }
 
     private async Task CreateOperatorObjectsAsync(int members)

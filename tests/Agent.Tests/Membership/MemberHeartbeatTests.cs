@@ -23,7 +23,8 @@ public sealed class MemberHeartbeatTests
         var clock = new CountingTimeProvider();
         var store = new CountingLeaseStore();
         await store.SeedAsync();
-        var metrics = new AgentMetrics();
+        using var metrics = new AgentMetrics();
+        using var renewals = new RecordedMeasurements(metrics.Meter, "datacluster.agent.lease_renew");
         var heartbeat = Create(store, clock, metrics);
         using var stop = new CancellationTokenSource();
         var running = heartbeat.RunAsync(stop.Token);
@@ -46,7 +47,7 @@ public sealed class MemberHeartbeatTests
         Assert.Equal(1, store.Gets);
         Assert.Equal(0, store.Creates);
         Assert.All(renewTimes.Zip(renewTimes.Skip(1)), pair => Assert.Equal(Renew, pair.Second - pair.First));
-        Assert.Equal(11, metrics.LeaseRenewSeconds.Count());
+        Assert.Equal(11, renewals.Count);
         var lease = store.Current!;
         Assert.Equal("dc-0", lease.Spec.HolderIdentity);
         Assert.Equal(6, lease.Spec.LeaseDurationSeconds);
@@ -85,7 +86,7 @@ public sealed class MemberHeartbeatTests
         Assert.Null(store.Current);
         Assert.False(heartbeat.IsHeld);
         Assert.Contains("does not exist", heartbeat.Problem, StringComparison.Ordinal);
-        Assert.Equal(1, metrics.LeaseRenewFailures.Value());
+        Assert.Equal(1, metrics.LeaseRenewFailures.Value);
     }
 
     [Fact]

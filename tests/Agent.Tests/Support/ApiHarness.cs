@@ -11,6 +11,7 @@ using DataCluster.Contracts;
 using DataCluster.Testing.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Agent.Tests.Support;
@@ -61,8 +62,14 @@ internal sealed class ApiHarness : IAsyncDisposable
     public static async Task<ApiHarness> StartAsync(int partitions = 16, TimeSpan? keepAlive = null)
     {
         var options = Options(partitions);
-        var metrics = new AgentMetrics();
         var log = new TestLogger("api ");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(log);
+        AgentTelemetry.Add(builder, options);
+        var app = builder.Build();
+        var metrics = app.Services.GetRequiredService<AgentMetrics>();
         var heartbeat = new FakeHeartbeat();
         var leadership = new FakeLeadership();
         var context = new AgentContext
@@ -79,11 +86,6 @@ internal sealed class ApiHarness : IAsyncDisposable
             context.StreamKeepAlive = interval;
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(log);
-        var app = builder.Build();
         AgentHost.UseAgentApi(app, context, log);
         await app.StartAsync(Xunit.TestContext.Current.CancellationToken);
         return new ApiHarness(app, context, heartbeat, leadership);

@@ -46,17 +46,28 @@ internal sealed class TestCluster : IAsyncDisposable
     public IReadOnlyList<string> Members(int count) => [.. Enumerable.Range(0, count).Select(i => ObjectNames.Pod(Name, i))];
 
     /// <summary>Creates a namespace and a DataCluster with all defaults but the replicas.</summary>
-    public static async Task<TestCluster> CreateAsync(E2EFixture fixture, string prefix, int replicas, string name = "dc")
+    /// <param name="spec">Changes to the spec beyond the replicas (partitions, commit level).</param>
+    public static async Task<TestCluster> CreateAsync(E2EFixture fixture, string prefix, int replicas, string name = "dc", Action<DataClusterSpec>? spec = null)
     {
         var ns = await fixture.Cluster.Plane.CreateNamespaceAsync(prefix, Ct);
         var cluster = new TestCluster(fixture, ns, name);
+        var desired = new DataClusterSpec { Replicas = replicas };
+        spec?.Invoke(desired);
         await fixture.Cluster.Admin.CreateAsync(DataClusterResource.Type, new Operator.Api.DataCluster
         {
             Metadata = new ObjectMeta { Name = name, Namespace = ns },
-            Spec = new DataClusterSpec { Replicas = replicas },
+            Spec = desired,
         }, Ct);
         return cluster;
     }
+
+    /// <summary>The pod addresses of the members whose agent process runs now.</summary>
+    public IReadOnlyList<string> RunningAddresses() =>
+        [.. Cluster.Node.Processes(Namespace).Where(p => p.Running).Select(p => p.Address).Distinct()];
+
+    /// <summary>The owners of <paramref name="key"/> as <paramref name="member"/> serves them.</summary>
+    public async Task<AgentOwners> OwnersAsync(string member, string key) =>
+        await Eventually.UntilAsync(() => Fixture.Agents.OwnersAsync(AddressOf(member), key, Ct), Patience, $"{member} names the owners of {key}", Diagnostics);
 
     public Task ScaleAsync(int replicas) =>
         Cluster.Admin.MergePatchAsync(DataClusterResource.Type, Namespace, Name, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } }, Ct);

@@ -3,6 +3,7 @@ using DataCluster.Kube;
 using DataCluster.Kube.Errors;
 using DataCluster.LocalCluster;
 using DataCluster.Testing;
+using DataCluster.Testing.Telemetry;
 using Xunit;
 
 namespace DataCluster.Operator.Tests.Integration;
@@ -22,7 +23,7 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
         await Eventually.UntilAsync(async () => (await standby.GetAsync(standby.HealthUri("/readyz"))).Body.Contains("standing by", StringComparison.Ordinal),
             Converge.Timeout, "the standby reports ready while standing by", () => fixture.OperatorLogTail);
         Assert.False(standby.State.Leading);
-        Assert.Contains("datacluster_operator_leader 0", (await standby.GetAsync(standby.MetricsUri)).Body, StringComparison.Ordinal);
+        Assert.Equal(0, PrometheusText.Parse((await standby.GetAsync(standby.MetricsUri)).Body)["datacluster_operator_leader"].Samples.Single().Value);
         Assert.Equal(200, (await standby.GetAsync(standby.HealthUri("/healthz"))).Status);
 
         // Probes and metrics are served on their own addresses only.
@@ -40,21 +41,22 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
             await Converge.ReadyAsync(fixture, ns, "failover", 3);
         }
 
-        // The new leader's metrics: reconciles by result, durations, errors, queue depth, writes, leadership.
-        var (status, metrics) = await standby.GetAsync(standby.MetricsUri);
+        // The new leader's metrics: every documented family with its type and labels.
+        var (status, text) = await standby.GetAsync(standby.MetricsUri);
         Assert.Equal(200, status);
-        foreach (var expected in new[]
+        var families = PrometheusText.Parse(text);
+        foreach (var documented in DocumentedMetrics.Read(Path.Combine(RepositoryLayout.Root(), "docs", "operator.md"), "datacluster_operator_"))
         {
-            "datacluster_operator_reconcile_total{result=\"success\"}",
-            "datacluster_operator_reconcile_duration_seconds_bucket{le=\"0.1\"}",
-            "datacluster_operator_reconcile_errors_total ",
-            "datacluster_operator_workqueue_depth ",
-            "datacluster_operator_api_writes_total{verb=\"apply\",resource=\"statefulsets\"}",
-            "datacluster_operator_leader 1",
-        })
-        {
-            Assert.Contains(expected, metrics, StringComparison.Ordinal);
+            Assert.True(families.TryGetValue(documented.Name, out var family), $"/metrics has no {documented.Name}; it has {string.Join(", ", families.Keys)}");
+            Assert.Equal(documented.Type, family.Type);
+            Assert.NotEmpty(family.Samples);
+            Assert.All(family.Samples, sample => Assert.All(documented.Labels, label => Assert.NotNull(sample.Label(label))));
         }
+
+        Assert.Equal(1, families["datacluster_operator_leader"].Samples.Single().Value);
+        Assert.True(families["datacluster_operator_reconcile_total"].Samples.Single(s => s.Label("result") == "success").Value > 0);
+        Assert.True(families["datacluster_operator_api_writes_total"].Samples.Single(s => s.Label("verb") == "apply" && s.Label("resource") == "statefulsets").Value > 0);
+        Assert.True(families["datacluster_operator_reconcile_duration_seconds"].Samples.Single(s => s.Name.EndsWith("_bucket", StringComparison.Ordinal) && s.Label("le") == "0.1").Value >= 0);
 
         await leader.DisposeAsync();
 

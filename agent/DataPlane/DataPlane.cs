@@ -1,0 +1,519 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using DataCluster.Agent.Observability;
+using DataCluster.Agent.Peers;
+using DataCluster.Replication;
+using DataCluster.Replication.Messages;
+using DataCluster.Ring;
+using DataCluster.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DataCluster.Agent.DataPlane;
+
+/// <summary>
+/// The member's data plane: its partition logs (<see cref="LogStore"/>), the replication state
+/// machine (<see cref="ReplicaNode"/>) and the loop that drives it. Writes, reads, peer messages
+/// and assignment changes enter through one bounded queue; a single loop applies them to the
+/// state machine, sends what it says to send, flushes every log it touched in one group commit,
+/// saves replica states, sends the acknowledgements that depend on that, and completes writes.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safe: every public method may be called from any thread. Work is serialized on
+/// the loop; while one batch is being flushed, the next accumulates in the queue, which is what
+/// batches fsyncs under load.</para>
+/// <para>Reads return committed records only, from this member's own copy of the log.</para>
+/// </remarks>
+public sealed partial class DataPlane : IAsyncDisposable
+{
+    /// <summary>
+    /// Queue bound. Writers wait when it is full, which pushes back on clients and peers instead
+    /// of growing memory; 16384 inputs is several batches of the largest load the loop sees.
+    /// </summary>
+    private const int QueueCapacity = 16_384;
+
+    /// <summary>Most inputs applied before the loop persists a batch: bounds a batch's latency under a flood.</summary>
+    private const int MaxInputsPerBatch = 4096;
+
+    /// <summary>
+    /// How often the state machine's clock ticks. 20 ms is a fifth of the heartbeat interval, so
+    /// heartbeats, retransmissions and timeouts fire within 20 ms of when they are due.
+    /// </summary>
+    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// How often old segments are removed and log sizes refreshed for metrics. A minute: retention
+    /// is measured in hours and gigabytes, so finer steps would only cost directory scans.
+    /// </summary>
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How stale the statuses shown by the API and metrics may be. 100 ms keeps a busy loop from
+    /// building 256 partition summaries per batch while staying far below a scrape interval.
+    /// </summary>
+    private const long StatusRefreshMs = 100;
+
+    /// <summary>How often the log sizes behind the log-bytes gauge are read (scrapes come every 15 s or more).</summary>
+    private const long SizesRefreshMs = 5000;
+
+    /// <summary>Most records a key read examines per request, so one read never holds the loop long; the answer says where to continue.</summary>
+    private const int MaxScannedPerKeyRead = 20_000;
+
+    private readonly DataPlaneOptions _options;
+    private readonly IPeerTransport _peers;
+    private readonly DataPlaneMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<Input> _inputs = Channel.CreateBounded<Input>(new BoundedChannelOptions(QueueCapacity)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly Dictionary<long, PendingWrite> _pending = [];
+    private readonly List<LogRecord> _scratch = [];
+    private LogStore? _store;
+    private ReplicaNode? _node;
+    private volatile IReadOnlyList<PartitionStatus> _statuses = [];
+    private volatile bool _running;
+    private long _nextTickMs;
+    private long _nextHousekeepingMs;
+    private long _nextStatusRefreshMs;
+    private long _nextSizesRefreshMs;
+
+    /// <summary>Creates the data plane; <see cref="RunAsync"/> opens the logs and starts the loop.</summary>
+    public DataPlane(DataPlaneOptions options, IPeerTransport peers, DataPlaneMetrics metrics, ILogger logger, TimeProvider? time = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _peers = peers ?? throw new ArgumentNullException(nameof(peers));
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _time = time ?? TimeProvider.System;
+        _metrics.Observe(this);
+    }
+
+    /// <summary>The data plane's instruments.</summary>
+    public DataPlaneMetrics Metrics => _metrics;
+
+    /// <summary>True while the loop runs with its logs open: this member can serve its partitions.</summary>
+    public bool IsRunning => _running;
+
+    /// <summary>Every partition this member holds or heard of, as of the last loop iteration.</summary>
+    public IReadOnlyList<PartitionStatus> Statuses => _statuses;
+
+    /// <summary>The status of one partition, or null when this member never held it.</summary>
+    public PartitionStatus? StatusOf(int partition)
+    {
+        foreach (var status in _statuses)
+        {
+            if (status.Partition == partition)
+            {
+                return status;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Bytes of each partition's log on disk, as of the last loop iteration.</summary>
+    public IReadOnlyDictionary<int, long> LogBytes { get; private set; } = new Dictionary<int, long>();
+
+    /// <summary>Takes in a newer assignment; the loop re-plans leadership and replica sets.</summary>
+    public void OnAssignment(Assignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        // Assignments are rare and small; never drop one, even when the queue is full.
+        _ = _inputs.Writer.WriteAsync(new AssignmentInput(assignment)).AsTask();
+    }
+
+    /// <summary>Appends an event to a partition this member leads and completes once its commit level is met or it fails.</summary>
+    public async Task<WriteOutcome> WriteAsync(WriteRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!_running)
+        {
+            return Refused(request.Partition, WriteStatus.Stopping, null, 1000, "the agent's data plane is not running (starting or stopping); retry shortly");
+        }
+
+        var done = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _inputs.Writer.WriteAsync(new WriteInput(request, done, Stopwatch.GetTimestamp(), Activity.Current), cancellationToken).ConfigureAwait(false);
+        return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Committed data records of <paramref name="partition"/> with offsets above
+    /// <paramref name="after"/>, at most <paramref name="limit"/>, optionally only those of
+    /// <paramref name="key"/>; null when this member holds no copy of the partition.
+    /// </summary>
+    public async Task<ReadOutcome?> ReadAsync(int partition, long after, int limit, ReadOnlyMemory<byte>? key, CancellationToken cancellationToken)
+    {
+        if (!_running)
+        {
+            return null;
+        }
+
+        var done = new TaskCompletionSource<ReadOutcome?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _inputs.Writer.WriteAsync(new ReadInput(partition, after, limit, key, done), cancellationToken).ConfigureAwait(false);
+        return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens the logs and runs the loop until cancelled; then flushes and closes them.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_options.Store.DataDirectory);
+        _store = LogStore.Open(_options.Store, _time, _options.MeterFactory);
+        _node = new ReplicaNode(_options.Self, p => _store.OpenPartition(p), _store.ReplicaState, _options.Replication);
+        _nextTickMs = NowMs();
+        _running = true;
+        using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = PumpInboundAsync(stopPump.Token);
+        DataPlaneLog.Started(_logger, _options.Self, _options.Store.DataDirectory, _store.PartitionsOnDisk().Count, _options.Store.FsyncPolicy.ToString());
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
+                Apply();
+                if (NowMs() >= _nextTickMs)
+                {
+                    _node.Tick(NowMs());
+                    _nextTickMs = NowMs() + (long)TickInterval.TotalMilliseconds;
+                }
+
+                if (NowMs() >= _nextHousekeepingMs)
+                {
+                    Housekeeping();
+                    _nextHousekeepingMs = NowMs() + (long)HousekeepingInterval.TotalMilliseconds;
+                }
+
+                await PersistAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _running = false;
+            await stopPump.CancelAsync().ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
+            FailPending("the agent is stopping");
+            _store.Dispose();
+            DataPlaneLog.Stopped(_logger, _options.Self);
+        }
+    }
+
+    /// <summary>Moves what peers send from the transport into the loop's queue, waiting while the queue is full.</summary>
+    private async Task PumpInboundAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var inbound in _peers.Inbound.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await _inputs.Writer.WriteAsync(new PeerInput(inbound.From, inbound.Message), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (ChannelClosedException)
+        {
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        _inputs.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
+
+    private long NowMs() => _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
+
+    /// <summary>Waits until an input arrives or the next tick is due.</summary>
+    private async Task WaitForWorkAsync(CancellationToken cancellationToken)
+    {
+        if (_inputs.Reader.TryPeek(out _))
+        {
+            return;
+        }
+
+        var wait = _nextTickMs - NowMs();
+        if (wait <= 0)
+        {
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMilliseconds(wait));
+        try
+        {
+            await _inputs.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Applies every queued input (up to a batch) to the state machine.</summary>
+    private void Apply()
+    {
+        var node = _node!;
+        for (var applied = 0; applied < MaxInputsPerBatch && _inputs.Reader.TryRead(out var input); applied++)
+        {
+            switch (input)
+            {
+                case PeerInput peer:
+                    node.Step(peer.From, peer.Message);
+                    break;
+                case AssignmentInput assignment:
+                    if (node.Assignment is null || assignment.Assignment.Epoch > node.Assignment.Epoch)
+                    {
+                        node.SetAssignment(assignment.Assignment);
+                    }
+
+                    break;
+                case WriteInput write:
+                    Propose(node, write);
+                    break;
+                case ReadInput read:
+                    read.Done.TrySetResult(Read(node, read));
+                    break;
+            }
+        }
+    }
+
+    private void Propose(ReplicaNode node, WriteInput write)
+    {
+        var request = write.Request;
+        var result = node.Propose(request.Partition, request.Key, request.ContentType, request.Body, request.Level, request.ProducerId, request.Sequence);
+        if (!result.IsAccepted)
+        {
+            var status = result.Status switch
+            {
+                ProposeStatus.NotLeader => WriteStatus.NotLeader,
+                ProposeStatus.Syncing => WriteStatus.Unavailable,
+                ProposeStatus.CommitLevelCannotBeMet => WriteStatus.CommitLevelCannotBeMet,
+                ProposeStatus.SequenceOutOfWindow => WriteStatus.SequenceOutOfWindow,
+                _ => WriteStatus.Unavailable,
+            };
+            _metrics.WriteRefused(status);
+            write.Done.TrySetResult(Refused(request.Partition, status, result.Leader, result.RetryAfterMs, result.Message));
+            return;
+        }
+
+        var activity = DataPlaneTracing.StartAppend(write.Parent, request, result.Offset);
+        _pending[result.Ticket] = new PendingWrite(write.Done, write.StartedAt, request.Level, result.Duplicate, activity);
+    }
+
+    private ReadOutcome? Read(ReplicaNode node, ReadInput read)
+    {
+        if (node.GetStatus(read.Partition) is not { } status || status.LogEnd == 0 && status.LogStart == 0 && status.Role == ReplicaRole.None)
+        {
+            return null;
+        }
+
+        var log = _store!.OpenPartition(read.Partition);
+        var commit = Math.Min(status.CommitOffset, log.NextOffset);
+        var records = new List<LogRecord>(Math.Min(read.Limit, 256));
+        var from = Math.Max(read.After + 1, log.StartOffset);
+        var lastExamined = read.After;
+        var scanned = 0;
+        while (from < commit && records.Count < read.Limit && scanned < MaxScannedPerKeyRead)
+        {
+            _scratch.Clear();
+            int count;
+            try
+            {
+                count = log.Read(from, (int)Math.Min(256, commit - from), long.MaxValue, _scratch);
+            }
+            catch (LogCorruptedException e)
+            {
+                // Damage inside the log (recovery only checks the tail): refuse to serve this copy
+                // rather than stop the data plane; the caller then asks the leader.
+                DataPlaneLog.DamagedRead(_logger, read.Partition, from, e.Message);
+                _scratch.Clear();
+                return null;
+            }
+
+            if (count == 0)
+            {
+                break;
+            }
+
+            foreach (var record in _scratch)
+            {
+                if (record.Offset >= commit || records.Count >= read.Limit)
+                {
+                    break;
+                }
+
+                lastExamined = record.Offset;
+                scanned++;
+                if (record.Kind == RecordKind.Data && (read.Key is not { } key || record.Key.Span.SequenceEqual(key.Span)))
+                {
+                    records.Add(record);
+                }
+            }
+
+            from = lastExamined + 1;
+        }
+
+        _scratch.Clear();
+        return new ReadOutcome(read.Partition, records, commit, log.StartOffset, lastExamined);
+    }
+
+    /// <summary>Carries out what the state machine asked for: send, flush, save, send, complete (see <see cref="Ready"/>).</summary>
+    private async Task PersistAsync(CancellationToken cancellationToken)
+    {
+        var node = _node!;
+        var ready = node.TakeReady();
+        if (ready.IsEmpty)
+        {
+            node.Advance(ready);
+            RefreshStatuses(node);
+            return;
+        }
+
+        foreach (var message in ready.SendNow)
+        {
+            _peers.Send(message);
+        }
+
+        if (ready.LogsToFlush.Count > 0)
+        {
+            await _store!.FlushAsync(ready.LogsToFlush, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (ready.StatesToSave.Count > 0)
+        {
+            await _store!.ReplicaState.SaveAsync(ready.StatesToSave, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var message in ready.SendAfterPersist)
+        {
+            _peers.Send(message);
+        }
+
+        foreach (var completion in ready.Completions)
+        {
+            Complete(completion);
+        }
+
+        node.Advance(ready);
+        RefreshStatuses(node);
+    }
+
+    private void Complete(Completion completion)
+    {
+        if (!_pending.Remove(completion.Ticket, out var pending))
+        {
+            return;
+        }
+
+        var (status, message) = completion.Outcome switch
+        {
+            ProposalOutcome.Acknowledged => (WriteStatus.Acknowledged, (string?)null),
+            ProposalOutcome.TimedOut => (WriteStatus.TimedOut, completion.Reason ?? "the commit level was not met in time; the event may still be committed"),
+            _ => (WriteStatus.NotAcknowledged, completion.Reason ?? "the partition's leader changed before the commit level was met; the event may or may not be kept"),
+        };
+        var elapsed = Stopwatch.GetElapsedTime(pending.StartedAt);
+        _metrics.WriteCompleted(status, pending.Level, elapsed);
+        DataPlaneTracing.End(pending.Activity, status, completion.Term, completion.Offset);
+        pending.Done.TrySetResult(new WriteOutcome(status, completion.Partition, completion.Term, completion.Offset, pending.Duplicate, null,
+            status == WriteStatus.Acknowledged ? 0 : _options.Replication.RetryAfterMs, message));
+    }
+
+    /// <summary>
+    /// Removes old segments where retention allows and records log sizes. Retention never removes
+    /// a record that is not committed, nor, on a leader, one a follower has not matched yet.
+    /// </summary>
+    private void Housekeeping()
+    {
+        var sizes = new Dictionary<int, long>();
+        foreach (var status in _node!.GetStatuses())
+        {
+            if (status.Role == ReplicaRole.None && status.LogEnd == 0)
+            {
+                continue;
+            }
+
+            var log = _store!.OpenPartition(status.Partition);
+            var retainFrom = status.CommitOffset;
+            foreach (var follower in status.Followers)
+            {
+                retainFrom = Math.Min(retainFrom, follower.MatchedOffset);
+            }
+
+            _store.ApplyRetention(log, retainFrom);
+            sizes[status.Partition] = log.SizeBytes;
+        }
+
+        LogBytes = sizes;
+    }
+
+    /// <summary>Publishes the partitions' statuses for the API and metrics, at most every <see cref="StatusRefreshMs"/>.</summary>
+    private void RefreshStatuses(ReplicaNode node)
+    {
+        var now = NowMs();
+        if (now < _nextStatusRefreshMs)
+        {
+            return;
+        }
+
+        _statuses = node.GetStatuses();
+        _nextStatusRefreshMs = now + StatusRefreshMs;
+        if (now >= _nextSizesRefreshMs)
+        {
+            // Sizes for the log-bytes gauge between housekeeping runs: reading them is cheap.
+            var sizes = new Dictionary<int, long>();
+            foreach (var status in _statuses)
+            {
+                if (status.Role != ReplicaRole.None || status.LogEnd > 0)
+                {
+                    sizes[status.Partition] = _store!.OpenPartition(status.Partition).SizeBytes;
+                }
+            }
+
+            LogBytes = sizes;
+            _nextSizesRefreshMs = now + SizesRefreshMs;
+        }
+    }
+
+    private void FailPending(string reason)
+    {
+        foreach (var pending in _pending.Values)
+        {
+            DataPlaneTracing.End(pending.Activity, WriteStatus.Stopping, 0, -1);
+            pending.Done.TrySetResult(new WriteOutcome(WriteStatus.Stopping, -1, 0, -1, false, null, 1000, reason));
+        }
+
+        _pending.Clear();
+        while (_inputs.Reader.TryRead(out var input))
+        {
+            switch (input)
+            {
+                case WriteInput write:
+                    write.Done.TrySetResult(Refused(write.Request.Partition, WriteStatus.Stopping, null, 1000, reason));
+                    break;
+                case ReadInput read:
+                    read.Done.TrySetResult(null);
+                    break;
+            }
+        }
+    }
+
+    private static WriteOutcome Refused(int partition, WriteStatus status, string? leader, long retryAfterMs, string? message) =>
+        new(status, partition, 0, -1, false, leader, retryAfterMs, message);
+
+    private abstract record Input;
+
+    private sealed record PeerInput(string From, PeerMessage Message) : Input;
+
+    private sealed record AssignmentInput(Assignment Assignment) : Input;
+
+    private sealed record WriteInput(WriteRequest Request, TaskCompletionSource<WriteOutcome> Done, long StartedAt, Activity? Parent) : Input;
+
+    private sealed record ReadInput(int Partition, long After, int Limit, ReadOnlyMemory<byte>? Key, TaskCompletionSource<ReadOutcome?> Done) : Input;
+
+    private sealed record PendingWrite(TaskCompletionSource<WriteOutcome> Done, long StartedAt, CommitLevel Level, bool Duplicate, Activity? Activity);
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace DataCluster.Agent.DataPlane;
+
+/// <summary>Log messages of the data plane (event ids 171xx).</summary>
+internal static partial class DataPlaneLog
+{
+    [LoggerMessage(EventId = 17101, Level = LogLevel.Information, Message = "Data plane of {Member} started on {Directory} with {Partitions} partition logs on disk, fsync policy {FsyncPolicy}")]
+    public static partial void Started(ILogger logger, string member, string directory, int partitions, string fsyncPolicy);
+
+    [LoggerMessage(EventId = 17102, Level = LogLevel.Information, Message = "Data plane of {Member} stopped; its logs are flushed and closed")]
+    public static partial void Stopped(ILogger logger, string member);
+
+    [LoggerMessage(EventId = 17103, Level = LogLevel.Error, Message = "The data plane of {Member} failed: {Reason}")]
+    public static partial void Failed(ILogger logger, string member, string reason);
+
+    [LoggerMessage(EventId = 17104, Level = LogLevel.Information, Message = "Forwarding writes for partition {Partition} to its leader {Leader} failed: {Reason}")]
+    public static partial void ForwardFailed(ILogger logger, int partition, string leader, string reason);
+
+    [LoggerMessage(EventId = 17105, Level = LogLevel.Error, Message = "A read of partition {Partition} from offset {Offset} met a damaged record on this member's disk: {Reason}. The read is served by the partition's leader instead; replace this member's volume if it recurs")]
+    public static partial void DamagedRead(ILogger logger, int partition, long offset, string reason);
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics.Metrics;
+using DataCluster.Replication;
+
+namespace DataCluster.Agent.DataPlane;
+
+/// <summary>
+/// The data plane's instruments, on the agent's meter: write latency by commit level, write
+/// outcomes, replication lag per follower, log bytes and role per partition. Thread-safe.
+/// </summary>
+public sealed class DataPlaneMetrics
+{
+    /// <summary>The meter every agent instrument lives on.</summary>
+    public const string MeterName = "DataCluster.Agent";
+
+    private readonly Histogram<double> _writeSeconds;
+    private readonly Counter<long> _writes;
+    private DataPlane? _plane;
+
+    /// <summary>Creates the instruments on <paramref name="meter"/>.</summary>
+    public DataPlaneMetrics(Meter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        _writeSeconds = meter.CreateHistogram<double>("datacluster.agent.write", unit: "s",
+            description: "Time from accepting a write on its partition leader to meeting its commit level, by commit level.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] });
+        _writes = meter.CreateCounter<long>("datacluster.agent.writes", unit: null,
+            description: "Writes by outcome: acked, rejected (refused before appending), forwarded (to the partition leader), timed_out, not_acked.");
+        meter.CreateObservableGauge("datacluster.agent.replication_lag_records", ObserveLag, unit: null,
+            description: "Records a follower lacks, as its partition leader on this member sees it, by partition and follower.");
+        meter.CreateObservableGauge("datacluster.agent.log_bytes", ObserveLogBytes, unit: null,
+            description: "Bytes of each partition's log on this member.");
+        meter.CreateObservableGauge("datacluster.agent.partition_role", ObserveRoles, unit: null,
+            description: "Partitions of this member by role: leading, syncing, following.");
+    }
+
+    /// <summary>A write met its commit level or failed after being appended.</summary>
+    public void WriteCompleted(WriteStatus status, CommitLevel level, TimeSpan elapsed)
+    {
+        if (status == WriteStatus.Acknowledged)
+        {
+            _writeSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("level", LevelName(level)));
+        }
+
+        _writes.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeName(status)));
+    }
+
+    /// <summary>A write was refused before it was appended.</summary>
+    public void WriteRefused(WriteStatus status)
+    {
+        _ = status;
+        _writes.Add(1, new KeyValuePair<string, object?>("outcome", "rejected"));
+    }
+
+    /// <summary>A write was forwarded to its partition's leader.</summary>
+    public void WriteForwarded() => _writes.Add(1, new KeyValuePair<string, object?>("outcome", "forwarded"));
+
+    internal void Observe(DataPlane plane) => _plane = plane;
+
+    private static string LevelName(CommitLevel level) => level switch
+    {
+        CommitLevel.One => "One",
+        CommitLevel.All => "All",
+        _ => "Quorum",
+    };
+
+    private static string OutcomeName(WriteStatus status) => status switch
+    {
+        WriteStatus.Acknowledged => "acked",
+        WriteStatus.TimedOut => "timed_out",
+        _ => "not_acked",
+    };
+
+    private IEnumerable<Measurement<long>> ObserveLag()
+    {
+        foreach (var status in _plane?.Statuses ?? [])
+        {
+            foreach (var follower in status.Followers)
+            {
+                yield return new Measurement<long>(follower.Lag,
+                    new KeyValuePair<string, object?>("partition", status.Partition),
+                    new KeyValuePair<string, object?>("follower", follower.Member));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveLogBytes()
+    {
+        foreach (var (partition, bytes) in _plane?.LogBytes ?? new Dictionary<int, long>())
+        {
+            yield return new Measurement<long>(bytes, new KeyValuePair<string, object?>("partition", partition));
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveRoles()
+    {
+        var statuses = _plane?.Statuses ?? [];
+        foreach (var role in new[] { ReplicaRole.Leading, ReplicaRole.Syncing, ReplicaRole.Following })
+        {
+            yield return new Measurement<int>(statuses.Count(s => s.Role == role), new KeyValuePair<string, object?>("role", role.ToString().ToLowerInvariant()));
+        }
+    }
+}

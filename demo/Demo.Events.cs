@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text;
+using DataCluster.Contracts;
+using DataCluster.LocalCluster;
+
+namespace DataCluster.Demo;
+
+/// <summary>Writing events for one key, and reading them back in order after a failover.</summary>
+internal sealed partial class Demo
+{
+    /// <summary>The demo's producer id: with a sequence number per event it makes retries idempotent.</summary>
+    private static readonly string Producer = "demo-" + Guid.NewGuid().ToString("N")[..8];
+
+    private readonly AgentEventsClient _events = new();
+
+    /// <summary>
+    /// The key whose partition leader the demo kills: one not led by the cluster leader (the
+    /// leader agent's own failover is in the end-to-end tests), and preferably one whose leader's
+    /// zone has another member, so the survivors still span both zones.
+    /// </summary>
+    private static AgentOwners PickKey(IReadOnlyList<AgentOwners> owners, AgentRing ring)
+    {
+        var zoneOf = ring.Members.ToDictionary(m => m.Id, m => m.Zone, StringComparer.Ordinal);
+        bool ZoneShared(string id) => ring.Members.Count(m => m.Zone == zoneOf.GetValueOrDefault(id)) > 1;
+        return owners
+            .Where(o => o.Leader is { } l && l.Id != ring.Leader)
+            .OrderByDescending(o => ZoneShared(o.Leader!.Id))
+            .FirstOrDefault() ?? owners[0];
+    }
+
+    /// <summary>Writes three events of <paramref name="key"/> through a member that does not lead its partition (the agent forwards them).</summary>
+    private async Task<List<string>> WriteEventsAsync(Cluster cluster, IReadOnlyList<string> members, AgentOwners key, CancellationToken stop)
+    {
+        var through = members.First(m => m != key.Leader?.Id);
+        _output.Step($"Writing events for {key.Key} (POST /v1/keys/{key.Key}/events at QUORUM, sent to {through}, which forwards to the leader {key.Leader?.Id})");
+        var written = new List<string>();
+        var rows = new List<IReadOnlyList<string>>();
+        for (var i = 1; i <= 3; i++)
+        {
+            var answer = await WriteUntilAcknowledgedAsync(cluster, through, key.Key, written, stop);
+            rows.Add([written[^1], answer.Partition.ToString(CultureInfo.InvariantCulture), answer.Epoch.ToString(CultureInfo.InvariantCulture), answer.Offset.ToString(CultureInfo.InvariantCulture), answer.CommitLevel]);
+        }
+
+        _output.Table(["BODY", "PARTITION", "EPOCH", "OFFSET", "COMMIT LEVEL"], rows);
+        _output.Line($"  curl -X POST --data 'hello' http://{AddressOf(cluster, through)}:{AgentPorts.Client}/v1/keys/{key.Key}/events");
+        _output.Flush();
+        return written;
+    }
+
+    /// <summary>Writes two more events after the failover, then reads every event of the key back and checks their order.</summary>
+    private async Task ReadBackAsync(Cluster cluster, IReadOnlyList<string> survivors, AgentOwners key, List<string> written, CancellationToken stop)
+    {
+        _output.Step($"Reading {key.Key}'s events back in order (GET /v1/keys/{key.Key}/events)");
+        for (var i = 0; i < 2; i++)
+        {
+            await WriteUntilAcknowledgedAsync(cluster, survivors[0], key.Key, written, stop);
+        }
+
+        var page = await _events.ReadKeyAsync(AddressOf(cluster, survivors[^1]), key.Key, stop)
+            ?? throw new DemoException($"{survivors[^1]} did not answer GET /v1/keys/{key.Key}/events.");
+        _output.Table(
+            ["OFFSET", "EPOCH", "BODY"],
+            page.Events.Select(e => (IReadOnlyList<string>)[e.Offset.ToString(CultureInfo.InvariantCulture), e.Epoch.ToString(CultureInfo.InvariantCulture), Encoding.UTF8.GetString(e.Body)]));
+        var read = page.Events.Select(e => Encoding.UTF8.GetString(e.Body)).ToList();
+        if (!read.SequenceEqual(written, StringComparer.Ordinal))
+        {
+            throw new DemoException($"Read back [{string.Join(", ", read)}], but wrote [{string.Join(", ", written)}] in that order.");
+        }
+
+        _output.Line($"All {written.Count} events acknowledged before and after the failover, in the order they were written.");
+        _output.Flush();
+    }
+
+    /// <summary>Writes the next event of <paramref name="key"/> until acknowledged (a refusal during a failover is retried), and records its body.</summary>
+    private async Task<AgentWriteAnswer> WriteUntilAcknowledgedAsync(Cluster cluster, string through, string key, List<string> written, CancellationToken stop)
+    {
+        var body = $"{key} event {written.Count + 1}";
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var write = await _events.WriteAsync(AddressOf(cluster, through), key, body, producer: (Producer, written.Count), cancellationToken: stop);
+            if (write.Acknowledged)
+            {
+                written.Add(body);
+                return write.Answer!;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new DemoException($"No write of {key} was acknowledged within {Patience.TotalSeconds:0} s; the last answer was {write.Status} {write.Reason}.");
+            }
+
+            // A refusal during the failover: retried with the same producer id and sequence, so
+            // a first attempt that was stored after all is not stored twice.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), stop);
+        }
+    }
+
+    private static string AddressOf(Cluster cluster, string member) =>
+        cluster.Node.Process(Namespace, member)?.Address ?? throw new DemoException($"The local node runs no pod {member}.");
+}

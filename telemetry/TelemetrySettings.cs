@@ -1,0 +1,19 @@
+namespace DataCluster.Telemetry;
+
+/// <summary>What a process reports through <see cref="DataClusterTelemetry.AddDataClusterTelemetry"/>.</summary>
+/// <param name="ServiceName">
+/// The resource's <c>service.name</c> unless <c>OTEL_SERVICE_NAME</c> or <c>OTEL_RESOURCE_ATTRIBUTES</c> names another.
+/// </param>
+/// <param name="Meters">
+/// The names of the meters to collect. Only meters created by the host's own
+/// <see cref="System.Diagnostics.Metrics.IMeterFactory"/> are collected, so several hosts in one
+/// process (tests) each report their own instruments.
+/// </param>
+public sealed record TelemetrySettings(string ServiceName, IReadOnlyList<string> Meters)
+{
+    /// <summary><c>service.instance.id</c> (the pod name); null = a generated id.</summary>
+    public string? ServiceInstanceId { get; init; }
+
+    /// <summary>The ActivitySources whose spans are exported over OTLP.</summary>
+    public IReadOnlyList<string> ActivitySources { get; init; } = [];
+}

@@ -1,0 +1,208 @@
+using System.Net;
+using DataCluster.Agent.Peers;
+using DataCluster.Replication.Messages;
+using DataCluster.Storage;
+using DataCluster.Testing;
+using Xunit;
+
+namespace DataCluster.Agent.Tests.Peers;
+
+/// <summary>The gRPC transport between real Kestrel hosts on loopback: authentication, failures, reconnection and load shedding.</summary>
+public sealed class GrpcPeerTransportTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private readonly PeerDirectory _directory = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_request_without_the_token_or_with_a_wrong_one_is_answered_401_and_delivers_nothing()
+    {
+        await using var b = await PeerHost.StartAsync("dc-1", _directory);
+        var atB = new Received(b.Transport.Inbound);
+        var batch = PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 42)]));
+
+        using var missing = await PeerWire.PostAsync(b.Address, null, "dc-1", batch);
+        using var wrong = await PeerWire.PostAsync(b.Address, "Bearer not-the-token", "dc-1", batch);
+        using var longer = await PeerWire.PostAsync(b.Address, PeerHost.Token.HeaderValue + "x", "dc-1", batch);
+        using var otherScheme = await PeerWire.PostAsync(b.Address, "Basic " + PeerHost.Token.Value, "dc-1", batch);
+        using var accepted = await PeerWire.PostAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1", batch);
+
+        Assert.All([missing, wrong, longer, otherScheme], r =>
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+            Assert.Equal("Bearer", r.Headers.WwwAuthenticate.ToString());
+            Assert.Null(PeerWire.GrpcStatus(r));
+        });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("0", PeerWire.GrpcStatus(accepted));
+        await Eventually.UntilAsync(() => atB.Count == 1, Deadline, "the authenticated batch arrives");
+        // The four refused requests ended before the accepted one was sent: had any of them been
+        // delivered, it would be here too.
+        var only = Assert.Single(atB.Items);
+        Assert.Equal(("dc-0", 42L), (only.From, ((Heartbeat)only.Item).CommitOffset));
+        Assert.Equal(1, b.Metrics.Rejected.Value(RejectReasons.MissingToken));
+        Assert.Equal(3, b.Metrics.Rejected.Value(RejectReasons.WrongToken));
+        Assert.Equal(4, b.Log.Lines.Count(l => l.EventId == 16008));
+    }
+
+    [Fact]
+    public async Task A_member_holding_another_token_is_refused_and_nothing_it_sends_is_delivered()
+    {
+        await using var a = await PeerHost.StartAsync("dc-0", _directory, token: PeerToken.FromValue("another-clusters-token"));
+        await using var b = await PeerHost.StartAsync("dc-1", _directory);
+        var atB = new Received(b.Transport.Inbound);
+
+        a.Send("dc-1", new Heartbeat(1, 1, 1));
+
+        await Eventually.UntilAsync(
+            () => a.Metrics.StreamFailures.Value("dc-1") >= 2 && b.Metrics.Rejected.Value(RejectReasons.WrongToken) >= 2,
+            Deadline,
+            "the sender retries and is refused each time");
+        Assert.Equal(0, atB.Count);
+        Assert.Equal(0, a.Metrics.Connected.Value("dc-1"));
+        Assert.Contains(a.Log.Lines, l => l.EventId == 16001 && l.Message.Contains("Unauthenticated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_peer_that_goes_away_and_comes_back_on_its_address_receives_messages_again()
+    {
+        await using var a = await PeerHost.StartAsync("dc-0", _directory);
+        var b = await PeerHost.StartAsync("dc-1", _directory);
+        var port = b.Address.Port;
+        var before = new Received(b.Transport.Inbound);
+        a.Send("dc-1", new Heartbeat(0, 1, 0));
+        await Eventually.UntilAsync(() => before.Count == 1, Deadline, "the first message arrives");
+        Assert.Equal(1, a.Metrics.Connected.Value("dc-1"));
+
+        await b.StopAsync();
+        await Eventually.UntilAsync(
+            () => a.Metrics.StreamFailures.Value("dc-1") >= 1 && a.Metrics.Connected.Value("dc-1") == 0,
+            Deadline,
+            "the sender notices the stream is gone");
+        // With something to send it keeps trying; every attempt is refused while the peer is away.
+        a.Send("dc-1", new Heartbeat(0, 1, 1));
+        await Eventually.UntilAsync(() => a.Metrics.StreamFailures.Value("dc-1") >= 3, Deadline, "the sender retries");
+        Assert.Contains(a.Log.Lines, l => l.EventId == 16001);
+
+        await using var back = await PeerHost.StartAsync("dc-1", _directory, port);
+        var after = new Received(back.Transport.Inbound);
+        var next = 2L;
+        await Eventually.UntilAsync(
+            () =>
+            {
+                a.Send("dc-1", new Heartbeat(0, 1, next++));
+                return after.Count > 0;
+            },
+            Deadline,
+            "messages reach the peer again");
+        a.Send("dc-1", new Heartbeat(0, 1, 1000));
+        a.Send("dc-1", new Heartbeat(0, 1, 1001));
+
+        await Eventually.UntilAsync(() => after.Heartbeats("dc-0", 0).Contains(1001), Deadline, "the last message arrives", () => string.Join(",", after.Heartbeats("dc-0", 0)));
+        var seen = after.Heartbeats("dc-0", 0);
+        Assert.Equal(seen.Order(), seen);
+        Assert.Equal([1000L, 1001L], seen.TakeLast(2));
+        Assert.Equal(1, a.Metrics.Connected.Value("dc-1"));
+        Assert.Contains(a.Log.Lines, l => l.EventId == 16003);
+    }
+
+    [Fact]
+    public async Task A_full_queue_drops_its_oldest_messages_and_counts_them_without_blocking_the_caller()
+    {
+        await using var a = await PeerHost.StartAsync("dc-0", _directory, configure: o => o with { QueueCapacity = 8, MaxMessageAge = TimeSpan.FromMinutes(5) });
+
+        // dc-1 has no address yet, so everything for it stays queued.
+        var sending = Task.Run(() =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                a.Send("dc-1", new Heartbeat(0, 1, i));
+            }
+        }, Ct);
+        await sending.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Equal(92, a.Metrics.ItemsDropped.Value("dc-1", DropReasons.QueueFull));
+        a.Metrics.Collect();
+        Assert.Equal(8, a.Metrics.QueueDepth.Value("dc-1"));
+
+        await using var b = await PeerHost.StartAsync("dc-1", _directory);
+        var atB = new Received(b.Transport.Inbound);
+        await Eventually.UntilAsync(() => atB.Count == 8, Deadline, "the eight newest messages arrive", () => atB.ToString());
+        Assert.Equal(Enumerable.Range(92, 8).Select(i => (long)i), atB.Heartbeats("dc-0", 0));
+    }
+
+    [Fact]
+    public async Task A_stalled_peer_holds_up_neither_the_caller_nor_the_other_peers()
+    {
+        await using var a = await PeerHost.StartAsync("dc-0", _directory, configure: o => o with { QueueCapacity = 256, MaxBatchBytes = 64 << 10 });
+        // dc-1's replication loop never reads: after one batch its inbound queue is full.
+        await using var stalled = await PeerHost.StartAsync("dc-1", _directory, configure: o => o with { InboundCapacity = 1 });
+        await using var healthy = await PeerHost.StartAsync("dc-2", _directory);
+        var atHealthy = new Received(healthy.Transport.Inbound);
+        var body = new byte[256 << 10];
+        const int Rounds = 400;
+
+        var sending = Task.Run(async () =>
+        {
+            for (var i = 0; i < Rounds; i++)
+            {
+                a.Send("dc-1", new Append(0, 1, i - 1, 1, [new LogRecord(i, 1, RecordKind.Data, 0, ReadOnlyMemory<byte>.Empty, null, body)], 0));
+                a.Send("dc-2", new Heartbeat(0, 1, i));
+                if (i % 16 == 15)
+                {
+                    await Task.Delay(2, Ct);
+                }
+            }
+        }, Ct);
+
+        await sending.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await Eventually.UntilAsync(() => atHealthy.Count == Rounds, Deadline, "every message to the healthy peer arrives", () => atHealthy.ToString());
+        Assert.Equal(Enumerable.Range(0, Rounds).Select(i => (long)i), atHealthy.Heartbeats("dc-0", 0));
+        // 400 x 256 KiB is far more than the queue (256) plus what HTTP/2 flow control lets into
+        // a stream nobody reads (about a megabyte).
+        Assert.True(a.Metrics.ItemsDropped.Value("dc-1", DropReasons.QueueFull) > 0, "the stalled peer's queue dropped messages");
+        Assert.True(stalled.Metrics.ItemsReceived.Value("dc-0") < Rounds / 2, $"the stalled peer took {stalled.Metrics.ItemsReceived.Value("dc-0")} messages");
+    }
+
+    [Fact]
+    public async Task A_stream_meant_for_another_member_is_refused()
+    {
+        await using var a = await PeerHost.StartAsync("dc-0", _directory);
+        await using var c = await PeerHost.StartAsync("dc-2", _directory);
+        var atC = new Received(c.Transport.Inbound);
+        // dc-1's old address now belongs to dc-2, as after a pod IP is reused.
+        _directory.Set("dc-1", c.Address);
+
+        a.Send("dc-1", new Heartbeat(0, 1, 1));
+
+        await Eventually.UntilAsync(
+            () => c.Metrics.Rejected.Value(RejectReasons.WrongMember) >= 1 && a.Metrics.StreamFailures.Value("dc-1") >= 1,
+            Deadline,
+            "dc-2 refuses the stream and dc-0 counts the failure");
+        Assert.Equal(0, atC.Count);
+        Assert.Contains(a.Log.Lines, l => l.EventId == 16001 && l.Message.Contains("FailedPrecondition", StringComparison.Ordinal));
+        Assert.Contains(c.Log.Lines, l => l.EventId == 16009);
+    }
+
+    [Fact]
+    public async Task A_peer_that_moves_to_another_address_is_followed_before_the_next_batch()
+    {
+        await using var a = await PeerHost.StartAsync("dc-0", _directory);
+        await using var oldPod = await PeerHost.StartAsync("dc-1", _directory);
+        var atOld = new Received(oldPod.Transport.Inbound);
+        a.Send("dc-1", new Heartbeat(0, 1, 1));
+        await Eventually.UntilAsync(() => atOld.Count == 1, Deadline, "the first message reaches the old pod");
+
+        // The member restarts in a new pod (the old one still runs); the ring now lists the new address.
+        await using var newPod = await PeerHost.StartAsync("dc-1", _directory);
+        var atNew = new Received(newPod.Transport.Inbound);
+        a.Send("dc-1", new Heartbeat(0, 1, 2));
+
+        await Eventually.UntilAsync(() => atNew.Count == 1, Deadline, "the next message reaches the new pod");
+        Assert.Equal([2L], atNew.Heartbeats("dc-0", 0));
+        Assert.Equal([1L], atOld.Heartbeats("dc-0", 0));
+        Assert.Contains(a.Log.Lines, l => l.EventId == 16005);
+    }
+}
