@@ -26,6 +26,8 @@ RUN case "$TARGETARCH" in \
     esac > /rid
 
 FROM build AS publish-agent
+COPY replication/ replication/
+COPY storage/ storage/
 COPY agent/ agent/
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
     dotnet publish agent -c Release --self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true -nologo -r "$(cat /rid)" -o /out

@@ -10,6 +10,7 @@ using DataCluster.Kube;
 using DataCluster.LocalCluster;
 using DataCluster.Replication.Messages;
 using DataCluster.Testing;
+using DataCluster.Testing.Telemetry;
 using Xunit;
 
 namespace DataCluster.Agent.Tests.Integration;
@@ -103,7 +104,8 @@ public sealed class PublishedBinaryTests(ControlPlaneFixture fixture)
             {
                 peer.Send("dc-0", new Heartbeat(0, 1, 5));
                 await Eventually.UntilAsync(
-                    async () => (await http.GetStringAsync("/metrics", Ct)).Contains("datacluster_agent_peer_items_received_total{peer=\"dc-1\"} 1", StringComparison.Ordinal),
+                    async () => PrometheusText.Parse(await http.GetStringAsync("/metrics", Ct)).TryGetValue("datacluster_agent_peer_items_received_total", out var received)
+                        && received.Samples.Any(s => s.Label("peer") == "dc-1" && s.Value == 1),
                     Hang,
                     "the trimmed agent receives a peer batch");
             }
