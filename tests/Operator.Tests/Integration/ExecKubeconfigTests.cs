@@ -93,7 +93,10 @@ public sealed class ExecKubeconfigTests(OperatorFixture fixture) : IDisposable
                 Converge.Timeout, "the process reports ready", () => string.Join('\n', lines));
 
             // Ready means its informers listed DataClusters and the rest with the plugin's token.
-            Assert.Contains(lines, l => l.Contains("Caches synced", StringComparison.Ordinal));
+            // The line may reach the pipe a moment after /readyz turns 200: the console logger
+            // writes from a queue.
+            await Eventually.UntilAsync(() => lines.Any(l => l.Contains("Caches synced", StringComparison.Ordinal)),
+                Converge.Timeout, "the process logs that its caches synced", () => string.Join('\n', lines));
             Assert.Equal(1, PluginRuns());
         }
         finally
