@@ -18,7 +18,7 @@ namespace DataCluster.E2E.Tests.Support;
 /// Missing envtest assets or a missing published agent fail every test under CI=true and skip
 /// them elsewhere, with a message saying how to get them.
 /// </remarks>
-public sealed class E2EFixture : IAsyncLifetime
+public class E2EFixture : IAsyncLifetime
 {
     /// <summary>The operator's --agent-image, which the local node maps to the published agent.</summary>
     public const string AgentImage = "datacluster/agent:e2e";
@@ -81,3 +81,6 @@ public sealed class E2EFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>A local cluster of its own for one test class that leaves its cluster in a state the others should not inherit.</summary>
+public sealed class OwnClusterFixture : E2EFixture;

@@ -1,4 +1,5 @@
 using DataCluster.LocalCluster;
+using DataCluster.Testing;
 using DataCluster.Testing.Checking;
 
 namespace DataCluster.E2E.Tests.Support;
@@ -39,6 +40,13 @@ internal sealed class Writers : IAsyncDisposable
 
     /// <summary>Acknowledged writes answered at or after <paramref name="since"/> (on <see cref="Elapsed"/>'s clock).</summary>
     public int AcknowledgedSince(TimeSpan since) => _answers.Count(a => a.At >= since && a.Write.Acknowledged);
+
+    /// <summary>Waits until at least 20 more writes are acknowledged than before the call.</summary>
+    public async Task WaitForAcknowledgementsAsync(string what)
+    {
+        var since = Elapsed;
+        await Eventually.UntilAsync(() => AcknowledgedSince(since) >= 20, TestCluster.Patience, what, () => Refusals() + "\n" + _cluster.Diagnostics());
+    }
 
     /// <summary>Refusals by reason, for the report.</summary>
     public string Refusals() =>
