@@ -56,8 +56,12 @@ internal sealed partial class Demo
             await WriteUntilAcknowledgedAsync(cluster, survivors[0], key.Key, written, stop);
         }
 
-        var page = await _events.ReadKeyAsync(AddressOf(cluster, survivors[^1]), key.Key, stop)
-            ?? throw new DemoException($"{survivors[^1]} did not answer GET /v1/keys/{key.Key}/events.");
+        // From the partition's leader: a follower's copy is committed up to what the leader last
+        // told it, one heartbeat (100 ms) behind the newest acknowledgement.
+        var owners = await _agents.OwnersAsync(AddressOf(cluster, survivors[0]), key.Key, stop);
+        var reader = owners?.Leader?.Id ?? survivors[0];
+        var page = await _events.ReadKeyAsync(AddressOf(cluster, reader), key.Key, stop)
+            ?? throw new DemoException($"{reader} did not answer GET /v1/keys/{key.Key}/events.");
         _output.Table(
             ["OFFSET", "EPOCH", "BODY"],
             page.Events.Select(e => (IReadOnlyList<string>)[e.Offset.ToString(CultureInfo.InvariantCulture), e.Epoch.ToString(CultureInfo.InvariantCulture), Encoding.UTF8.GetString(e.Body)]));
