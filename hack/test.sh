@@ -72,7 +72,14 @@ for project in "${projects[@]}"; do
         --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
         --results-directory "$RESULTS" >"$RESULTS/$name.log" 2>&1
     rc=$?
-    grep -E '^\s*(Failed|Skipped) |^(Passed|Failed)!|Error Message|^\s+at .*\.Tests?\.' "$RESULTS/$name.log" | head -200 >&2
+    # Each failure with its message (up to 25 lines of it) and the test frames of its stack.
+    awk '
+        /^[ \t]*(Failed|Skipped) |^(Passed|Failed)!/ { print; inMessage = 0; next }
+        /Error Message:/ { print; inMessage = 1; lines = 0; next }
+        /Stack Trace:/ { inMessage = 0; next }
+        inMessage && lines < 25 { print; lines++; next }
+        /^[ \t]+at .*\.Tests?\./ { print }
+    ' "$RESULTS/$name.log" | head -400 >&2
     trx="$RESULTS/$name.trx"
     if [[ ! -f "$trx" ]]; then
         echo "test: $name produced no results (exit $rc); see $RESULTS/$name.log" >&2

@@ -70,7 +70,7 @@ public sealed class AgentRbacTests(OperatorFixture fixture)
     [Fact]
     public async Task The_agent_ServiceAccount_is_allowed_exactly_what_the_agent_needs()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var ct = TestContext.Current.CancellationToken;
         var admin = fixture.Admin;
         var ns = await fixture.CreateNamespaceAsync("rbac");

@@ -14,7 +14,7 @@ public sealed class DeletionTests(OperatorFixture fixture)
     [Fact]
     public async Task Deleting_a_DataCluster_removes_every_owned_object_and_its_volume_claims_without_a_finalizer()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var admin = fixture.Admin;
         var ct = TestContext.Current.CancellationToken;
         var ns = await fixture.CreateNamespaceAsync("delete");

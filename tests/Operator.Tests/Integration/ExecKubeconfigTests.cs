@@ -70,7 +70,7 @@ public sealed class ExecKubeconfigTests(OperatorFixture fixture) : IDisposable
     [Fact]
     public async Task The_process_authenticates_through_an_exec_plugin_and_becomes_ready()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var ns = await fixture.CreateNamespaceAsync("exec");
         WritePlugin($$$"""echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"{{{fixture.TokenFor("operator")}}}"}}'""");
         var health = $"127.0.0.1:{FreePort()}";

@@ -53,7 +53,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
     [MemberData(nameof(Rejected))]
     public async Task The_API_server_rejects_what_the_schema_expresses(string name)
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var @case = Cases.Single(c => c.Name == name);
         var ns = await fixture.CreateNamespaceAsync("reject");
 
@@ -65,7 +65,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
     [Fact]
     public async Task Specs_the_schema_cannot_judge_are_reported_as_Valid_False_with_a_fix_and_one_warning_while_other_clusters_converge()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var ct = TestContext.Current.CancellationToken;
         var admin = fixture.Admin;
         var ns = await fixture.CreateNamespaceAsync("invalid");
@@ -116,7 +116,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
     [Fact]
     public async Task Changing_partitions_is_reported_and_ignored_until_set_back()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var ct = TestContext.Current.CancellationToken;
         var admin = fixture.Admin;
         var ns = await fixture.CreateNamespaceAsync("partitions");
@@ -142,7 +142,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
     [Fact]
     public async Task Changing_storage_is_ignored_with_a_warning_while_the_rest_of_the_spec_still_applies()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var ct = TestContext.Current.CancellationToken;
         var admin = fixture.Admin;
         var ns = await fixture.CreateNamespaceAsync("storage");

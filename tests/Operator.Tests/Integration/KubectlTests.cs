@@ -18,7 +18,7 @@ public sealed class KubectlTests(OperatorFixture fixture)
     [Fact]
     public async Task Kubectl_get_dc_prints_name_ready_members_leader_epoch_and_age()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var kubectl = Kubectl();
         if (kubectl is null)
         {

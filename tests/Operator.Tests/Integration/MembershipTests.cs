@@ -24,7 +24,7 @@ public sealed class MembershipTests(OperatorFixture fixture)
     [Fact]
     public async Task A_member_whose_Lease_expires_turns_not_ready_and_the_membership_epoch_increases()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var ns = await fixture.CreateNamespaceAsync("lease");
         await using var simulation = new Simulation(fixture, ns);
         await Clusters.CreateAsync(fixture.Admin, Clusters.New(ns, "lease"));
@@ -57,7 +57,7 @@ public sealed class MembershipTests(OperatorFixture fixture)
     [Fact]
     public async Task Deleting_a_member_pod_turns_its_endpoint_not_ready_and_the_membership_epoch_increases()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var ct = TestContext.Current.CancellationToken;
         var ns = await fixture.CreateNamespaceAsync("podgone");
         await using var simulation = new Simulation(fixture, ns);

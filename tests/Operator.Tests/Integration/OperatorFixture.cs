@@ -162,6 +162,42 @@ public sealed class OperatorFixture : ControlPlaneWithControllersFixture, IAsync
         return Operator;
     }
 
+    /// <summary>
+    /// Skips without a control plane, like <see cref="ControlPlaneFixture.RequireControlPlane"/>,
+    /// and hands the test a replica that leads with synced caches. A test that failed half-way
+    /// through a failover can leave the collection's replica stopped or deposed, which would fail
+    /// every later test for a reason of its own; such a replica is replaced by a fresh one (as a
+    /// kubelet restarts the process) and the replacement is written to the test's output.
+    /// </summary>
+    public async Task RequireOperatorAsync()
+    {
+        RequireControlPlane();
+        var current = Operator;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (current is not null && !current.IsStopping && !current.State.LostLeadership)
+        {
+            if (current.IsLeadingWithSyncedCaches)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(Eventually.DefaultInterval, TestContext.Current.CancellationToken);
+        }
+
+        var why = current is null ? "no replica runs"
+            : current.IsStopping ? $"replica {current.Identity} was stopped"
+            : current.State.LostLeadership ? $"replica {current.Identity} lost its Lease"
+            : $"replica {current.Identity} has not led with synced caches for 20 s";
+        TestContext.Current.TestOutputHelper?.WriteLine($"An earlier test left the operator unusable ({why}); starting a fresh replica.");
+        _log?.CreateLogger("fixture").LogWarning("An earlier test left the operator unusable ({Why}); starting a fresh replica", why);
+        await RestartOperatorAsync($"operator-{Guid.NewGuid().ToString("N")[..6]}");
+    }
+
     /// <summary>Makes <paramref name="instance"/> the fixture's current replica (after a failover).</summary>
     public void Adopt(OperatorInstance instance) => Operator = instance;
 

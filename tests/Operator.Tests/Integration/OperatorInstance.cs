@@ -2,6 +2,7 @@ using System.Net.Http;
 using DataCluster.Operator.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace DataCluster.Operator.Tests.Integration;
 
@@ -26,6 +27,9 @@ public sealed class OperatorInstance(string identity, WebApplication app, Operat
 
     /// <summary>Leads and its caches have synced.</summary>
     public bool IsLeadingWithSyncedCaches => State.Leading && Runtime.CachesSynced && Runtime.Controller?.IsRunning == true;
+
+    /// <summary>Stopped by a test, or stopping because its host was asked to (after a lost Lease).</summary>
+    public bool IsStopping => _stopped || _disposed || app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested;
 
     /// <summary>Reconciles the current controller has finished.</summary>
     public long Reconciles => Runtime.Controller?.ReconcileCount ?? 0;

@@ -15,9 +15,11 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
     [Fact]
     public async Task A_second_replica_stands_by_ready_and_takes_over_when_the_leader_stops()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var leader = fixture.Operator!;
-        await using var standby = await fixture.StartOperatorAsync($"standby-{Guid.NewGuid().ToString("N")[..6]}", waitForLeadership: false);
+        // Once it leads, the standby is the collection's replica: the fixture disposes it, not this test.
+        var standby = await fixture.StartOperatorAsync($"standby-{Guid.NewGuid().ToString("N")[..6]}", waitForLeadership: false);
+        await using var ownedUntilAdopted = new DisposeUnlessAdopted(fixture, standby);
 
         // Standing by: ready (so it is not restarted) but not leading, and says so on /metrics.
         await Eventually.UntilAsync(async () => (await standby.GetAsync(standby.HealthUri("/readyz"))).Body.Contains("standing by", StringComparison.Ordinal),
@@ -54,7 +56,11 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
         }
 
         Assert.Equal(1, families["datacluster_operator_leader"].Samples.Single().Value);
-        Assert.True(families["datacluster_operator_reconcile_total"].Samples.Single(s => s.Label("result") == "success").Value > 0);
+        // A Ready cluster's reconcile ends by asking to look again when the next member Lease
+        // could expire, so its reconciles count as requeues; together with successes they count
+        // every reconcile that did not fail.
+        var reconciles = families["datacluster_operator_reconcile_total"].Samples;
+        Assert.True(reconciles.Where(s => s.Label("result") is "success" or "requeue").Sum(s => s.Value) > 0, $"no reconcile finished: {string.Join(", ", reconciles.Select(s => $"{s.Label("result")}={s.Value}"))}");
         Assert.True(families["datacluster_operator_api_writes_total"].Samples.Single(s => s.Label("verb") == "apply" && s.Label("resource") == "statefulsets").Value > 0);
         Assert.True(families["datacluster_operator_reconcile_duration_seconds"].Samples.Single(s => s.Name.EndsWith("_bucket", StringComparison.Ordinal) && s.Label("le") == "0.1").Value >= 0);
 
@@ -67,7 +73,7 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
     [Fact]
     public async Task A_replica_that_loses_its_Lease_stops_so_that_it_restarts_clean()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var ct = TestContext.Current.CancellationToken;
         var leader = fixture.Operator!;
 
@@ -101,9 +107,23 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
     }
 
     [Fact]
+    public async Task A_replica_a_test_left_stopped_is_replaced_before_the_next_test_uses_it()
+    {
+        await fixture.RequireOperatorAsync();
+        var left = fixture.Operator!;
+        await left.StopAsync();
+
+        await fixture.RequireOperatorAsync();
+
+        Assert.NotSame(left, fixture.Operator);
+        Assert.True(fixture.Operator!.IsLeadingWithSyncedCaches);
+        await left.DisposeAsync();
+    }
+
+    [Fact]
     public async Task The_real_process_logs_JSON_lines_serves_its_probes_and_exits_cleanly_on_SIGTERM()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var ct = TestContext.Current.CancellationToken;
         var ns = await fixture.CreateNamespaceAsync("process");
         var executable = Path.Combine(AppContext.BaseDirectory, "datacluster-operator");
@@ -176,4 +196,10 @@ public sealed class OperatorProcessTests(OperatorFixture fixture)
         Assert.Equal("datacluster-operator: --log-level is 'loud': use Trace, Debug, Information, Warning, Error, Critical", error.TrimEnd());
     }
 
+
+    /// <summary>Disposes a replica a test started unless the fixture adopted it as the collection's replica.</summary>
+    private sealed class DisposeUnlessAdopted(OperatorFixture fixture, OperatorInstance instance) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => ReferenceEquals(fixture.Operator, instance) ? ValueTask.CompletedTask : instance.DisposeAsync();
+    }
 }

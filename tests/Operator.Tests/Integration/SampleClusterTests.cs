@@ -20,7 +20,7 @@ public sealed class SampleClusterTests(OperatorFixture fixture)
     [MemberData(nameof(Samples))]
     public async Task Applying_a_sample_creates_every_owned_object_with_owner_and_labels_and_the_cluster_becomes_ready(string file)
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var admin = fixture.Admin;
         var ct = TestContext.Current.CancellationToken;
         var ns = await fixture.CreateNamespaceAsync("sample");

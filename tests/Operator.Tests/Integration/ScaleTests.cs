@@ -23,7 +23,7 @@ public sealed class ScaleTests(OperatorFixture fixture)
     [Fact]
     public async Task Scaling_5_to_3_keeps_the_StatefulSet_until_the_assignment_drains_the_two_highest_members_then_shrinks_it()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var admin = fixture.Admin;
         var ns = await fixture.CreateNamespaceAsync("scaledown");
         await using var simulation = new Simulation(fixture, ns);
@@ -102,7 +102,7 @@ public sealed class ScaleTests(OperatorFixture fixture)
     [Fact]
     public async Task Scaling_3_to_5_creates_the_new_members_Leases_and_adds_members_at_once()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var admin = fixture.Admin;
         var ct = TestContext.Current.CancellationToken;
         var ns = await fixture.CreateNamespaceAsync("scaleup");

@@ -42,7 +42,7 @@ public sealed class SteadyStateTests(OperatorFixture fixture)
     [Fact]
     public async Task After_convergence_the_operator_writes_nothing_for_60_seconds_while_agents_keep_renewing()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         await OnlyThisClusterAsync();
         var ns = await fixture.CreateNamespaceAsync("steady");
         await using var simulation = new Simulation(fixture, ns);
@@ -69,7 +69,7 @@ public sealed class SteadyStateTests(OperatorFixture fixture)
     [Fact]
     public async Task Restarting_the_operator_changes_nothing()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         await OnlyThisClusterAsync();
         var ns = await fixture.CreateNamespaceAsync("restart");
         await using var simulation = new Simulation(fixture, ns);

@@ -10,7 +10,7 @@ public sealed class TenClustersTests(OperatorFixture fixture)
     [Fact]
     public async Task Ten_DataClusters_converge_and_the_time_it_took_is_reported()
     {
-        fixture.RequireControlPlane();
+        await fixture.RequireOperatorAsync();
         var ns = await fixture.CreateNamespaceAsync("ten");
         await using var simulation = new Simulation(fixture, ns);
         var names = Enumerable.Range(0, 10).Select(i => $"c{i}").ToList();
