@@ -27,4 +27,10 @@ public enum ReplicaRole
 
     /// <summary>Leads a term and accepts writes.</summary>
     Leading = 3,
+
+    /// <summary>
+    /// This member's copy of the log is damaged (a record failed its checksum where a crash
+    /// cannot explain it): the member takes no part in the partition until its data is replaced.
+    /// </summary>
+    Damaged = 4,
 }

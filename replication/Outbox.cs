@@ -13,8 +13,9 @@ internal sealed class Outbox
     private readonly HashSet<int> _flushed = [];
     private readonly Dictionary<int, ReplicaState> _states = [];
     private readonly List<Completion> _completions = [];
+    private readonly List<DamagedPartition> _damaged = [];
 
-    public bool IsEmpty => _now.Count == 0 && _after.Count == 0 && _flush.Count == 0 && _states.Count == 0 && _completions.Count == 0;
+    public bool IsEmpty => _now.Count == 0 && _after.Count == 0 && _flush.Count == 0 && _states.Count == 0 && _completions.Count == 0 && _damaged.Count == 0;
 
     /// <summary>A message that may leave before anything of this batch is durable.</summary>
     public void SendNow(string to, PartitionMessage message) => Add(_now, to, message);
@@ -34,13 +35,16 @@ internal sealed class Outbox
 
     public void Complete(Completion completion) => _completions.Add(completion);
 
+    public void Damaged(DamagedPartition damaged) => _damaged.Add(damaged);
+
     public Ready Take()
     {
-        var ready = new Ready([.. _flush], new Dictionary<int, ReplicaState>(_states), Build(_now), Build(_after), [.. _completions]);
+        var ready = new Ready([.. _flush], new Dictionary<int, ReplicaState>(_states), Build(_now), Build(_after), [.. _completions], [.. _damaged]);
         _flush.Clear();
         _flushed.Clear();
         _states.Clear();
         _completions.Clear();
+        _damaged.Clear();
         return ready;
     }
 

@@ -326,6 +326,13 @@ internal sealed partial class PartitionReplica
         }
     }
 
+    /// <summary>
+    /// The log turned out damaged: pending proposals fail and the member stops leading. The
+    /// node then keeps only this replica's last status; nothing more is read from or written
+    /// to the log, so what it holds stays as it is for whoever inspects or replaces it.
+    /// </summary>
+    public void Quarantine(string reason) => StepDown(reason);
+
     /// <summary>Deposed or moved: every pending proposal fails (not acknowledged) and the member stops leading.</summary>
     private void StepDown(string reason)
     {

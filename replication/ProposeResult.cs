@@ -17,6 +17,9 @@ public enum ProposeStatus
 
     /// <summary>A retry whose sequence is older than what the leader remembers for the producer; it cannot tell whether the original was written (HTTP 409).</summary>
     SequenceOutOfWindow = 4,
+
+    /// <summary>This member's copy of the partition is damaged (<see cref="ReplicaRole.Damaged"/>); it accepts no writes for it (HTTP 503).</summary>
+    Damaged = 5,
 }
 
 /// <summary>The answer to a proposal: a ticket when accepted, a reason otherwise.</summary>

@@ -30,8 +30,10 @@ public sealed class Ready
         IReadOnlyDictionary<int, ReplicaState> statesToSave,
         IReadOnlyList<OutgoingMessage> sendNow,
         IReadOnlyList<OutgoingMessage> sendAfterPersist,
-        IReadOnlyList<Completion> completions)
+        IReadOnlyList<Completion> completions,
+        IReadOnlyList<DamagedPartition> damaged)
     {
+        Damaged = damaged;
         LogsToFlush = logsToFlush;
         StatesToSave = statesToSave;
         SendNow = sendNow;
@@ -54,7 +56,15 @@ public sealed class Ready
     /// <summary>Proposals that ended.</summary>
     public IReadOnlyList<Completion> Completions { get; }
 
+    /// <summary>Partitions found damaged since the last Ready, to log and count (each is reported once).</summary>
+    public IReadOnlyList<DamagedPartition> Damaged { get; }
+
     /// <summary>True when there is nothing to do.</summary>
     public bool IsEmpty =>
-        LogsToFlush.Count == 0 && StatesToSave.Count == 0 && SendNow.Count == 0 && SendAfterPersist.Count == 0 && Completions.Count == 0;
+        LogsToFlush.Count == 0 && StatesToSave.Count == 0 && SendNow.Count == 0 && SendAfterPersist.Count == 0 && Completions.Count == 0 && Damaged.Count == 0;
 }
+
+/// <summary>A partition whose log this member found damaged; see <see cref="ReplicaRole.Damaged"/>.</summary>
+/// <param name="Partition">The partition.</param>
+/// <param name="Reason">What was found, from the storage's <see cref="LogCorruptedException"/>.</param>
+public readonly record struct DamagedPartition(int Partition, string Reason);

@@ -26,6 +26,9 @@ public sealed class ReplicaNode
     private readonly Func<int, IPartitionLog> _openLog;
     private readonly IReadOnlyDictionary<int, ReplicaState> _saved;
     private readonly SortedDictionary<int, PartitionReplica> _partitions = [];
+
+    // Partitions whose log was found damaged, with their last status; they take no part any more.
+    private readonly SortedDictionary<int, PartitionStatus> _damaged = [];
     private Assignment? _assignment;
     private bool _readyTaken;
 
@@ -75,7 +78,7 @@ public sealed class ReplicaNode
         for (var p = 0; p < assignment.Partitions; p++)
         {
             var replicas = assignment.ReplicasOf(p);
-            if (replicas.IndexOf(Self) >= 0 || _partitions.ContainsKey(p))
+            if ((replicas.IndexOf(Self) >= 0 || _partitions.ContainsKey(p)) && !_damaged.ContainsKey(p))
             {
                 var replica = Replica(p);
                 if (previous is not null && previous.Partitions == assignment.Partitions)
@@ -85,7 +88,14 @@ public sealed class ReplicaNode
                     replica.Remember(previous.ReplicasOf(p));
                 }
 
-                replica.Assign(assignment.Epoch, replicas, assignment.LeaderOf(p));
+                try
+                {
+                    replica.Assign(assignment.Epoch, replicas, assignment.LeaderOf(p));
+                }
+                catch (LogCorruptedException e)
+                {
+                    Quarantine(replica, e);
+                }
             }
         }
     }
@@ -99,12 +109,20 @@ public sealed class ReplicaNode
         _node.Liveness.Heard(from, _node.Now);
         foreach (var item in message.Items)
         {
-            if (item.Partition < 0 || (_assignment is not null && item.Partition >= _assignment.Partitions))
+            if (item.Partition < 0 || (_assignment is not null && item.Partition >= _assignment.Partitions) || _damaged.ContainsKey(item.Partition))
             {
                 continue;
             }
 
-            Replica(item.Partition).Step(from, item);
+            var replica = Replica(item.Partition);
+            try
+            {
+                replica.Step(from, item);
+            }
+            catch (LogCorruptedException e)
+            {
+                Quarantine(replica, e);
+            }
         }
     }
 
@@ -113,10 +131,20 @@ public sealed class ReplicaNode
     {
         EnsureNotInReady();
         _node.Now = Math.Max(_node.Now, nowMs);
+        List<(PartitionReplica, LogCorruptedException)>? damaged = null;
         foreach (var replica in _partitions.Values)
         {
-            replica.Tick();
+            try
+            {
+                replica.Tick();
+            }
+            catch (LogCorruptedException e)
+            {
+                (damaged ??= []).Add((replica, e));
+            }
         }
+
+        QuarantineAll(damaged);
     }
 
     /// <summary>
@@ -141,6 +169,12 @@ public sealed class ReplicaNode
         long sequence = -1)
     {
         EnsureNotInReady();
+        if (_damaged.ContainsKey(partition))
+        {
+            return ProposeResult.Refused(ProposeStatus.Damaged, null, _node.Options.RetryAfterMs,
+                $"this member's copy of partition {partition} is damaged and takes no writes; its data must be replaced (see the agent's log)");
+        }
+
         if (!_partitions.TryGetValue(partition, out var replica))
         {
             var leader = _assignment is not null && partition >= 0 && partition < _assignment.Partitions ? _assignment.LeaderOf(partition) : null;
@@ -148,7 +182,15 @@ public sealed class ReplicaNode
                 leader is null ? $"partition {partition} has no leader right now; retry later" : $"this member does not lead partition {partition}; send the write to {leader}");
         }
 
-        return replica.Propose(key, contentType, body, level, producerId, sequence);
+        try
+        {
+            return replica.Propose(key, contentType, body, level, producerId, sequence);
+        }
+        catch (LogCorruptedException e)
+        {
+            Quarantine(replica, e);
+            return Propose(partition, key, contentType, body, level, producerId, sequence);
+        }
     }
 
     /// <summary>
@@ -158,11 +200,20 @@ public sealed class ReplicaNode
     public Ready TakeReady()
     {
         EnsureNotInReady();
+        List<(PartitionReplica, LogCorruptedException)>? damaged = null;
         foreach (var replica in _partitions.Values)
         {
-            replica.BeforeReady();
+            try
+            {
+                replica.BeforeReady();
+            }
+            catch (LogCorruptedException e)
+            {
+                (damaged ??= []).Add((replica, e));
+            }
         }
 
+        QuarantineAll(damaged);
         _readyTaken = true;
         return _node.Outbox.Take();
     }
@@ -191,15 +242,21 @@ public sealed class ReplicaNode
 
     /// <summary>One partition as this member sees it; null when it never held or heard of it.</summary>
     public PartitionStatus? GetStatus(int partition) =>
-        _partitions.TryGetValue(partition, out var replica) ? replica.Status() : null;
+        _partitions.TryGetValue(partition, out var replica) ? replica.Status() : _damaged.GetValueOrDefault(partition);
 
     /// <summary>Every partition this member holds or heard of, in partition order.</summary>
     public IReadOnlyList<PartitionStatus> GetStatuses()
     {
-        var statuses = new List<PartitionStatus>(_partitions.Count);
+        var statuses = new List<PartitionStatus>(_partitions.Count + _damaged.Count);
         foreach (var replica in _partitions.Values)
         {
             statuses.Add(replica.Status());
+        }
+
+        if (_damaged.Count > 0)
+        {
+            statuses.AddRange(_damaged.Values);
+            statuses.Sort((a, b) => a.Partition.CompareTo(b.Partition));
         }
 
         return statuses;
@@ -215,6 +272,29 @@ public sealed class ReplicaNode
         }
 
         return replica;
+    }
+
+    private void QuarantineAll(List<(PartitionReplica Replica, LogCorruptedException Error)>? damaged)
+    {
+        foreach (var (replica, error) in damaged ?? [])
+        {
+            Quarantine(replica, error);
+        }
+    }
+
+    /// <summary>
+    /// Takes a partition whose log is damaged out of play on this member: its pending proposals
+    /// fail, it stops leading, and it neither answers nor sends for it again (until the process
+    /// restarts on replaced data). The damage is reported once in the next <see cref="Ready"/>.
+    /// The rest of the node carries on.
+    /// </summary>
+    private void Quarantine(PartitionReplica replica, LogCorruptedException error)
+    {
+        var reason = $"partition {replica.Partition}: {error.Message}";
+        replica.Quarantine(reason);
+        _damaged[replica.Partition] = replica.Status() with { Role = ReplicaRole.Damaged, Followers = [] };
+        _partitions.Remove(replica.Partition);
+        _node.Outbox.Damaged(new DamagedPartition(replica.Partition, error.Message));
     }
 
     private void EnsureNotInReady()

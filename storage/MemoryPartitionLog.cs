@@ -9,6 +9,7 @@ public sealed class MemoryPartitionLog : IPartitionLog
 {
     private State _current;
     private State _durable;
+    private long _damagedFrom = long.MaxValue;
 
     /// <summary>An empty log of <paramref name="partition"/>.</summary>
     public MemoryPartitionLog(int partition)
@@ -118,6 +119,13 @@ public sealed class MemoryPartitionLog : IPartitionLog
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Models a record at <paramref name="offset"/> that fails its checksum (damage a crash cannot
+    /// explain): from now on a read that reaches it throws <see cref="LogCorruptedException"/>, as
+    /// the file log does.
+    /// </summary>
+    public void Damage(long offset) => _damagedFrom = offset;
+
     /// <inheritdoc/>
     public int Read(long fromOffset, int maxRecords, long maxBytes, ICollection<LogRecord> into)
     {
@@ -126,6 +134,11 @@ public sealed class MemoryPartitionLog : IPartitionLog
         long bytes = 0;
         for (var offset = Math.Max(fromOffset, _current.Start); offset < NextOffset && added < maxRecords; offset++)
         {
+            if (offset == _damagedFrom)
+            {
+                throw new LogCorruptedException($"memory:{Partition}", offset, "the record fails its checksum");
+            }
+
             var record = _current.Records[(int)(offset - _current.Start)];
             if (added > 0 && bytes + record.Key.Length + record.Body.Length > maxBytes)
             {

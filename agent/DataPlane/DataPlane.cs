@@ -294,6 +294,7 @@ public sealed partial class DataPlane : IAsyncDisposable
                 ProposeStatus.Syncing => WriteStatus.Unavailable,
                 ProposeStatus.CommitLevelCannotBeMet => WriteStatus.CommitLevelCannotBeMet,
                 ProposeStatus.SequenceOutOfWindow => WriteStatus.SequenceOutOfWindow,
+                ProposeStatus.Damaged => WriteStatus.Damaged,
                 _ => WriteStatus.Unavailable,
             };
             _metrics.WriteRefused(status);
@@ -372,6 +373,11 @@ public sealed partial class DataPlane : IAsyncDisposable
             node.Advance(ready);
             RefreshStatuses(node);
             return;
+        }
+
+        foreach (var damaged in ready.Damaged)
+        {
+            DataPlaneLog.PartitionDamaged(_logger, damaged.Partition, damaged.Reason);
         }
 
         foreach (var message in ready.SendNow)

@@ -19,4 +19,7 @@ internal static partial class DataPlaneLog
 
     [LoggerMessage(EventId = 17105, Level = LogLevel.Error, Message = "A read of partition {Partition} from offset {Offset} met a damaged record on this member's disk: {Reason}. The read is served by the partition's leader instead; replace this member's volume if it recurs")]
     public static partial void DamagedRead(ILogger logger, int partition, long offset, string reason);
+
+    [LoggerMessage(EventId = 17106, Level = LogLevel.Error, Message = "This member's copy of partition {Partition} is damaged: {Reason}. The member takes no further part in that partition (its other partitions carry on) and leaves the files as they are; the partition's other replicas hold its committed records")]
+    public static partial void PartitionDamaged(ILogger logger, int partition, string reason);
 }

@@ -94,7 +94,7 @@ public sealed class DataPlaneMetrics
     private IEnumerable<Measurement<int>> ObserveRoles()
     {
         var statuses = _plane?.Statuses ?? [];
-        foreach (var role in new[] { ReplicaRole.Leading, ReplicaRole.Syncing, ReplicaRole.Following })
+        foreach (var role in new[] { ReplicaRole.Leading, ReplicaRole.Syncing, ReplicaRole.Following, ReplicaRole.Damaged })
         {
             yield return new Measurement<int>(statuses.Count(s => s.Role == role), new KeyValuePair<string, object?>("role", role.ToString().ToLowerInvariant()));
         }

@@ -45,6 +45,9 @@ public enum WriteStatus
 
     /// <summary>The data plane is stopping or not started.</summary>
     Stopping,
+
+    /// <summary>This member's copy of the partition is damaged; it takes no writes for it until its data is replaced.</summary>
+    Damaged,
 }
 
 /// <summary>The answer to a <see cref="WriteRequest"/>.</summary>

@@ -156,7 +156,10 @@ public static class AgentApi
             }
         }
 
-        return TypedResults.Json(new AssignmentsResponse(self, assignment.Epoch, held, led), AgentJsonContext.Default.AssignmentsResponse);
+        var partitions = (agent.Data?.Statuses ?? [])
+            .Select(s => new PartitionStateResponse(s.Partition, s.Role.ToString().ToLowerInvariant(), s.Term, s.LogEnd, s.CommitOffset))
+            .ToList();
+        return TypedResults.Json(new AssignmentsResponse(self, assignment.Epoch, held, led, partitions), AgentJsonContext.Default.AssignmentsResponse);
     }
 
     private static IResult Owners(AgentContext agent, HttpContext context)

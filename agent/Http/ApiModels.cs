@@ -39,8 +39,15 @@ public sealed record PartitionOwnersResponse(int Partition, long Epoch, OwnerRef
 /// <param name="LeaseTransitions">The leader Lease's leaseTransitions as last read.</param>
 public sealed record LeaderResponse(string? Leader, string Self, bool IsLeader, int? LeaseTransitions);
 
-/// <summary>GET /v1/assignments: what this agent holds.</summary>
-public sealed record AssignmentsResponse(string Member, long Epoch, IReadOnlyList<int> Replicas, IReadOnlyList<int> Leads);
+/// <summary>GET /v1/assignments: what this agent holds, and what its data plane does for each partition.</summary>
+public sealed record AssignmentsResponse(string Member, long Epoch, IReadOnlyList<int> Replicas, IReadOnlyList<int> Leads, IReadOnlyList<PartitionStateResponse> Partitions);
+
+/// <summary>One partition as this member's data plane sees it.</summary>
+/// <param name="State"><c>leading</c>, <c>syncing</c>, <c>following</c>, <c>damaged</c> or <c>none</c>.</param>
+/// <param name="Epoch">The partition epoch this member promised or leads.</param>
+/// <param name="LogEnd">One past the last record it holds.</param>
+/// <param name="CommitOffset">Every record below it is known committed here.</param>
+public sealed record PartitionStateResponse(int Partition, string State, long Epoch, long LogEnd, long CommitOffset);
 
 /// <summary>The data of one server-sent assignment event.</summary>
 public sealed record AssignmentEventData(long Epoch, IReadOnlyList<int> Partitions);

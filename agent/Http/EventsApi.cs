@@ -123,6 +123,7 @@ public static class EventsApi
             WriteStatus.CommitLevelCannotBeMet => Unavailable("commit_level_unavailable", outcome.Message ?? $"too many replicas of partition {partition} are down for commit level {level}; retry later or write with a weaker level if the cluster allows it", outcome.RetryAfterMs),
             WriteStatus.TimedOut => Unavailable("timed_out", outcome.Message ?? "the commit level was not met in time; the event may still be committed: retry with the same producer id and sequence to avoid a duplicate", outcome.RetryAfterMs),
             WriteStatus.NotAcknowledged => Unavailable("not_acknowledged", outcome.Message ?? "the partition's leader changed before the commit level was met; retry with the same producer id and sequence", outcome.RetryAfterMs),
+            WriteStatus.Damaged => Unavailable("damaged", outcome.Message ?? $"this member's copy of partition {partition} is damaged; its data must be replaced", outcome.RetryAfterMs),
             WriteStatus.SequenceOutOfWindow => AgentApi.Error(StatusCodes.Status409Conflict, "sequence_out_of_window", outcome.Message ?? "the sequence is older than the ones the leader remembers for this producer; it cannot tell whether the original was written"),
             _ => Unavailable("stopping", outcome.Message ?? "this agent is stopping; retry on another member", outcome.RetryAfterMs),
         };

@@ -33,6 +33,9 @@ public sealed class TestCluster
 
     public List<Completion> Completions { get; } = [];
 
+    /// <summary>Damage the members reported, with who reported it.</summary>
+    public List<(string Member, DamagedPartition Damage)> Damaged { get; } = [];
+
     public HashSet<string> Isolated { get; } = new(StringComparer.Ordinal);
 
     public long Now { get; private set; } = 1_000;
@@ -99,6 +102,7 @@ public sealed class TestCluster
 
             Enqueue(id, ready.SendAfterPersist);
             Completions.AddRange(ready.Completions);
+            Damaged.AddRange(ready.Damaged.Select(d => (id, d)));
             node.Advance(ready);
         }
     }
