@@ -73,6 +73,19 @@ public sealed class WriteTests(E2EFixture fixture)
             Assert.Equal(documented.Type, family.Type);
             Assert.All(family.Samples, sample => Assert.All(documented.Labels, label => Assert.NotNull(sample.Label(label))));
         }
+
+        // /v1/assignments shows what the data plane does per partition: it leads what it is assigned to lead.
+        var assignmentsUri = new Uri($"http://{dc.AddressOf(members[0])}:{AgentPorts.Client}/v1/assignments");
+        await Eventually.UntilAsync(async () =>
+        {
+            using var mine = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(assignmentsUri, Ct));
+            var states = mine.RootElement.GetProperty("partitions").EnumerateArray()
+                .ToDictionary(p => p.GetProperty("partition").GetInt32(), p => p.GetProperty("state").GetString());
+            var leads = mine.RootElement.GetProperty("leads").EnumerateArray().Select(p => p.GetInt32()).ToList();
+            var replicas = mine.RootElement.GetProperty("replicas").EnumerateArray().Select(p => p.GetInt32()).ToList();
+            return leads.Count > 0 && leads.All(p => states.GetValueOrDefault(p) == "leading")
+                && replicas.Except(leads).All(p => states.GetValueOrDefault(p) == "following");
+        }, TimeSpan.FromSeconds(30), $"{members[0]}'s /v1/assignments shows it leading what it leads and following the rest");
     }
 
     [Fact]
