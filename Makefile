@@ -27,11 +27,12 @@ generate: crds ## Regenerate every generated file: the CRDs, the chart's Cluster
 	$(DOTNET) run --project hack/chart-readme -c $(CONFIGURATION) -- $(CHART)
 
 .PHONY: chart
-chart: artifacts/operator/datacluster-operator ## Lint the chart and run its tests (templates, server-side dry run, schema, pod security, images, GitOps health)
+chart: artifacts/operator/datacluster-operator artifacts/agent/datacluster-agent ## Lint the chart and run its tests (templates, server-side dry run, schema, pod security, images, GitOps health, helm install/upgrade/uninstall on a local cluster)
 	@assets=$$(hack/envtest.sh) && tools=$$(hack/tools.sh) && lua=$$(hack/lua.sh) && \
 	  PATH="$$tools:$$PATH" helm lint --strict $(CHART) && \
 	  KUBEBUILDER_ASSETS="$$assets" DATACLUSTER_TOOLS="$$tools" DATACLUSTER_LUA="$$lua" PATH="$$tools:$$PATH" \
 	  DATACLUSTER_OPERATOR_BINARY="$(CURDIR)/artifacts/operator/datacluster-operator" \
+	  DATACLUSTER_AGENT_BINARY="$(CURDIR)/artifacts/agent/datacluster-agent" \
 	  $(DOTNET) test tests/Chart.Tests -c $(CONFIGURATION) -nologo
 
 .PHONY: envtest

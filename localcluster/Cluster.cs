@@ -90,7 +90,7 @@ public sealed class Cluster : IAsyncDisposable
                 {
                     Nodes = options.Nodes ?? defaults.Nodes,
                     FirstPodAddress = options.FirstPodAddress ?? defaults.FirstPodAddress,
-                    Images = new Dictionary<string, LocalExecutable>(StringComparer.Ordinal) { [options.AgentImage] = new(options.AgentExecutable) },
+                    Images = LocalImages.Map(options.AgentImage, options.AgentExecutable),
                 },
                 loggers.CreateLogger("LocalNode"),
                 cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -6,6 +6,9 @@ public static class RepositoryLayout
     /// <summary>The variable hack/test.sh sets to the published agent.</summary>
     public const string AgentBinaryVariable = "DATACLUSTER_AGENT_BINARY";
 
+    /// <summary>The variable naming the published operator (the trimmed binary the image ships).</summary>
+    public const string OperatorBinaryVariable = "DATACLUSTER_OPERATOR_BINARY";
+
     /// <summary>The directory holding DataCluster.slnx, searched upwards from <paramref name="start"/> (default: the running program's directory).</summary>
     /// <exception cref="InvalidOperationException">Not inside a checkout.</exception>
     public static string Root(string? start = null)
@@ -30,4 +33,10 @@ public static class RepositoryLayout
         Environment.GetEnvironmentVariable(AgentBinaryVariable) is { Length: > 0 } fromEnvironment
             ? fromEnvironment
             : Path.Combine(root, "artifacts", "agent", "datacluster-agent");
+
+    /// <summary>The published operator: <see cref="OperatorBinaryVariable"/> when set, else artifacts/operator/datacluster-operator (make publish-operator).</summary>
+    public static string OperatorBinary(string root) =>
+        Environment.GetEnvironmentVariable(OperatorBinaryVariable) is { Length: > 0 } fromEnvironment
+            ? fromEnvironment
+            : Path.Combine(root, "artifacts", "operator", "datacluster-operator");
 }

@@ -280,13 +280,10 @@ internal sealed class ContainerRunner
             environment["KUBECONFIG"] = kubeconfig;
         }
 
-        var arguments = new List<string>(_executable.Arguments);
-        foreach (var argument in _container.Args ?? [])
-        {
-            arguments.Add(MountedPath.Translate(VariableExpansion.Expand(argument, n => environment.GetValueOrDefault(n)), mounts));
-        }
-
-        return (environment, arguments);
+        var own = (_container.Args ?? [])
+            .Select(argument => MountedPath.Translate(VariableExpansion.Expand(argument, n => environment.GetValueOrDefault(n)), mounts))
+            .ToList();
+        return (environment, [.. _executable.Arguments, .. ListenArguments.Rewrite(own, _executable.ListenFlags, _pod.Address)]);
     }
 
     private void SetReady(int pid, bool ready)

@@ -17,9 +17,10 @@ namespace DataCluster.LocalCluster.LocalNode;
 /// Plays kube-scheduler and kubelet for the pods of a test API server that match a label
 /// selector, running each pod's containers as local processes on the pod's own loopback
 /// address. There is no container runtime: a container whose image is mapped in
-/// <see cref="LocalNodeOptions.Images"/> runs as that executable; any other container (the
-/// user's app) gets no process and is reported running and ready. In practice the local node
-/// runs the agent only.
+/// <see cref="LocalNodeOptions.Images"/> runs as that executable (in practice the agent and the
+/// operator, see <see cref="LocalImages"/>); an unmapped container of a member pod (the user's
+/// app) gets no process and is reported running and ready, and one of any other pod waits with
+/// ErrImageNeverPull (<see cref="LocalNodeOptions.AppPodLabels"/>).
 /// </summary>
 /// <remarks>
 /// <para>

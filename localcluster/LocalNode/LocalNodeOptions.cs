@@ -20,6 +20,14 @@ public sealed record LocalExecutable(string FileName, IReadOnlyList<string> Argu
         : this(fileName, [])
     {
     }
+
+    /// <summary>
+    /// Flags whose value is a listen address (<c>[HOST]:PORT</c>). In a real pod <c>:8080</c>
+    /// listens on the pod's own network namespace; here every pod shares the host's, so a value
+    /// meaning "every address" (no host, 0.0.0.0, [::] or *) becomes the pod's address
+    /// (<see cref="ListenArguments"/>).
+    /// </summary>
+    public IReadOnlyList<string> ListenFlags { get; init; } = [];
 }
 
 /// <summary>Settings of a <see cref="LocalNode"/>. Only <see cref="ApiServer"/> and <see cref="CertificateAuthorityPem"/> are required.</summary>
@@ -39,10 +47,23 @@ public sealed record LocalNodeOptions
     ];
 
     /// <summary>
-    /// Container image to local executable. Containers whose image is not here (the user's app
-    /// containers) get no process: they are reported running and ready.
+    /// Container image to local executable. A key with a tag or digest matches that image only;
+    /// a key without one (a repository) matches every tag of it. What happens to a container
+    /// whose image is not here depends on its pod: see <see cref="AppPodLabels"/>.
     /// </summary>
     public IReadOnlyDictionary<string, LocalExecutable> Images { get; init; } = new Dictionary<string, LocalExecutable>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Labels of the pods whose unmapped containers are the user's app: they get no process and
+    /// are reported running and ready (DataCluster member pods, whose agent is what matters
+    /// here). In every other pod an unmapped image is an error the pod shows, waiting with
+    /// reason ErrImageNeverPull and a message naming the image and the mapped ones, as a kubelet
+    /// shows an image it cannot get.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> AppPodLabels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [LabelKeys.Name] = LabelKeys.AppName,
+    };
 
     /// <summary>The API server, written into the service-account kubeconfigs the processes get.</summary>
     public required Uri ApiServer { get; init; }
@@ -85,4 +106,21 @@ public sealed record LocalNodeOptions
 
     /// <summary>Host variables passed through to every process (a container image brings its own PATH and HOME).</summary>
     public IReadOnlyList<string> InheritedVariables { get; init; } = ["PATH", "HOME", "DOTNET_ROOT", "LANG"];
+
+    /// <summary>The executable standing in for <paramref name="image"/>: the exact image first, then its repository (any tag).</summary>
+    public LocalExecutable? ExecutableFor(string? image)
+    {
+        if (image is null)
+        {
+            return null;
+        }
+
+        return Images.TryGetValue(image, out var exact) ? exact
+            : Images.TryGetValue(ImageReference.Repository(image), out var anyTag) ? anyTag
+            : null;
+    }
+
+    /// <summary>Whether the unmapped containers of a pod with <paramref name="labels"/> are the user's app (see <see cref="AppPodLabels"/>).</summary>
+    public bool IsAppPod(IReadOnlyDictionary<string, string>? labels) =>
+        AppPodLabels.All(l => labels is not null && labels.TryGetValue(l.Key, out var value) && value == l.Value);
 }

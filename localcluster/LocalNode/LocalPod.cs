@@ -9,7 +9,8 @@ namespace DataCluster.LocalCluster.LocalNode;
 
 /// <summary>
 /// One pod instance (name plus uid) on the local node: a runner per container with a mapped
-/// image, a fixed running-and-ready state for the others, and a status writer that patches the
+/// image, a fixed state for the others (running and ready for an app container of a member pod,
+/// waiting with ErrImageNeverPull elsewhere), and a status writer that patches the
 /// pod's status whenever what a kubelet would report changes.
 /// </summary>
 /// <remarks>
@@ -41,11 +42,26 @@ internal sealed class LocalPod
         _startTime = context.Time.GetUtcNow();
         var runners = new List<ContainerRunner>();
         var others = new List<ContainerSnapshot>();
+        var appPod = context.Options.IsAppPod(context.Pod.Metadata.Labels);
         foreach (var container in context.Pod.Spec.Containers)
         {
-            if (container.Image is not null && context.Options.Images.TryGetValue(container.Image, out var executable))
+            if (context.Options.ExecutableFor(container.Image) is { } executable)
             {
                 runners.Add(new ContainerRunner(context, container, executable, Changed));
+            }
+            else if (!appPod)
+            {
+                // Nothing stands in for this image and the pod is not a member pod with an app
+                // beside the agent: say so in the pod, as a kubelet does for an image it cannot get.
+                others.Add(new ContainerSnapshot
+                {
+                    Name = container.Name,
+                    Image = container.Image ?? "",
+                    ImageId = "",
+                    State = ContainerRunState.Waiting,
+                    Reason = "ErrImageNeverPull",
+                    Message = $"The local node has no executable for image \"{container.Image}\"; it runs {MappedImages(context.Options)} (LocalNodeOptions.Images).",
+                });
             }
             else
             {
@@ -68,6 +84,9 @@ internal sealed class LocalPod
     }
 
     public string Namespace => _context.Namespace;
+
+    private static string MappedImages(LocalNodeOptions options) =>
+        options.Images.Count == 0 ? "no images" : string.Join(", ", options.Images.Keys.Order(StringComparer.Ordinal).Select(i => $"\"{i}\""));
 
     public string Name => _context.Name;
 

@@ -18,17 +18,12 @@ namespace DataCluster.Chart.Tests.Images;
 [Collection(ChartClusterCollection.Name)]
 public sealed class PublishedOperatorTests(ChartClusterFixture fixture)
 {
-    /// <summary>The published operator; artifacts/operator/datacluster-operator when unset.</summary>
-    public const string BinaryVariable = "DATACLUSTER_OPERATOR_BINARY";
-
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
     [Fact]
     public async Task The_published_operator_leads_and_reconciles_a_DataCluster()
     {
-        var binary = Environment.GetEnvironmentVariable(BinaryVariable) is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : Repository.PathOf("artifacts/operator/datacluster-operator");
+        var binary = LocalCluster.RepositoryLayout.OperatorBinary(Repository.Root);
         if (!File.Exists(binary))
         {
             Prerequisite.Missing($"the published operator is missing at {binary}: run make publish-operator.");

@@ -42,11 +42,12 @@ internal sealed class LocalNodeScenario : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<LocalNodeScenario> StartAsync(ControlPlaneFixture fixture, string prefix)
+    /// <param name="customize">Changes to the node's options (its pod selector, say).</param>
+    public static async Task<LocalNodeScenario> StartAsync(ControlPlaneFixture fixture, string prefix, Func<LocalNodeOptions, LocalNodeOptions>? customize = null)
     {
         var ns = await fixture.CreateNamespaceAsync(prefix);
         var client = new KubeClient(KubeConfig.FromFile(fixture.KubeconfigPath));
-        var node = await LocalCluster.LocalNode.LocalNode.StartAsync(client, new LocalNodeOptions
+        var options = new LocalNodeOptions
         {
             Namespace = ns,
             Nodes = [new($"{ns}-a", "zone-a", "local"), new($"{ns}-b", "zone-b", "local")],
@@ -58,7 +59,8 @@ internal sealed class LocalNodeScenario : IAsyncDisposable
             CertificateAuthorityPem = fixture.Plane.Pki.CaCertPem,
             // A block of its own per test: tests run in parallel, each with its own local node.
             FirstPodAddress = IPAddress.Parse($"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.10"),
-        }, cancellationToken: Ct);
+        };
+        var node = await LocalCluster.LocalNode.LocalNode.StartAsync(client, customize?.Invoke(options) ?? options, cancellationToken: Ct);
         return new LocalNodeScenario(fixture, ns, client, node);
     }
 

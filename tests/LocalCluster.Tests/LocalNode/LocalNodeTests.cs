@@ -177,6 +177,28 @@ public sealed class LocalNodeTests(ControlPlaneWithControllersFixture fixture)
     }
 
     [Fact]
+    public async Task An_image_nothing_stands_in_for_outside_a_member_pod_is_a_pod_error_naming_it()
+    {
+        await using var scenario = await LocalNodeScenario.StartAsync(fixture, "ln-image", o => o with { PodSelector = "app.kubernetes.io/name in (datacluster,datacluster-operator)" });
+        var pod = new Pod
+        {
+            Metadata = new ObjectMeta { Name = "operator", Namespace = scenario.Namespace, Labels = new() { ["app.kubernetes.io/name"] = "datacluster-operator" } },
+            Spec = new PodSpec { AutomountServiceAccountToken = false, Containers = [new Container { Name = "operator", Image = "example.com/unknown-operator:1" }] },
+        };
+
+        await scenario.Client.CreateAsync(KubeResources.Pods, pod, Ct);
+
+        var waiting = await Eventually.UntilAsync(
+            async () => (await scenario.Client.GetAsync(KubeResources.Pods, scenario.Namespace, "operator", Ct))?.Status?.ContainerStatuses?.SingleOrDefault()?.State?.Waiting is { Reason: "ErrImageNeverPull" } w ? w : null,
+            LocalNodeScenario.Patience, "the pod shows that its image cannot be run");
+        Assert.Contains("\"example.com/unknown-operator:1\"", waiting.Message, StringComparison.Ordinal);
+        Assert.Contains($"\"{LocalNodeScenario.Image}\"", waiting.Message, StringComparison.Ordinal);
+        var status = (await scenario.Client.GetAsync(KubeResources.Pods, scenario.Namespace, "operator", Ct))!.Status!;
+        Assert.Equal("False", status.Conditions!.Single(c => c.Type == "Ready").Status);
+        Assert.Empty(scenario.Node.Processes(scenario.Namespace));
+    }
+
+    [Fact]
     public async Task Crashing_a_pod_the_node_does_not_run_says_so()
     {
         await using var scenario = await LocalNodeScenario.StartAsync(fixture, "ln-nopod");
