@@ -56,7 +56,10 @@ public static class DataClusterTelemetry
         {
             // Meters are matched by name process-wide; keep only this host's own instruments.
             var own = provider.GetRequiredService<IMeterFactory>();
-            metrics.AddView(instrument => ReferenceEquals(instrument.Meter.Scope, own) ? null : MetricStreamConfiguration.Drop);
+            metrics.AddView(instrument => !ReferenceEquals(instrument.Meter.Scope, own) ? MetricStreamConfiguration.Drop
+                : (settings.CardinalityLimits.TryGetValue(instrument.Name, out var limit) ? limit : settings.CardinalityLimit) is { } cardinality
+                    ? new MetricStreamConfiguration { CardinalityLimit = cardinality }
+                    : null);
         });
 
         if (otlp && settings.ActivitySources.Count > 0)

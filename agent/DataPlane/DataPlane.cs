@@ -72,6 +72,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly Dictionary<long, PendingWrite> _pending = [];
     private readonly List<LogRecord> _scratch = [];
     private LogStore? _store;
+    private Task<bool>? _readable;
     private ReplicaNode? _node;
     private volatile IReadOnlyList<PartitionStatus> _statuses = [];
     private volatile bool _running;
@@ -229,7 +230,12 @@ public sealed partial class DataPlane : IAsyncDisposable
 
     private long NowMs() => _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
 
-    /// <summary>Waits until an input arrives or the next tick is due.</summary>
+    /// <summary>
+    /// Waits until an input arrives or the next tick is due. The wait for input outlives a tick
+    /// and is reused by the next call: a timeout by cancellation would throw and catch an
+    /// exception at every tick of an idle loop (50 a second), and a fresh wait each tick would
+    /// leave one waiter in the channel per tick until the next input.
+    /// </summary>
     private async Task WaitForWorkAsync(CancellationToken cancellationToken)
     {
         if (_inputs.Reader.TryPeek(out _))
@@ -243,14 +249,15 @@ public sealed partial class DataPlane : IAsyncDisposable
             return;
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMilliseconds(wait));
-        try
+        _readable ??= _inputs.Reader.WaitToReadAsync(cancellationToken).AsTask();
+        if (!_readable.IsCompleted)
         {
-            await _inputs.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+            await Task.WhenAny(_readable, Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken)).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+
+        if (_readable.IsCompleted)
         {
+            _readable = null;
         }
     }
 

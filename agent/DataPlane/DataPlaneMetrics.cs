@@ -12,6 +12,12 @@ public sealed class DataPlaneMetrics
     /// <summary>The meter every agent instrument lives on.</summary>
     public const string MeterName = "DataCluster.Agent";
 
+    /// <summary>The replication lag gauge: a series per partition this member leads and follower.</summary>
+    public const string ReplicationLagName = "datacluster.agent.replication_lag_records";
+
+    /// <summary>The log size gauge: a series per partition this member holds.</summary>
+    public const string LogBytesName = "datacluster.agent.log_bytes";
+
     private readonly Histogram<double> _writeSeconds;
     private readonly Counter<long> _writes;
     private DataPlane? _plane;
@@ -25,9 +31,9 @@ public sealed class DataPlaneMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] });
         _writes = meter.CreateCounter<long>("datacluster.agent.writes", unit: null,
             description: "Writes by outcome: acked, rejected (refused before appending), forwarded (to the partition leader), timed_out, not_acked.");
-        meter.CreateObservableGauge("datacluster.agent.replication_lag_records", ObserveLag, unit: null,
+        meter.CreateObservableGauge(ReplicationLagName, ObserveLag, unit: null,
             description: "Records a follower lacks, as its partition leader on this member sees it, by partition and follower.");
-        meter.CreateObservableGauge("datacluster.agent.log_bytes", ObserveLogBytes, unit: null,
+        meter.CreateObservableGauge(LogBytesName, ObserveLogBytes, unit: null,
             description: "Bytes of each partition's log on this member.");
         meter.CreateObservableGauge("datacluster.agent.partition_role", ObserveRoles, unit: null,
             description: "Partitions of this member by role: leading, syncing, following.");

@@ -18,6 +18,14 @@ public static class AgentTelemetry
     public const string StorageMeterName = "DataCluster.Storage";
 
     /// <summary>
+    /// Series per instrument, for every instrument without a limit of its own: the agent's labels
+    /// are peers, routes, statuses, outcomes and roles, far fewer than this. It keeps the
+    /// metric SDK's up-front reservation under 30 KiB per instrument (its default, 2000 series,
+    /// held about 5 MiB for the agent's instruments).
+    /// </summary>
+    private const int CardinalityLimit = 256;
+
+    /// <summary>
     /// Registers <see cref="AgentMetrics"/> and the meter provider (served at /metrics by
     /// <c>MapPrometheusScrapingEndpoint</c>), and OTLP export of metrics and spans when
     /// <see cref="AgentOptions.OtlpEndpoint"/> is set. Returns whether OTLP export is on.
@@ -34,6 +42,13 @@ public static class AgentTelemetry
         {
             ServiceInstanceId = options.PodName,
             ActivitySources = [AgentTracing.SourceName],
+            CardinalityLimit = CardinalityLimit,
+            CardinalityLimits = new Dictionary<string, int>(StringComparer.Ordinal)
+            {
+                // One series per partition this member holds, and per follower of each it leads.
+                [DataPlane.DataPlaneMetrics.LogBytesName] = Math.Max(CardinalityLimit, options.Partitions),
+                [DataPlane.DataPlaneMetrics.ReplicationLagName] = Math.Max(CardinalityLimit, options.Partitions * (options.ReplicationFactor - 1)),
+            },
         });
     }
 }

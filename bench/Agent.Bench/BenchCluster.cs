@@ -83,27 +83,53 @@ internal sealed class BenchCluster : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>Starts the published agent of every member at once.</summary>
+    /// <summary>
+    /// Starts the published agent of every member at once, each as the operator's pod would run
+    /// it: bound to its own address (127.0.0.11, .12, ...) with a shared peer port, its own data
+    /// directory for its partition logs, the cluster's peer token file, and the runtime settings
+    /// of <see cref="AgentRuntimeEnvironment"/> (a --env or --trial variable overrides them).
+    /// </summary>
     public void StartAgents(int members)
     {
         var kubeconfig = _plane.WriteKubeconfig("admin", Namespace);
+        var directory = Path.Combine(_plane.RunDirectory, Namespace);
+        Directory.CreateDirectory(directory);
+        var tokenFile = Path.Combine(directory, "peer-token");
+        File.WriteAllText(tokenFile, SecretBuilder.NewToken());
+        var peerPort = FreePort.OnLoopback().ToString(System.Globalization.CultureInfo.InvariantCulture);
         for (var ordinal = 0; ordinal < members; ordinal++)
         {
             var port = FreePort.OnLoopback();
-            var environment = new Dictionary<string, string>(_environment)
+            var pod = ObjectNames.Pod(Name, ordinal);
+            // The runtime settings the operator's container carries, unless the run overrides them.
+            var environment = new Dictionary<string, string>(AgentRuntimeEnvironment.All);
+            foreach (var (name, value) in _environment)
+            {
+                environment[name] = value;
+            }
+
+            var agentEnvironment = new Dictionary<string, string>
             {
                 [AgentEnvironment.ClusterName] = Name,
-                [AgentEnvironment.PodName] = ObjectNames.Pod(Name, ordinal),
+                [AgentEnvironment.PodName] = pod,
                 [AgentEnvironment.PodNamespace] = Namespace,
                 [AgentEnvironment.PodIp] = PodIp(ordinal),
-                [AgentEnvironment.BindAddress] = "127.0.0.1",
+                [AgentEnvironment.BindAddress] = PodIp(ordinal),
                 [AgentEnvironment.ClientPort] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [AgentEnvironment.PeerPort] = peerPort,
+                [AgentEnvironment.PeerTokenFile] = tokenFile,
+                [AgentEnvironment.DataDirectory] = Path.Combine(directory, pod),
                 [AgentEnvironment.Partitions] = _partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 [AgentEnvironment.LogFormat] = "json",
                 ["KUBECONFIG"] = kubeconfig,
             };
+            foreach (var (name, value) in agentEnvironment)
+            {
+                environment[name] = value;
+            }
+
             var process = ChildProcess.Start($"{Namespace}-agent-{ordinal}", _binary, [], _plane.RunDirectory, environment);
-            _agents.Add(new AgentProcess(ObjectNames.Pod(Name, ordinal), process, new Uri($"http://127.0.0.1:{port}")));
+            _agents.Add(new AgentProcess(pod, process, new Uri($"http://{PodIp(ordinal)}:{port}")));
         }
     }
 

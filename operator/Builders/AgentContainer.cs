@@ -21,7 +21,8 @@ public static class AgentContainer
     /// <summary>
     /// The container for <paramref name="cluster"/>, which must be defaulted. Environment: every
     /// variable of <see cref="AgentEnvironment"/> the spec or the pod determines, in the order of
-    /// that table, then the user's spec.agent.env, which therefore wins on a duplicate name.
+    /// that table, then the runtime settings of <see cref="AgentRuntimeEnvironment"/>, then the
+    /// user's spec.agent.env, which therefore wins on a duplicate name.
     /// </summary>
     internal static Container Build(DefaultedCluster cluster, BuilderOptions options)
     {
@@ -29,6 +30,7 @@ public static class AgentContainer
         var spec = cluster.Spec;
         var agent = spec.Agent;
         var env = Environment(cluster);
+        env.AddRange(AgentRuntimeEnvironment.All.Select(v => Literal(v.Key, v.Value)));
         env.AddRange(agent.Env?.Where(e => e is not null) ?? []);
 
         return new Container

@@ -38,6 +38,9 @@ internal static class SegmentScanner
     /// <summary>Read size while scanning: a few hundred typical records per read, small enough to rent from the shared pool.</summary>
     private const int ChunkBytes = 256 * 1024;
 
+    /// <summary>Smallest read while scanning: a page, which holds the header and a few records.</summary>
+    private const int MinChunkBytes = 4096;
+
     /// <summary>
     /// Scans <paramref name="handle"/> from the last entry of <paramref name="fileEntries"/> (the
     /// valid prefix of its index file) to its end. Entries pointing past the end are dropped (a
@@ -54,7 +57,10 @@ internal static class SegmentScanner
         var position = (long)SegmentFormat.SegmentHeaderBytes;
         var expected = baseOffset;
         var term = termBefore;
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        // A short tail (every log of an idle member) gets a buffer its size, not a chunk: the
+        // shared pool keeps what it lends, and hundreds of partitions recovering at start would
+        // otherwise leave chunk-sized arrays on the large object heap.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(fileLength - position, MinChunkBytes, ChunkBytes));
         try
         {
             var window = new Window(handle, fileLength, buffer);

@@ -160,10 +160,28 @@ public class StatefulSetBuilderTests
     public void Agent_environment_follows_the_documented_table_order_and_leaves_the_delivery_url_unset_when_not_given()
     {
         var names = Agent(Build()).Env!.Select(e => e.Name).ToList();
+        var agentNames = names.SkipLast(AgentRuntimeEnvironment.All.Count).ToList();
 
-        Assert.Equal(AgentEnvironment.All.Select(v => v.Name).Where(names.Contains), names);
+        Assert.Equal(AgentEnvironment.All.Select(v => v.Name).Where(names.Contains), agentNames);
         Assert.DoesNotContain(AgentEnvironment.AppDeliveryUrl, names);
         Assert.Empty(AgentEnvironment.All.Where(v => v.Required).Select(v => v.Name).Except(names));
+    }
+
+    [Fact]
+    public void Agent_container_turns_off_the_runtime_double_mapping_of_code_after_the_agent_variables()
+    {
+        var env = Agent(Build()).Env!;
+
+        Assert.Equal(AgentRuntimeEnvironment.All.Select(v => v.Key), env.TakeLast(AgentRuntimeEnvironment.All.Count).Select(e => e.Name));
+        Assert.Equal("0", Env(Agent(Build()), "DOTNET_EnableWriteXorExecute"));
+    }
+
+    [Fact]
+    public void User_agent_env_overrides_a_runtime_setting()
+    {
+        var agent = Agent(Build(spec => spec.Agent.Env = [new EnvVar { Name = "DOTNET_EnableWriteXorExecute", Value = "1" }]));
+
+        Assert.Equal("1", Env(agent, "DOTNET_EnableWriteXorExecute"));
     }
 
     [Fact]

@@ -61,6 +61,27 @@ public sealed class DataClusterTelemetryTests
     }
 
     [Fact]
+    public async Task Label_sets_beyond_the_cardinality_limit_go_to_the_overflow_series_and_an_instrument_limit_overrides_it()
+    {
+        await using var host = await ScrapedHost.StartAsync(settings: s => s with
+        {
+            CardinalityLimit = 4,
+            CardinalityLimits = new Dictionary<string, int> { ["datacluster.test.wide"] = 16 },
+        });
+        IEnumerable<Measurement<int>> Eight() => Enumerable.Range(0, 8).Select(n => new Measurement<int>(1, new KeyValuePair<string, object?>("n", n)));
+        host.Meter.CreateObservableGauge("datacluster.test.narrow", Eight);
+        host.Meter.CreateObservableGauge("datacluster.test.wide", Eight);
+
+        var families = await host.ScrapeAsync();
+        var narrow = families["datacluster_test_narrow"].Samples;
+        var wide = families["datacluster_test_wide"].Samples;
+
+        Assert.InRange(narrow.Count(s => s.Label("n") is not null), 1, 4);
+        Assert.Contains(narrow, s => s.Label("otel_metric_overflow") == "true");
+        Assert.Equal(Enumerable.Range(0, 8).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), wide.Select(s => s.Label("n")).Order());
+    }
+
+    [Fact]
     public async Task Only_the_hosts_own_meters_are_served_not_same_named_meters_of_others_in_the_process()
     {
         await using var host = await ScrapedHost.StartAsync();

@@ -27,13 +27,14 @@ internal sealed class ScrapedHost : IAsyncDisposable
     /// <summary>A meter of the host's own factory, so its instruments are collected.</summary>
     public Meter Meter { get; }
 
-    public static async Task<ScrapedHost> StartAsync(IReadOnlyDictionary<string, string?>? configuration = null)
+    public static async Task<ScrapedHost> StartAsync(IReadOnlyDictionary<string, string?>? configuration = null, Func<TelemetrySettings, TelemetrySettings>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
-        builder.AddDataClusterTelemetry(new TelemetrySettings("test-service", [MeterName]) { ServiceInstanceId = "test-0" });
+        var telemetry = new TelemetrySettings("test-service", [MeterName]) { ServiceInstanceId = "test-0" };
+        builder.AddDataClusterTelemetry(settings?.Invoke(telemetry) ?? telemetry);
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(Xunit.TestContext.Current.CancellationToken);

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text;
 using DataCluster.Agent.DataPlane;
 using DataCluster.Replication;
@@ -53,6 +54,37 @@ public sealed class DataPlaneTests
             Assert.Equal(Enumerable.Range(0, 20).Select(i => $"event-{i}"), records.Select(r => Encoding.UTF8.GetString(r.Body.Span)));
             Assert.Equal(offsets, records.Select(r => r.Offset));
         }
+    }
+
+    [Fact]
+    public async Task An_idle_data_plane_waits_for_its_ticks_without_throwing()
+    {
+        await using var cluster = new InProcessCluster(3);
+        cluster.Assign();
+        await WriteAcknowledgedAsync(cluster, Write(1, "k", "v"));
+        var thrown = 0;
+        void Count(object? sender, FirstChanceExceptionEventArgs e)
+        {
+            // Thrown on the waiting loop's own stack: a timeout by cancellation at every tick.
+            if (e.Exception is OperationCanceledException && Environment.StackTrace.Contains(nameof(DataCluster.Agent.DataPlane.DataPlane) + ".WaitForWorkAsync", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref thrown);
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            // Fifty ticks a second per member: a second is 150 waits.
+            await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+
+        Assert.Equal(0, thrown);
+        Assert.Equal(WriteStatus.Acknowledged, (await WriteAcknowledgedAsync(cluster, Write(1, "k", "after the idle second"))).Status);
     }
 
     [Fact]

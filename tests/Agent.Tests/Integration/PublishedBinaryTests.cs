@@ -61,6 +61,12 @@ public sealed class PublishedBinaryTests(ControlPlaneFixture fixture)
         info.Environment[AgentEnvironment.Partitions] = TestCluster.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment[AgentEnvironment.LogFormat] = "json";
         info.Environment["KUBECONFIG"] = fixture.Plane.WriteKubeconfig("admin", cluster.Namespace);
+        foreach (var (name, value) in AgentRuntimeEnvironment.All)
+        {
+            // As the operator's container runs it.
+            info.Environment[name] = value;
+        }
+
         using var process = Process.Start(info)!;
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
