@@ -16,17 +16,32 @@ namespace DataCluster.Storage.Files;
 /// </remarks>
 internal sealed class WriteAheadLog : IDisposable
 {
+    /// <summary>
+    /// The first extension of a new file. Small, so that a store opened briefly (tests, a member
+    /// with little traffic) writes little; each later one doubles up to <see cref="MaxExtensionBytes"/>.
+    /// </summary>
+    private const int FirstExtensionBytes = 64 * 1024;
+
+    /// <summary>
+    /// Largest extension: 4 MiB of zeros is a few milliseconds of sequential writing, once per
+    /// second or two at a busy member's rate, and keeps the flushes in between on fdatasync.
+    /// </summary>
+    private const int MaxExtensionBytes = 4 * 1024 * 1024;
+
+    private static readonly byte[] Zeros = new byte[64 * 1024];
+
     private readonly PooledBuffer _pending = new();
     private readonly List<string> _retired = [];
     private SafeFileHandle _handle;
     private long _written;
+    private long _allocated;
 
     private WriteAheadLog(string directory, long sequence, SafeFileHandle handle)
     {
         Directory = directory;
         Sequence = sequence;
         _handle = handle;
-        _written = WalFormat.HeaderBytes;
+        _written = _allocated = WalFormat.HeaderBytes;
     }
 
     public string Directory { get; }
@@ -109,6 +124,12 @@ internal sealed class WriteAheadLog : IDisposable
         while (position < bytes.Length)
         {
             var status = WalFormat.TryReadEntry(bytes.AsSpan(position), out var length, out var partition, out var kind);
+            if (status == FrameStatus.Zero && bytes.AsSpan(position).IndexOfAnyExcept((byte)0) < 0)
+            {
+                // The zeros the file was extended with: the entries end here.
+                break;
+            }
+
             if (status != FrameStatus.Valid)
             {
                 tail = (position, status);
@@ -152,6 +173,11 @@ internal sealed class WriteAheadLog : IDisposable
             return;
         }
 
+        if (_written + _pending.Count > _allocated)
+        {
+            Extend(_written + _pending.Count);
+        }
+
         RandomAccess.Write(_handle, _pending.Written, _written);
         _written += _pending.Count;
         _pending.Clear();
@@ -169,7 +195,7 @@ internal sealed class WriteAheadLog : IDisposable
         _handle.Dispose();
         _handle = next;
         Sequence++;
-        _written = WalFormat.HeaderBytes;
+        _written = _allocated = WalFormat.HeaderBytes;
     }
 
     /// <summary>Deletes the retired files and syncs the directory.</summary>
@@ -203,6 +229,24 @@ internal sealed class WriteAheadLog : IDisposable
 
     /// <summary>Closes the file, dropping entries not yet written, as a crash would.</summary>
     public void Dispose() => Close(delete: false);
+
+    /// <summary>
+    /// Writes zeros past the end up to at least <paramref name="end"/> and fsyncs the file (size
+    /// and blocks): entries then land in blocks that exist and were synced, so the flushes that
+    /// follow need only fdatasync. Zeros read back as the end of the entries.
+    /// </summary>
+    private void Extend(long end)
+    {
+        var extension = Math.Clamp(_allocated - WalFormat.HeaderBytes, FirstExtensionBytes, MaxExtensionBytes);
+        var target = Math.Max(end, _allocated + extension);
+        for (var at = _allocated; at < target; at += Zeros.Length)
+        {
+            RandomAccess.Write(_handle, Zeros.AsSpan(0, (int)Math.Min(Zeros.Length, target - at)), at);
+        }
+
+        DurableFile.Sync(_handle);
+        _allocated = target;
+    }
 
     private static SafeFileHandle CreateFile(string directory, long sequence)
     {

@@ -98,7 +98,8 @@ public sealed class WriteAheadLogTests
 
         // The second flush's entry torn: its fsync never completed.
         var wal = Directory.GetFiles(Path.Combine(harness.Root, "wal")).Single();
-        File.WriteAllBytes(wal, File.ReadAllBytes(wal)[..^7]);
+        var bytes = File.ReadAllBytes(wal);
+        File.WriteAllBytes(wal, bytes[..(EntriesEnd(bytes) - 7)]);
 
         Assert.Equal(10, harness.Reopen(0).NextOffset);
         Assert.Equal(0, harness.Store.OpenPartition(1).NextOffset);
@@ -116,14 +117,33 @@ public sealed class WriteAheadLogTests
         harness.Crash();
         var wal = Directory.GetFiles(Path.Combine(harness.Root, "wal")).Single();
         var bytes = File.ReadAllBytes(wal);
-        var garbage = new byte[200];
-        new Random(7).NextBytes(garbage);
-        File.WriteAllBytes(wal, [.. bytes, .. garbage]);
+        var end = EntriesEnd(bytes);
+        new Random(7).NextBytes(bytes.AsSpan(end, 200));
+        File.WriteAllBytes(wal, bytes);
 
         Assert.Equal(10, harness.Reopen().NextOffset);
         Assert.NotNull(harness.Store.WalReplay.CutReason);
-        Assert.Equal(bytes.Length, harness.Store.WalReplay.CutPosition);
+        Assert.Equal(end, harness.Store.WalReplay.CutPosition);
     }
+
+    [Fact]
+    public async Task The_file_is_extended_with_synced_zeros_ahead_of_its_entries_which_replay_reads_as_their_end()
+    {
+        using var harness = new StoreHarness();
+        var log = harness.Log();
+        Records.AppendUpTo(log, 10, term: 1);
+        await log.FlushAsync(Cancel);
+        harness.Crash();
+        var wal = Directory.GetFiles(Path.Combine(harness.Root, "wal")).Single();
+        var bytes = File.ReadAllBytes(wal);
+        Assert.True(bytes.Length > EntriesEnd(bytes), "zeros follow the entries");
+
+        Assert.Equal(10, harness.Reopen().NextOffset);
+        Assert.Null(harness.Store.WalReplay.CutReason);
+    }
+
+    /// <summary>Where the entries of a write-ahead log file end: the zeros it was extended with follow.</summary>
+    private static int EntriesEnd(byte[] file) => Array.FindLastIndex(file, b => b != 0) + 1;
 
     [Fact]
     public async Task Replay_never_puts_back_records_a_durable_truncation_removed()
