@@ -242,13 +242,22 @@ public sealed partial class LogStore
         }
 
         var batch = new FlushBatch();
+        Exception? failure = null;
         foreach (var log in _walCovered)
         {
-            log.PrepareFlush(batch, sync: true);
+            try
+            {
+                log.PrepareFlush(batch, sync: true);
+            }
+            catch (IOException e)
+            {
+                // A log that failed since: its records stay in the write-ahead log for the next
+                // open, so the file cannot be retired.
+                failure ??= e;
+            }
         }
 
         await _workers.RunAsync(batch.Items).ConfigureAwait(false);
-        Exception? failure = null;
         foreach (var flushed in batch.Logs)
         {
             if (FirstFailure(batch, flushed) is { } failed)
@@ -268,8 +277,9 @@ public sealed partial class LogStore
 
         if (failure is not null)
         {
-            // The write-ahead log keeps the records the failed logs may have lost.
-            throw failure;
+            // The write-ahead log keeps the records the failed logs may have lost; the flush that
+            // called this succeeded, so report it as a failed checkpoint only through the logs.
+            return;
         }
 
         _walCovered.Clear();
