@@ -62,6 +62,7 @@ public sealed partial class LogStore : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The options are not valid; the message lists every problem and its fix.</exception>
     /// <exception cref="IOException">The directory is locked by another store, or cannot be created.</exception>
+    /// <exception cref="LogCorruptedException">Replaying the write-ahead log met damage a crash cannot explain.</exception>
     public static LogStore Open(LogStoreOptions options, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -71,7 +72,18 @@ public sealed partial class LogStore : IDisposable
             throw new ArgumentException("invalid storage options: " + string.Join("; ", problems), nameof(options));
         }
 
-        return new LogStore(options, timeProvider ?? TimeProvider.System, meterFactory);
+        var store = new LogStore(options, timeProvider ?? TimeProvider.System, meterFactory);
+        try
+        {
+            store.OpenWriteAheadLog();
+        }
+        catch
+        {
+            store.Crash();
+            throw;
+        }
+
+        return store;
     }
 
     /// <summary>Partitions that have a directory in the store, in order.</summary>
@@ -133,17 +145,46 @@ public sealed partial class LogStore : IDisposable
             _ => false,
         };
 
+        var wal = sync ? _wal : null;
+        if (wal is not null)
+        {
+            ThrowIfWalFailed();
+        }
+
         var batch = new FlushBatch();
         foreach (var log in Targets(logs, sync))
         {
-            log.PrepareFlush(batch, sync);
+            log.PrepareFlush(batch, sync, wal);
+        }
+
+        SyncItem? walSync = null;
+        if (wal is not null && wal.HasPending)
+        {
+            // One write and one fsync for the records of every log in the batch.
+            try
+            {
+                wal.WritePending();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _walFailure = e;
+                throw;
+            }
+
+            walSync = new SyncItem(SyncKind.WriteAheadLog, wal.Handle, null, null, wal.Length);
+            batch.Items.Add(walSync);
         }
 
         await _workers.RunAsync(batch.Items).ConfigureAwait(false);
+        if (walSync?.Failure is { } walFailed)
+        {
+            _walFailure = walFailed;
+        }
+
         Exception? failure = null;
         foreach (var flushed in batch.Logs)
         {
-            var failed = FirstFailure(batch, flushed);
+            var failed = FirstFailure(batch, flushed) ?? (flushed.UsedWal ? walSync?.Failure : null);
             if (failed is not null)
             {
                 flushed.Log.FailFlush(failed);
@@ -152,6 +193,10 @@ public sealed partial class LogStore : IDisposable
             }
 
             flushed.Log.CompleteFlush(batch, flushed);
+            if (flushed.UsedWal)
+            {
+                _walCovered.Add(flushed.Log);
+            }
             if (!flushed.Log.Dirty)
             {
                 _dirty.Remove(flushed.Log);
@@ -179,6 +224,8 @@ public sealed partial class LogStore : IDisposable
         {
             throw failure;
         }
+
+        await CheckpointIfDueAsync().ConfigureAwait(false);
     }
 
     /// <summary>Flushes and closes every log and releases the directory lock.</summary>
@@ -205,11 +252,16 @@ public sealed partial class LogStore : IDisposable
         }
 
         _workers.RunAsync(batch.Items).GetAwaiter().GetResult();
+        var allSynced = batch.Logs.Count == logs.Length;
         foreach (var flushed in batch.Logs)
         {
             if (FirstFailure(batch, flushed) is null)
             {
                 flushed.Log.CompleteFlush(batch, flushed);
+            }
+            else
+            {
+                allSynced = false;
             }
         }
 
@@ -217,6 +269,10 @@ public sealed partial class LogStore : IDisposable
         {
             log.CloseFiles(discardPending: true);
         }
+
+        // Every segment synced: the write-ahead log holds nothing they lack. Otherwise it stays
+        // for the next open to replay.
+        CloseWal(delete: allSynced && _walFailure is null);
 
         _logs.Clear();
         Release();
@@ -229,6 +285,9 @@ public sealed partial class LogStore : IDisposable
         {
             log.CloseFiles(discardPending: true);
         }
+
+        _wal?.Dispose();
+        _wal = null;
 
         _logs.Clear();
         Release();
@@ -270,6 +329,7 @@ public sealed partial class LogStore : IDisposable
             _logs.Remove(log.Partition);
             _dirty.Remove(log);
             _unsynced.Remove(log);
+            _walCovered.Remove(log);
         }
     }
 
@@ -313,6 +373,20 @@ public sealed partial class LogStore : IDisposable
                 }
             }
         }
+    }
+
+    private void CloseWal(bool delete)
+    {
+        try
+        {
+            _wal?.Close(delete);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The files stay; the next open replays them, which is harmless.
+        }
+
+        _wal = null;
     }
 
     private void Release()

@@ -28,6 +28,9 @@ public sealed record LogStoreOptions
     /// <summary>Default <see cref="TailCacheBytes"/>: 256 KiB per partition.</summary>
     public const long DefaultTailCacheBytes = 256 * 1024;
 
+    /// <summary>Default <see cref="WalCheckpointBytes"/>: 32 MiB.</summary>
+    public const long DefaultWalCheckpointBytes = 32L * 1024 * 1024;
+
     /// <summary>Default <see cref="FlushParallelism"/>.</summary>
     public const int DefaultFlushParallelism = 32;
 
@@ -87,4 +90,21 @@ public sealed record LogStoreOptions
     /// 25 ms with 16 at once, 20 ms with 32, and no less with 64.
     /// </summary>
     public int FlushParallelism { get; init; } = DefaultFlushParallelism;
+
+    /// <summary>
+    /// Under <see cref="FsyncPolicy.Always"/>, a group flush appends the records of every log it
+    /// flushes to one write-ahead log file and fsyncs that file once, instead of one fsync per
+    /// partition file; segment files are synced at checkpoints. Default true: with records spread
+    /// over many partitions, one fsync per flush instead of dozens (storage/README.md, "Figures").
+    /// False keeps the per-partition fsyncs. Other policies never use it.
+    /// </summary>
+    public bool WriteAheadLog { get; init; } = true;
+
+    /// <summary>
+    /// Size of the write-ahead log file at which a checkpoint syncs the segments it covers and
+    /// starts a new file. Default 32 MiB: about ten seconds of a member's records at a few
+    /// thousand 256-byte writes per second, so the parallel segment fsyncs of a checkpoint come
+    /// seldom, while replay on open reads (and holds in memory) at most that much plus one flush.
+    /// </summary>
+    public long WalCheckpointBytes { get; init; } = DefaultWalCheckpointBytes;
 }

@@ -11,6 +11,12 @@ public sealed class LogStoreOptionsValidator : IValidateOptions<LogStoreOptions>
     /// <summary>Largest segment: index positions are 32-bit, and one record of up to 2 GiB may follow the limit.</summary>
     public const long MaxSegmentBytes = 1024L * 1024 * 1024;
 
+    /// <summary>Smallest <see cref="LogStoreOptions.WalCheckpointBytes"/>: below, checkpoints (a sync of every covered segment) would come every few flushes.</summary>
+    public const long MinWalCheckpointBytes = 64 * 1024;
+
+    /// <summary>Largest <see cref="LogStoreOptions.WalCheckpointBytes"/>: replay reads a file into memory.</summary>
+    public const long MaxWalCheckpointBytes = 1024L * 1024 * 1024;
+
     /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, LogStoreOptions options)
     {
@@ -67,6 +73,11 @@ public sealed class LogStoreOptionsValidator : IValidateOptions<LogStoreOptions>
         if (options.FlushParallelism is < 1 or > 256)
         {
             problems.Add($"FlushParallelism is {options.FlushParallelism}: set it between 1 and 256; the default is {LogStoreOptions.DefaultFlushParallelism}");
+        }
+
+        if (options.WalCheckpointBytes is < MinWalCheckpointBytes or > MaxWalCheckpointBytes)
+        {
+            problems.Add($"WalCheckpointBytes is {options.WalCheckpointBytes}: set it between {MinWalCheckpointBytes} (64 KiB) and {MaxWalCheckpointBytes} (1 GiB); the default is {LogStoreOptions.DefaultWalCheckpointBytes} (32 MiB)");
         }
 
         return problems;

@@ -19,13 +19,23 @@ public sealed partial class PartitionLog
     /// <paramref name="sync"/> (and of sealed segments always, so they can be sealed), seal
     /// trailers, and the directory after a segment was created or deleted.
     /// </summary>
-    internal void PrepareFlush(FlushBatch batch, bool sync)
+    /// <remarks>
+    /// With <paramref name="wal"/> (the store's write-ahead log, which the caller syncs once for
+    /// the whole batch), the pending records are copied into it as they are written and segment
+    /// data is synced only where the write-ahead log does not cover it: sealed segments (so they
+    /// can be sealed) and bytes an append wrote through since the last full sync.
+    /// </remarks>
+    internal void PrepareFlush(FlushBatch batch, bool sync, WriteAheadLog? wal = null)
     {
         ThrowIfUnusable();
         var first = batch.Items.Count;
+        var syncData = sync && (wal is null || _writtenOutsideWal);
+        var toWal = 0L;
         Guard(() =>
         {
-            batch.BytesWritten += WriteOut();
+            var written = WriteOut(syncData ? null : wal);
+            batch.BytesWritten += written;
+            toWal = syncData ? 0 : written;
             for (var i = FirstSegmentWithWork(); i < _segments.Count; i++)
             {
                 var segment = _segments[i];
@@ -34,7 +44,9 @@ public sealed partial class PartitionLog
                     batch.Items.Add(new SyncItem(SyncKind.Seal, indexHandle, null, segment, 0));
                 }
 
-                if ((sync || segment.Sealed) && segment.UnsyncedHandle is { } handle)
+                // A new segment's header is synced at once too: retention may delete the segment
+                // before it only once that header is durable.
+                if ((syncData || segment.Sealed || segment.SyncedLength == 0) && segment.UnsyncedHandle is { } handle)
                 {
                     batch.Items.Add(new SyncItem(SyncKind.Data, handle, null, segment, segment.WrittenLength));
                 }
@@ -46,7 +58,7 @@ public sealed partial class PartitionLog
             batch.Items.Add(new SyncItem(SyncKind.Directory, null, _directory, null, 0));
         }
 
-        batch.Logs.Add(new FlushedLog(this, NextOffset, first, batch.Items.Count - first));
+        batch.Logs.Add(new FlushedLog(this, NextOffset, first, batch.Items.Count - first, UsedWal: wal is not null && toWal > 0, SyncedAll: syncData));
     }
 
     /// <summary>Second phase, once every fsync of <paramref name="flushed"/> succeeded: what they covered is durable.</summary>
@@ -69,7 +81,39 @@ public sealed partial class PartitionLog
             }
         }
 
+        if (flushed.SyncedAll)
+        {
+            _writtenOutsideWal = false;
+        }
+
         _durableOffset = flushed.NextOffset;
+    }
+
+    /// <summary>
+    /// fsyncs every segment byte written so far (not the pending ones), on the caller's thread:
+    /// afterwards the segment files alone hold everything the write-ahead log has of this log.
+    /// </summary>
+    internal void SyncWrittenSegments()
+    {
+        Guard(() =>
+        {
+            foreach (var segment in _segments)
+            {
+                if (segment.UnsyncedHandle is { } handle)
+                {
+                    var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                    DurableFile.Sync(handle);
+                    _store.Metrics.Fsync(start);
+                    segment.MarkSynced(segment.WrittenLength);
+                }
+            }
+
+            if (_directoryUnsynced)
+            {
+                DurableFile.SyncDirectory(_directory);
+                _directoryUnsynced = false;
+            }
+        });
     }
 
     /// <summary>An fsync of this log failed: the page cache may have dropped the data it covered, so nothing can be trusted without reopening.</summary>
@@ -80,7 +124,7 @@ public sealed partial class PartitionLog
     {
         if (!discardPending && _failure is null)
         {
-            WriteOut();
+            WriteOut(null);
         }
 
         foreach (var segment in _segments)
@@ -92,7 +136,7 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>Hands pending bytes to the OS without an fsync (what a write-through or an unsynced flush does), for tests that then crash.</summary>
-    internal void WritePendingForTest() => WriteOut();
+    internal void WritePendingForTest() => WriteOut(null);
 
     /// <summary>True when a segment still has index entries to persist or a seal to write.</summary>
     private bool NeedsIndexWork()
@@ -108,20 +152,40 @@ public sealed partial class PartitionLog
         return false;
     }
 
-    private long WriteOut()
+    /// <summary>
+    /// Hands pending bytes to the OS, after syncing a pending cut. With <paramref name="wal"/> the
+    /// same bytes go into the write-ahead log; without it, while the store keeps one, they are
+    /// bytes it does not cover, so the next flush syncs this log's segments.
+    /// </summary>
+    private long WriteOut(WriteAheadLog? wal)
     {
         if (_cutUnsynced is { } cut)
         {
             cut.SyncAfterCut();
             _cutUnsynced = null;
+
+            // Before any byte lands past the cut: the write-ahead log must stop offering the
+            // records the cut removed.
+            _store.CutDurable(this);
         }
 
         var written = 0L;
         for (var i = FirstSegmentWithWork(); i < _segments.Count; i++)
         {
             var segment = _segments[i];
-            written += segment.Length - segment.WrittenLength;
+            var pending = segment.Length - segment.WrittenLength;
+            if (pending > 0 && wal is not null)
+            {
+                wal.AppendRecords(Partition, segment.Pending);
+            }
+
+            written += pending;
             segment.WritePending();
+        }
+
+        if (wal is null && written > 0)
+        {
+            _writtenOutsideWal = true;
         }
 
         return written;

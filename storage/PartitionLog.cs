@@ -40,6 +40,7 @@ public sealed partial class PartitionLog : IPartitionLog
     private long _durableOffset;
     private Segment? _cutUnsynced;
     private bool _directoryUnsynced;
+    private bool _writtenOutsideWal;
     private Exception? _failure;
     private bool _disposed;
 
@@ -173,7 +174,7 @@ public sealed partial class PartitionLog : IPartitionLog
         _store.Appended(this, size);
         if (active.Length - active.WrittenLength >= WriteThroughBytes)
         {
-            Guard(() => WriteOut());
+            Guard(() => WriteOut(null));
         }
     }
 
@@ -235,6 +236,10 @@ public sealed partial class PartitionLog : IPartitionLog
         ArgumentOutOfRangeException.ThrowIfNegative(startOffset);
         ArgumentOutOfRangeException.ThrowIfNegative(termBefore);
         ThrowIfUnusable();
+        // Under a write-ahead log, its entries of this log must be made unnecessary (segments
+        // synced, then a barrier) before the segments go, or a crash mid-reset would replay old
+        // records onto the new start.
+        _store.BeforeReset(this);
         Guard(() =>
         {
             ResetMarker.Write(_directory, startOffset, termBefore);

@@ -22,6 +22,8 @@ public sealed class StorageMetrics : IDisposable
     private readonly Counter<long> _recoveryCutBytes;
     private readonly Counter<long> _recoveryCuts;
     private readonly Counter<long> _segmentsDeleted;
+    private readonly Counter<long> _walCheckpoints;
+    private readonly Counter<long> _walReplayedRecords;
 
     internal StorageMetrics(IMeterFactory? meterFactory)
     {
@@ -34,6 +36,8 @@ public sealed class StorageMetrics : IDisposable
         _recoveryCutBytes = _meter.CreateCounter<long>("datacluster.storage.recovery.cut.bytes", "By", "Bytes recovery cut from torn or damaged log tails, by reason.");
         _recoveryCuts = _meter.CreateCounter<long>("datacluster.storage.recovery.cuts", "{cut}", "Partition logs whose tail recovery cut, by reason.");
         _segmentsDeleted = _meter.CreateCounter<long>("datacluster.storage.segments.deleted", "{segment}", "Segment files deleted, by reason: retention, truncate, reset, recovery.");
+        _walCheckpoints = _meter.CreateCounter<long>("datacluster.storage.wal.checkpoints", "{checkpoint}", "Write-ahead log checkpoints: segments synced, the next file started.");
+        _walReplayedRecords = _meter.CreateCounter<long>("datacluster.storage.wal.replayed.records", "{record}", "Records opening the store put back into partition logs from the write-ahead log.");
     }
 
     /// <summary>The meter the instruments are on.</summary>
@@ -64,6 +68,16 @@ public sealed class StorageMetrics : IDisposable
         if (report.SegmentsDeleted > 0)
         {
             SegmentDeleted("recovery", report.SegmentsDeleted);
+        }
+    }
+
+    internal void WalCheckpoint() => _walCheckpoints.Add(1);
+
+    internal void WalReplayed(WalReplayReport report)
+    {
+        if (report.RecordsReplayed > 0)
+        {
+            _walReplayedRecords.Add(report.RecordsReplayed);
         }
     }
 

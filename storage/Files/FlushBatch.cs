@@ -13,6 +13,9 @@ internal enum SyncKind
 
     /// <summary>A partition directory, after a segment file was created or deleted in it.</summary>
     Directory,
+
+    /// <summary>The store's write-ahead log, holding the records of several logs of the batch.</summary>
+    WriteAheadLog,
 }
 
 /// <summary>One fsync to issue; <see cref="Failure"/> is set by the worker that ran it.</summary>
@@ -31,8 +34,12 @@ internal sealed class SyncItem(SyncKind kind, SafeFileHandle? handle, string? di
     public Exception? Failure { get; set; }
 }
 
-/// <summary>One log's part of a flush: the offset it makes durable and its items.</summary>
-internal readonly record struct FlushedLog(PartitionLog Log, long NextOffset, int FirstItem, int ItemCount);
+/// <summary>
+/// One log's part of a flush: the offset it makes durable and its items; whether its records
+/// went to the write-ahead log (whose fsync it then also depends on), and whether every written
+/// byte of its segments is synced by its own items.
+/// </summary>
+internal readonly record struct FlushedLog(PartitionLog Log, long NextOffset, int FirstItem, int ItemCount, bool UsedWal = false, bool SyncedAll = false);
 
 /// <summary>The fsyncs of one group flush, across logs. Filled and completed on the caller's thread; items are run by <see cref="SyncWorkers"/>.</summary>
 internal sealed class FlushBatch

@@ -117,6 +117,9 @@ internal sealed partial class Segment : IDisposable
         return size;
     }
 
+    /// <summary>The encoded records not yet handed to the OS.</summary>
+    public ReadOnlySpan<byte> Pending => _pending.Written;
+
     /// <summary>Hands the pending bytes to the OS (no fsync).</summary>
     public void WritePending()
     {

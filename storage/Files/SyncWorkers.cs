@@ -98,6 +98,11 @@ internal sealed class SyncWorkers : IDisposable
             {
                 DurableFile.SyncDirectory(item.DirectoryPath!);
             }
+            else if (item.Kind == SyncKind.WriteAheadLog)
+            {
+                // Its blocks were written and synced when the file was extended (WriteAheadLog).
+                DurableFile.SyncData(item.Handle!);
+            }
             else
             {
                 DurableFile.Sync(item.Handle!);

@@ -65,11 +65,17 @@ public sealed class PartitionLogProperties
     [Fact]
     public void A_file_log_keeps_every_durable_record_and_never_resurrects_a_truncated_one()
     {
-        Check.One(Quick, Prop.ForAll(Histories, steps => new History().Run(steps)));
+        Check.One(Quick, Prop.ForAll(Histories, steps => new History(writeAheadLog: true).Run(steps)));
+    }
+
+    [Fact]
+    public void Without_the_write_ahead_log_a_file_log_keeps_every_durable_record_and_never_resurrects_a_truncated_one()
+    {
+        Check.One(Quick, Prop.ForAll(Histories, steps => new History(writeAheadLog: false).Run(steps)));
     }
 
     /// <summary>One run: the store under test and the model.</summary>
-    private sealed class History
+    private sealed class History(bool writeAheadLog)
     {
         private readonly HashSet<long> _killed = [];
         private readonly List<long> _truncatedSinceFlush = [];
@@ -80,7 +86,7 @@ public sealed class PartitionLogProperties
 
         public void Run(LogStep[] steps)
         {
-            using var harness = new StoreHarness(o => o with { SegmentBytes = 4096, IndexIntervalBytes = 256, TailCacheBytes = 1024, FlushParallelism = 4 });
+            using var harness = new StoreHarness(o => o with { SegmentBytes = 4096, IndexIntervalBytes = 256, TailCacheBytes = 1024, FlushParallelism = 4, WriteAheadLog = writeAheadLog });
             var log = harness.Log();
             foreach (var step in steps)
             {

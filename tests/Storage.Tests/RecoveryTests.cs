@@ -2,7 +2,11 @@ using DataCluster.Storage;
 
 namespace DataCluster.Storage.Tests;
 
-/// <summary>What a file log holds after a clean stop, a crash, and a crash that tore or damaged its files.</summary>
+/// <summary>
+/// What a file log holds after a clean stop, a crash, and a crash that tore or damaged its files.
+/// These check what segment recovery alone keeps, so the store runs without its write-ahead log,
+/// whose replay would put torn records back (<see cref="WriteAheadLogTests"/>).
+/// </summary>
 public sealed class RecoveryTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -10,7 +14,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task A_reopened_log_holds_every_flushed_record_its_terms_and_its_start()
     {
-        using var harness = new StoreHarness(o => o with { SegmentBytes = 4096, IndexIntervalBytes = 512 });
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false, SegmentBytes = 4096, IndexIntervalBytes = 512 });
         var log = harness.Log();
         log.Reset(100, 2);
         Records.AppendUpTo(log, 150, term: 2, bodyBytes: 64);
@@ -45,7 +49,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task A_tail_torn_at_any_byte_recovers_to_exactly_the_flushed_prefix()
     {
-        using var harness = new StoreHarness();
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false });
         var log = harness.Log();
         Records.AppendUpTo(log, 20, term: 1);
         await log.FlushAsync(Cancel);
@@ -80,7 +84,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task A_flipped_byte_anywhere_in_the_last_record_cuts_that_record_and_reports_it()
     {
-        using var harness = new StoreHarness();
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false });
         var log = harness.Log();
         Records.AppendUpTo(log, 20, term: 1);
         await log.FlushAsync(Cancel);
@@ -110,7 +114,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task A_zero_filled_tail_is_cut_back_to_the_last_record()
     {
-        using var harness = new StoreHarness();
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false });
         var log = harness.Log();
         Records.AppendUpTo(log, 10, term: 1);
         await log.FlushAsync(Cancel);
@@ -135,7 +139,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task Records_truncated_before_a_completed_flush_never_come_back()
     {
-        using var harness = new StoreHarness(o => o with { SegmentBytes = 4096 });
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false, SegmentBytes = 4096 });
         var log = harness.Log();
         Records.AppendUpTo(log, 200, term: 1);
         await log.FlushAsync(Cancel);
@@ -159,7 +163,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task A_truncation_not_yet_flushed_keeps_at_least_the_durable_prefix()
     {
-        using var harness = new StoreHarness(o => o with { SegmentBytes = 4096 });
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false, SegmentBytes = 4096 });
         var log = harness.Log();
         Records.AppendUpTo(log, 100, term: 1);
         await log.FlushAsync(Cancel);
@@ -173,7 +177,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task A_damaged_record_inside_a_sealed_segment_fails_the_read_and_leaves_later_records_readable()
     {
-        using var harness = new StoreHarness(o => o with { SegmentBytes = 4096 });
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false, SegmentBytes = 4096 });
         var log = harness.Log();
         Records.AppendUpTo(log, 300, term: 1);
         await log.FlushAsync(Cancel);
@@ -197,7 +201,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task A_damaged_tail_in_an_older_segment_is_refused_when_later_segments_are_known_durable()
     {
-        using var harness = new StoreHarness(o => o with { SegmentBytes = 4096 });
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false, SegmentBytes = 4096 });
         var log = harness.Log();
         Records.AppendUpTo(log, 300, term: 1);
         await log.FlushAsync(Cancel);
@@ -223,7 +227,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task A_damaged_record_that_the_index_proves_durable_is_refused_not_cut()
     {
-        using var harness = new StoreHarness(o => o with { IndexIntervalBytes = 256 });
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false, IndexIntervalBytes = 256 });
         var log = harness.Log();
         Records.AppendUpTo(log, 40, term: 1);
         await log.FlushAsync(Cancel);
@@ -244,7 +248,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task A_segment_created_after_the_last_flush_with_a_torn_header_is_deleted()
     {
-        using var harness = new StoreHarness();
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false });
         var log = harness.Log();
         Records.AppendUpTo(log, 10, term: 1);
         await log.FlushAsync(Cancel);
@@ -264,7 +268,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task A_reset_interrupted_by_a_crash_is_finished_on_open_and_a_torn_reset_marker_is_ignored()
     {
-        using var harness = new StoreHarness();
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false });
         var log = harness.Log();
         Records.AppendUpTo(log, 10, term: 1);
         await log.FlushAsync(Cancel);
@@ -289,7 +293,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task Refused_appends_leave_every_flushed_record_on_disk()
     {
-        using var harness = new StoreHarness();
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false });
         var log = harness.Log();
         Records.AppendUpTo(log, 10, term: 3);
         await log.FlushAsync(Cancel);
@@ -304,7 +308,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task Segments_rolled_after_the_last_flush_and_lost_in_a_crash_leave_a_log_that_takes_appends_again()
     {
-        using var harness = new StoreHarness(o => o with { SegmentBytes = 4096 });
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false, SegmentBytes = 4096 });
         var log = harness.Log();
         await log.FlushAsync(Cancel);
         Records.AppendUpTo(log, 100, term: 1, bodyBytes: 200);
@@ -323,7 +327,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task A_second_truncation_that_deletes_the_segment_a_first_one_cut_is_flushed_without_error()
     {
-        using var harness = new StoreHarness(o => o with { SegmentBytes = 4096 });
+        using var harness = new StoreHarness(o => o with { WriteAheadLog = false, SegmentBytes = 4096 });
         var log = harness.Log();
         Records.AppendUpTo(log, 200, term: 1, bodyBytes: 100);
         await log.FlushAsync(Cancel);
