@@ -192,6 +192,16 @@ public sealed class LeaderElector
                     return started;
                 }
 
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The attempt outlived RenewDeadline (an API server too slow to answer): a failed
+                // attempt like any other, retried; never a reason to stop campaigning.
+                _logger.LeaseAttemptTimedOut(_options.Identity, _store.Description, (long)_options.RenewDeadline.TotalMilliseconds);
+            }
+
+            try
+            {
                 await Task.Delay(NextAcquireDelay(), _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -70,6 +70,9 @@ internal static partial class KubeLog
     [LoggerMessage(EventId = 4007, Level = LogLevel.Error, Message = "A leader-election callback of {Identity} for {Lease} threw")]
     public static partial void LeaderCallbackFailed(this ILogger logger, Exception exception, string identity, string lease);
 
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "{Identity} got no answer about the lease {Lease} within {DeadlineMs} ms; trying again")]
+    public static partial void LeaseAttemptTimedOut(this ILogger logger, string identity, string lease, long deadlineMs);
+
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "{Kind} is served as {GroupVersion}")]
     public static partial void VersionResolved(this ILogger logger, string kind, string groupVersion);
 }

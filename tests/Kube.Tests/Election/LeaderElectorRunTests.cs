@@ -75,6 +75,26 @@ public sealed class LeaderElectorRunTests
     }
 
     [Fact]
+    public async Task A_candidate_whose_attempts_outlive_the_renew_deadline_keeps_campaigning_and_leads_once_answered()
+    {
+        var store = new SwitchableStore(new InMemoryLeaseStore()) { Hanging = true };
+        var a = Candidate(store, "a");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = a.RunAsync(stop.Token);
+
+        // Several attempts time out (each after RenewDeadline); the loop goes on.
+        await Task.Delay(RenewDeadline * 3, Ct);
+        Assert.False(run.IsCompleted, run.Exception?.GetBaseException().ToString() ?? "the election loop ended");
+        Assert.False(a.IsLeader);
+
+        store.Hanging = false;
+        await Eventually.UntilAsync(() => a.IsLeader, TimeSpan.FromSeconds(10), "a leads once the store answers");
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+    }
+
+    [Fact]
     public async Task The_leading_token_is_cancelled_when_the_elector_stops()
     {
         var store = new InMemoryLeaseStore();
@@ -108,9 +128,14 @@ public sealed class LeaderElectorRunTests
     {
         public volatile bool Broken;
 
+        /// <summary>Requests get no answer until cancelled (an API server too slow to reply).</summary>
+        public volatile bool Hanging;
+
         public string Description => inner.Description;
 
-        public Task<Lease?> GetAsync(CancellationToken cancellationToken) => Broken ? Refused<Lease?>() : inner.GetAsync(cancellationToken);
+        public Task<Lease?> GetAsync(CancellationToken cancellationToken) =>
+            Hanging ? Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith<Lease?>(_ => throw new OperationCanceledException(cancellationToken), TaskScheduler.Default)
+            : Broken ? Refused<Lease?>() : inner.GetAsync(cancellationToken);
 
         public Task<Lease> CreateAsync(Lease lease, CancellationToken cancellationToken) => Broken ? Refused<Lease>() : inner.CreateAsync(lease, cancellationToken);
 
