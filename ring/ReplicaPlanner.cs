@@ -275,7 +275,10 @@ internal static class ReplicaPlanner
 
             foreach (var q in holdings[u])
             {
-                if (previous[q].AsSpan().Contains(u))
+                // Each hop's validity is judged on the partition as it is now, so a chain may
+                // change a partition only once: two hops through one partition could each be
+                // valid alone and leave it with no member that may lead it.
+                if (previous[q].AsSpan().Contains(u) || OnChain(from, via, u, q))
                 {
                     continue;
                 }
@@ -312,6 +315,20 @@ internal static class ReplicaPlanner
 
                     queue.Enqueue(v);
                 }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when the chain that reaches <paramref name="member"/> already passes through partition <paramref name="q"/>.</summary>
+    private static bool OnChain(int[] from, int[] via, int member, int q)
+    {
+        for (var m = member; from[m] >= 0; m = from[m])
+        {
+            if (via[m] == q)
+            {
+                return true;
             }
         }
 
