@@ -29,7 +29,7 @@ internal sealed class LeaderPlanner
     private readonly int _floor;
     private readonly int _ceiling;
 
-    /// <summary>One leadership outside the balance band: more than any path of changes costs.</summary>
+    /// <summary>One leadership outside the band: more than any path of changes costs.</summary>
     private readonly long _penalty;
 
     // Shortest-path state, reused by every search.
