@@ -87,11 +87,29 @@ internal sealed class LeaderPlanner
     /// <param name="previousLeader">Per partition, the previous leader if it is an active member, else -1.</param>
     /// <returns>Per partition, the leading member.</returns>
     /// <remarks>
-    /// Planning again from the result changes nothing: every leader is then its own previous
-    /// leader, and a run ends only when no path lowers the balance penalty, which does not depend
-    /// on which leaders are previous ones.
+    /// Planned again from its own result until that changes nothing, so that assigning again
+    /// over an unchanged membership keeps every leader. From its own result a plan only applies
+    /// paths that lower the balance penalty, so this settles; the bound is a guard. (Under heavy
+    /// requirements a first plan has been seen to leave such a path, see docs/assignment.md.)
     /// </remarks>
     public static int[] Plan(PlanState state, Topology topology, int[] previousLeader)
+    {
+        var leaders = PlanOnce(state, topology, previousLeader);
+        for (var round = 0; round < 8; round++)
+        {
+            var again = PlanOnce(state, topology, leaders);
+            if (again.AsSpan().SequenceEqual(leaders))
+            {
+                break;
+            }
+
+            leaders = again;
+        }
+
+        return leaders;
+    }
+
+    private static int[] PlanOnce(PlanState state, Topology topology, int[] previousLeader)
     {
         var planner = new LeaderPlanner(state, topology, previousLeader);
         planner.KeepPrevious();
