@@ -68,15 +68,18 @@ public static class Assigner
 
         var kept = new int[partitions][];
         var previousLeader = new int[partitions];
+        var leaderLost = new bool[partitions];
         for (var p = 0; p < partitions; p++)
         {
             kept[p] = previous is null ? [] : ActiveReplicas(previous.ReplicasOf(p), index);
-            previousLeader[p] = previous?.LeaderOf(p) is { } leader && index.TryGetValue(leader, out var l) ? l : -1;
+            var leader = previous?.LeaderOf(p);
+            previousLeader[p] = leader is not null && index.TryGetValue(leader, out var l) ? l : -1;
+            leaderLost[p] = leader is not null && previousLeader[p] < 0;
         }
 
         var topology = new Topology(active, replicas, settings);
         var state = new PlanState(partitions, replicas, active.Count, hashes);
-        ReplicaPlanner.Plan(state, topology, kept);
+        ReplicaPlanner.Plan(state, topology, kept, leaderLost);
         // Leader choice must not depend on the order replicas were placed in, or assigning again
         // over its own result could choose differently; followers are also published in this order.
         for (var p = 0; p < partitions; p++)

@@ -73,7 +73,12 @@ internal sealed class CandidatePool
     }
 
     /// <summary>The member for the next slot of partition <paramref name="p"/>.</summary>
-    public int Choose(int p, ReplicaPlanner.SlotKind kind)
+    /// <param name="p">The partition.</param>
+    /// <param name="kind">The slot's requirement.</param>
+    /// <param name="preferenceFirst">Rank the preference before room: for a partition whose
+    /// leader was lost, a zone or region it does not use yet keeps more of its replicas able to
+    /// lead it, so the new leader can be one with leadership room.</param>
+    public int Choose(int p, ReplicaPlanner.SlotKind kind, bool preferenceFirst = false)
     {
         var members = _state.Of(p);
         _stamp++;
@@ -96,7 +101,7 @@ internal sealed class CandidatePool
                 continue;
             }
 
-            var key = Key(_levelOfGroup[g], _preferenceOfGroup[g]);
+            var key = Key(_levelOfGroup[g], _preferenceOfGroup[g], preferenceFirst);
             var size = _buckets[g][_levelOfGroup[g]].Count;
             if (key < bestKey)
             {
@@ -113,7 +118,7 @@ internal sealed class CandidatePool
         var pick = (int)(PlanState.SlotHash(p, members.Length) % (ulong)tied);
         for (var g = 0; g < _levelOfGroup.Length; g++)
         {
-            if (_levelOfGroup[g] == int.MinValue || Key(_levelOfGroup[g], _preferenceOfGroup[g]) != bestKey)
+            if (_levelOfGroup[g] == int.MinValue || Key(_levelOfGroup[g], _preferenceOfGroup[g], preferenceFirst) != bestKey)
             {
                 continue;
             }
@@ -140,9 +145,11 @@ internal sealed class CandidatePool
         throw new InvalidOperationException("no candidate for a replica slot");
     }
 
-    /// <summary>Packs (full, -room, preference) so that smaller is better.</summary>
-    private static long Key(int level, int preference) =>
-        ((level <= 0 ? 1L : 0L) << 48) | ((long)(uint)((long)int.MaxValue - level) << 8) | (uint)preference;
+    /// <summary>Packs (full, -room, preference), or (full, preference, -room), so that smaller is better.</summary>
+    private static long Key(int level, int preference, bool preferenceFirst) =>
+        ((level <= 0 ? 1L : 0L) << 48)
+        | ((long)(uint)((long)int.MaxValue - level) << (preferenceFirst ? 0 : 8))
+        | ((long)(uint)preference << (preferenceFirst ? 40 : 0));
 
     /// <summary>The highest room level in group <paramref name="g"/> with a member that the
     /// partition does not hold, or int.MinValue.</summary>

@@ -1,33 +1,48 @@
+using System.Numerics;
+
 namespace DataCluster.Ring;
 
 /// <summary>
-/// Second phase of an assignment: which replica of each partition leads it.
-/// A member may lead a partition only if the partition's replicas meet the placement
-/// requirements measured from that member. Previous leaders keep their partitions up to their
-/// target; the rest go to replicas with room, and when none has room, to an augmenting path
-/// that shifts leadership along a chain of partitions (no replica moves), as in bipartite
-/// matching. Each member leads at most the ceiling of the mean whenever such a choice exists.
+/// Second phase of an assignment: which replica of each partition leads it, changing as few
+/// leaders as balance allows. A member may lead a partition only if the partition's replicas meet
+/// the placement requirements measured from that member.
 /// </summary>
+/// <remarks>
+/// A min-cost flow over leaderships (no replica moves). Leading partition p costs 0 for its
+/// previous leader and 1 for any other replica. Each member should lead between the floor and the
+/// ceiling of the mean; every leadership outside that band costs a penalty larger than any number
+/// of changes, and the penalty grows with the distance, so balance comes first and moves second.
+/// Every previous leader that may still lead keeps its partitions; partitions without one go to
+/// an eligible replica; then the cheapest augmenting path (fewest leaders changed, found by
+/// Dijkstra's algorithm over the members) is applied while one lowers the total cost. A leadership moved
+/// in this run can be moved again at no cost, and moving it back to its previous leader refunds
+/// its change, so chains prefer leaderships that move anyway.
+/// </remarks>
 internal sealed class LeaderPlanner
 {
     private readonly PlanState _state;
-    private readonly Topology _topology;
+    private readonly int[] _eligible;
+    private readonly int[] _previous;
     private readonly int[] _leaderOf;
     private readonly int[] _led;
     private readonly List<int>[] _ledBy;
-    private readonly int[] _eligible;
+    private readonly int _floor;
+    private readonly int _ceiling;
 
-    // Breadth-first search scratch, reused across searches by stamping visits with a generation.
-    private readonly int[] _seenPartition;
-    private readonly int[] _seenMember;
-    private readonly int[] _cameFrom;
-    private readonly Queue<int> _queue = new();
-    private int _generation;
+    /// <summary>One leadership outside the band: more than any path of changes costs.</summary>
+    private readonly long _penalty;
 
-    private LeaderPlanner(PlanState state, Topology topology)
+    // Shortest-path state, reused by every search.
+    private readonly long[] _distance;
+    private readonly int[] _fromMember;
+    private readonly int[] _viaPartition;
+    private readonly long[] _potential;
+    private readonly bool[] _settled;
+    private readonly PriorityQueue<int, long> _heap = new();
+
+    private LeaderPlanner(PlanState state, Topology topology, int[] previousLeader)
     {
         _state = state;
-        _topology = topology;
         _leaderOf = new int[state.Partitions];
         Array.Fill(_leaderOf, -1);
         _led = new int[state.Members];
@@ -38,6 +53,7 @@ internal sealed class LeaderPlanner
         }
 
         _eligible = new int[state.Partitions];
+        _previous = new int[state.Partitions];
         for (var p = 0; p < state.Partitions; p++)
         {
             var members = state.Of(p);
@@ -48,23 +64,36 @@ internal sealed class LeaderPlanner
                     _eligible[p] |= 1 << i;
                 }
             }
+
+            // A previous leader that is no longer a replica, or may no longer lead, is no
+            // previous leader here: every choice for the partition is a change.
+            var previous = previousLeader[p];
+            _previous[p] = previous >= 0 && IsEligible(p, previous) ? previous : -1;
         }
 
-        _seenPartition = new int[state.Partitions];
-        _seenMember = new int[state.Members];
-        _cameFrom = new int[state.Members];
+        _floor = state.Partitions / state.Members;
+        _ceiling = (state.Partitions + state.Members - 1) / state.Members;
+        _penalty = (long)state.Partitions + state.Members + 1;
+        _distance = new long[state.Members];
+        _fromMember = new int[state.Members];
+        _viaPartition = new int[state.Members];
+        _potential = new long[state.Members];
+        _settled = new bool[state.Members];
     }
 
     /// <summary>Chooses a leader for every partition.</summary>
-    /// <param name="state">Placed replicas.</param>
+    /// <param name="state">Placed replicas, each partition's members sorted.</param>
     /// <param name="topology">Active members' locations.</param>
     /// <param name="previousLeader">Per partition, the previous leader if it is an active member, else -1.</param>
     /// <returns>Per partition, the leading member.</returns>
+    /// <remarks>
+    /// Planned again from its own result until that changes nothing, so that assigning again
+    /// over an unchanged membership keeps every leader. From its own result a plan only applies
+    /// paths that lower the balance penalty, so this settles; the bound is a guard. (Under heavy
+    /// requirements a first plan has been seen to leave such a path, see docs/assignment.md.)
+    /// </remarks>
     public static int[] Plan(PlanState state, Topology topology, int[] previousLeader)
     {
-        // Plan again from the result until planning changes nothing, so that assigning again
-        // over an unchanged membership keeps every leader. A new plan replaces the last only when
-        // it is strictly better balanced (see PlanOnce), so this ends; the bound is a guard.
         var leaders = PlanOnce(state, topology, previousLeader);
         for (var round = 0; round < 8; round++)
         {
@@ -82,184 +111,195 @@ internal sealed class LeaderPlanner
 
     private static int[] PlanOnce(PlanState state, Topology topology, int[] previousLeader)
     {
-        var balanced = new LeaderPlanner(state, topology);
-        balanced.Run(previousLeader, keepAll: false);
-        if (Array.TrueForAll(previousLeader, l => l < 0))
-        {
-            return balanced._leaderOf;
-        }
-
-        // Keeping every previous leader that may still lead is preferred whenever it is as
-        // balanced as the plan above. Without this, where
-        // placement requirements make exact targets unreachable, running again over an unchanged
-        // membership could trade leaderships between equally loaded members.
-        var sticky = new LeaderPlanner(state, topology);
-        sticky.Run(previousLeader, keepAll: true);
-        // Compared by the most leaderships any member has, then the fewest: a total order, so
-        // planning again from a result can only improve it, never cycle.
-        int stickyMax = sticky._led.Max(), balancedMax = balanced._led.Max();
-        return stickyMax < balancedMax || (stickyMax == balancedMax && sticky._led.Min() >= balanced._led.Min())
-            ? sticky._leaderOf
-            : balanced._leaderOf;
+        var planner = new LeaderPlanner(state, topology, previousLeader);
+        planner.KeepPrevious();
+        planner.PlaceOrphans();
+        planner.Rebalance();
+        return planner._leaderOf;
     }
 
-    private void Run(int[] previousLeader, bool keepAll)
+    private void KeepPrevious()
     {
-        var keepable = new List<int>[_state.Members];
-        var keepCounts = new int[_state.Members];
-        for (var m = 0; m < _state.Members; m++)
-        {
-            keepable[m] = [];
-        }
-
         for (var p = 0; p < _state.Partitions; p++)
         {
-            var m = previousLeader[p];
-            if (m >= 0 && IsEligible(p, m))
+            if (_previous[p] >= 0)
             {
-                keepable[m].Add(p);
-                keepCounts[m]++;
-            }
-        }
-
-        var ceiling = (_state.Partitions + _state.Members - 1) / _state.Members;
-        var target = _state.Targets(_state.Partitions, keepCounts);
-        if (keepAll)
-        {
-            for (var m = 0; m < _state.Members; m++)
-            {
-                target[m] = Math.Max(ceiling, keepable[m].Count);
-            }
-        }
-
-        KeepPrevious(keepable, target);
-
-        for (var p = 0; p < _state.Partitions; p++)
-        {
-            if (_leaderOf[p] < 0)
-            {
-                var m = MostRoom(p, target);
-                if (m >= 0)
-                {
-                    Lead(p, m);
-                }
-            }
-        }
-
-        // What the greedy passes left: shift leadership along a chain to a member with room,
-        // first within the targets, then within the ceiling for everyone, which always admits a
-        // solution when the replicas themselves are balanced (see docs/assignment.md).
-        int[]? relaxed = null;
-        for (var p = 0; p < _state.Partitions; p++)
-        {
-            if (_leaderOf[p] >= 0 || Augment(p, target))
-            {
-                continue;
-            }
-
-            relaxed ??= Relaxed(target, ceiling);
-            if (!Augment(p, relaxed))
-            {
-                Lead(p, LeastLoaded(p));
+                Lead(p, _previous[p]);
             }
         }
     }
 
     /// <summary>
-    /// Previous leaders keep their partitions up to their target. A member over its target gives
-    /// up first the partitions where another replica has spare leadership room, so that the
-    /// partition changes leader once, directly.
+    /// Partitions without a previous leader change leader whatever happens. Each goes to the
+    /// eligible replica that leads the fewest, partitions with the fewest eligible replicas
+    /// first; where that overloads a member, <see cref="Rebalance"/> moves the cheapest
+    /// leaderships on, which are these when another replica may take them.
     /// </summary>
-    private void KeepPrevious(List<int>[] keepable, int[] target)
+    private void PlaceOrphans()
     {
-        var spare = new int[_state.Members];
-        for (var m = 0; m < _state.Members; m++)
+        var orphans = new List<int>();
+        for (var p = 0; p < _state.Partitions; p++)
         {
-            if (keepable[m].Count <= target[m])
+            if (_leaderOf[p] < 0)
             {
-                foreach (var p in keepable[m])
-                {
-                    Lead(p, m);
-                }
+                orphans.Add(p);
             }
-
-            spare[m] = Math.Max(0, target[m] - keepable[m].Count);
         }
 
-        for (var x = 0; x < _state.Members; x++)
+        orphans.Sort((a, b) =>
         {
-            if (keepable[x].Count <= target[x])
+            var byChoices = BitOperations.PopCount((uint)_eligible[a]).CompareTo(BitOperations.PopCount((uint)_eligible[b]));
+            return byChoices != 0 ? byChoices : a.CompareTo(b);
+        });
+        foreach (var p in orphans)
+        {
+            // Every partition has an eligible replica (its provisional leader met the
+            // requirements when replicas were placed); guard anyway rather than lose a leader.
+            var best = LeastLoaded(p);
+            Lead(p, best >= 0 ? best : _state.Of(p)[0]);
+        }
+    }
+
+    /// <summary>
+    /// Applies the cheapest path from a member that may give a leadership to a member that may
+    /// take one while it lowers the total cost: first every leadership outside the band, then
+    /// any chain that returns more leaderships to their previous leaders than it moves away.
+    /// </summary>
+    /// <remarks>
+    /// Searches are Dijkstra's over edge costs reduced by potentials, as in successive shortest
+    /// paths. They start at zero, which is valid because every leader is then its previous one or
+    /// has none, so no edge costs less than zero; each search leaves them valid for the next.
+    /// </remarks>
+    private void Rebalance()
+    {
+        Array.Clear(_potential);
+        // Each applied path lowers a non-negative integer cost, so this ends; the bound is a guard.
+        for (var round = 0; round <= _state.Partitions * 2; round++)
+        {
+            var (sink, cost) = Search();
+            if (sink < 0 || cost >= 0)
+            {
+                return;
+            }
+
+            Shift(sink);
+        }
+    }
+
+    /// <summary>
+    /// Dijkstra from every member that may give a leadership (starting at the cost of giving one),
+    /// where an edge u -&gt; v hands one partition u leads to v and costs the change it makes,
+    /// reduced by <see cref="_potential"/>. Returns the member where ending costs least, counting
+    /// its <see cref="Gain"/>, and that cost; -1 when no member leads anything. Stops once
+    /// no unsettled member can end cheaper. Afterwards the potentials become the distances found,
+    /// capped where the search stopped, which keeps reduced costs non-negative after the shift.
+    /// </summary>
+    private (int Sink, long Cost) Search()
+    {
+        const long Unreached = long.MaxValue;
+        Array.Fill(_distance, Unreached);
+        Array.Fill(_fromMember, -1);
+        Array.Clear(_settled);
+        _heap.Clear();
+        var lowestEnd = Unreached;
+        for (var m = 0; m < _state.Members; m++)
+        {
+            lowestEnd = Math.Min(lowestEnd, _potential[m] + Gain(_led[m]));
+            if (_led[m] > 0)
+            {
+                _distance[m] = Release(_led[m]) - _potential[m];
+                _heap.Enqueue(m, _distance[m]);
+            }
+        }
+
+        int sink = -1;
+        long best = Unreached, stop = Unreached;
+        while (_heap.TryDequeue(out var u, out var reduced))
+        {
+            if (_settled[u] || reduced > _distance[u])
             {
                 continue;
             }
 
-            var withAlternative = new List<(int Partition, int Member)>();
-            var kept = 0;
-            foreach (var p in keepable[x])
+            if (best != Unreached && reduced + lowestEnd >= best)
             {
-                var alternative = MostSpare(p, x, spare);
-                if (alternative < 0 && kept < target[x])
-                {
-                    Lead(p, x);
-                    kept++;
-                }
-                else if (alternative >= 0)
-                {
-                    withAlternative.Add((p, alternative));
-                }
+                stop = reduced;
+                break;
             }
 
-            foreach (var (p, alternative) in withAlternative)
+            _settled[u] = true;
+            var end = reduced + _potential[u] + Gain(_led[u]);
+            if (sink < 0 || end < best || (end == best && _led[u] < _led[sink]))
             {
-                if (kept < target[x])
+                (sink, best) = (u, end);
+            }
+
+            foreach (var p in _ledBy[u])
+            {
+                var members = _state.Of(p);
+                var leaving = reduced + _potential[u] - Change(p, u);
+                for (var i = 0; i < members.Length; i++)
                 {
-                    Lead(p, x);
-                    kept++;
-                }
-                else if (spare[alternative] > 0)
-                {
-                    Lead(p, alternative);
-                    spare[alternative]--;
+                    var v = members[i];
+                    if (v == u || _settled[v] || (_eligible[p] & (1 << i)) == 0)
+                    {
+                        continue;
+                    }
+
+                    var cost = leaving + Change(p, v) - _potential[v];
+                    if (cost < _distance[v])
+                    {
+                        _distance[v] = cost;
+                        _fromMember[v] = u;
+                        _viaPartition[v] = p;
+                        _heap.Enqueue(v, cost);
+                    }
                 }
             }
         }
-    }
 
-    private int MostSpare(int p, int except, int[] spare)
-    {
-        var members = _state.Of(p);
-        var best = -1;
-        for (var i = 0; i < members.Length; i++)
+        for (var m = 0; m < _state.Members; m++)
         {
-            var m = members[i];
-            if (m != except && spare[m] > 0 && (_eligible[p] & (1 << i)) != 0
-                && (best < 0 || spare[m] > spare[best] || (spare[m] == spare[best] && _state.TieBreak(m, p) < _state.TieBreak(best, p))))
+            if (_distance[m] != Unreached)
             {
-                best = m;
+                _potential[m] += Math.Min(_distance[m], stop);
             }
         }
 
-        return best;
+        return (sink, best);
     }
 
-    private int MostRoom(int p, int[] capacity)
+    /// <summary>Cost of one more leadership for a member that leads <paramref name="led"/>.</summary>
+    private long Gain(int led) =>
+        led < _floor ? -_penalty * (_floor - led)
+        : led < _ceiling ? 0
+        : _penalty * (led - _ceiling + 1);
+
+    /// <summary>Cost of one leadership fewer for a member that leads <paramref name="led"/>.</summary>
+    private long Release(int led) => -Gain(led - 1);
+
+    /// <summary>Changes counted if <paramref name="member"/> leads <paramref name="p"/>.</summary>
+    private int Change(int p, int member) => member == _previous[p] ? 0 : 1;
+
+    /// <summary>Moves every partition on the path ending at <paramref name="sink"/> one member
+    /// along; returns the path's first member, which now leads one partition fewer.</summary>
+    private int Shift(int sink)
     {
-        var members = _state.Of(p);
-        var best = -1;
-        for (var i = 0; i < members.Length; i++)
+        var member = sink;
+        while (_fromMember[member] >= 0)
         {
-            var m = members[i];
-            var room = capacity[m] - _led[m];
-            if (room > 0 && (_eligible[p] & (1 << i)) != 0
-                && (best < 0 || room > capacity[best] - _led[best] || (room == capacity[best] - _led[best] && _state.TieBreak(m, p) < _state.TieBreak(best, p))))
-            {
-                best = m;
-            }
+            var from = _fromMember[member];
+            var p = _viaPartition[member];
+            _led[from]--;
+            _ledBy[from].Remove(p);
+            Lead(p, member);
+            member = from;
         }
 
-        return best;
+        return member;
     }
 
+    /// <summary>The eligible replica of <paramref name="p"/> that leads the fewest, or -1.</summary>
     private int LeastLoaded(int p)
     {
         var members = _state.Of(p);
@@ -274,84 +314,7 @@ internal sealed class LeaderPlanner
             }
         }
 
-        // Every partition has at least one eligible replica: its provisional leader met the
-        // requirements when the replicas were placed. Guard anyway rather than lose a leader.
-        return best >= 0 ? best : members[0];
-    }
-
-    private static int[] Relaxed(int[] target, int ceiling)
-    {
-        var relaxed = new int[target.Length];
-        Array.Fill(relaxed, ceiling);
-        return relaxed;
-    }
-
-    /// <summary>
-    /// Breadth-first search from leaderless partition <paramref name="start"/> through eligible
-    /// replicas that are full to the partitions they lead, until a replica with room is found;
-    /// then every partition on the path passes to the next member, so only the last member's
-    /// count grows. Returns false when no such path exists.
-    /// </summary>
-    private bool Augment(int start, int[] capacity)
-    {
-        _generation++;
-        _queue.Clear();
-        _queue.Enqueue(start);
-        _seenPartition[start] = _generation;
-        while (_queue.Count > 0)
-        {
-            var p = _queue.Dequeue();
-            var members = _state.Of(p);
-            for (var i = 0; i < members.Length; i++)
-            {
-                var m = members[i];
-                if ((_eligible[p] & (1 << i)) == 0 || _seenMember[m] == _generation)
-                {
-                    continue;
-                }
-
-                _seenMember[m] = _generation;
-                _cameFrom[m] = p;
-                if (_led[m] < capacity[m])
-                {
-                    Shift(start, m);
-                    return true;
-                }
-
-                foreach (var next in _ledBy[m])
-                {
-                    if (_seenPartition[next] != _generation)
-                    {
-                        _seenPartition[next] = _generation;
-                        _queue.Enqueue(next);
-                    }
-                }
-            }
-        }
-
-        return false;
-    }
-
-    private void Shift(int start, int member)
-    {
-        while (true)
-        {
-            var p = _cameFrom[member];
-            var previous = _leaderOf[p];
-            if (previous >= 0)
-            {
-                _led[previous]--;
-                _ledBy[previous].Remove(p);
-            }
-
-            Lead(p, member);
-            if (p == start)
-            {
-                return;
-            }
-
-            member = previous;
-        }
+        return best;
     }
 
     private void Lead(int p, int m)

@@ -20,12 +20,13 @@ internal static class ReplicaPlanner
     /// <param name="topology">Active members' locations.</param>
     /// <param name="previous">Per partition, the previous replicas that are active members, in
     /// previous order (leader first when still active), without duplicates.</param>
-    public static void Plan(PlanState state, Topology topology, int[][] previous)
+    /// <param name="leaderLost">Per partition, whether it had a leader that is no longer active.</param>
+    public static void Plan(PlanState state, Topology topology, int[][] previous, bool[] leaderLost)
     {
         Keep(state, topology, previous);
         var quota = state.Targets(state.Partitions * state.Replicas, state.Load);
         quota.CopyTo(state.Quota, 0);
-        Fill(state, topology);
+        Fill(state, topology, leaderLost);
         Rebalance(state, topology, previous);
     }
 
@@ -73,7 +74,7 @@ internal static class ReplicaPlanner
         }
     }
 
-    private static void Fill(PlanState state, Topology topology)
+    private static void Fill(PlanState state, Topology topology, bool[] leaderLost)
     {
         CandidatePool? pool = null;
         for (var p = 0; p < state.Partitions; p++)
@@ -81,7 +82,7 @@ internal static class ReplicaPlanner
             while (state.Count[p] < state.Replicas)
             {
                 pool ??= new CandidatePool(state, topology);
-                var member = pool.Choose(p, NextSlot(state, topology, p));
+                var member = pool.Choose(p, NextSlot(state, topology, p), leaderLost[p]);
                 pool.Take(member);
                 state.Append(p, member);
             }
@@ -274,7 +275,10 @@ internal static class ReplicaPlanner
 
             foreach (var q in holdings[u])
             {
-                if (previous[q].AsSpan().Contains(u))
+                // Each hop's validity is judged on the partition as it is now, so a chain may
+                // change a partition only once: two hops through one partition could each be
+                // valid alone and leave it with no member that may lead it.
+                if (previous[q].AsSpan().Contains(u) || OnChain(from, via, u, q))
                 {
                     continue;
                 }
@@ -317,6 +321,20 @@ internal static class ReplicaPlanner
         return false;
     }
 
+    /// <summary>True when the chain that reaches <paramref name="member"/> already passes through partition <paramref name="q"/>.</summary>
+    private static bool OnChain(int[] from, int[] via, int member, int q)
+    {
+        for (var m = member; from[m] >= 0; m = from[m])
+        {
+            if (via[m] == q)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static void Replace(PlanState state, Topology topology, List<int>[] holdings, int p, int x, int y)
     {
         var members = state.Of(p);
@@ -351,10 +369,14 @@ internal static class ReplicaPlanner
 
             foreach (var y in receivers)
             {
-                var like = slot == 0
-                    ? topology.GroupOf[y] == topology.GroupOf[x]
-                    : topology.Between(members[0], y) == topology.Between(members[0], x);
-                var key = (Kept: kept, Kind: like ? 0 : 1, Leader: slot == 0 ? 1 : 0, Tie: state.TieBreak(y, p));
+                // Like for like: the same zone keeps which members may lead the partition, so no
+                // leadership has to move; next best, the receiver may lead it afterwards, so it can
+                // take its share of leaderships without chains; then the same relation to the leader.
+                var kind = topology.GroupOf[y] == topology.GroupOf[x] ? 0
+                    : slot != 0 && topology.Satisfied(y, members, skip: slot) ? 1
+                    : slot != 0 && topology.Between(members[0], y) == topology.Between(members[0], x) ? 2
+                    : 3;
+                var key = (Kept: kept, Kind: kind, Leader: slot == 0 ? 1 : 0, Tie: state.TieBreak(y, p));
                 // Validity is the costly part; skip it for moves that could not win anyway.
                 if (key.CompareTo(bestKey) >= 0 || members.Contains(y))
                 {
