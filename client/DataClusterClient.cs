@@ -13,7 +13,7 @@ namespace DataCluster.Client;
 /// to know each partition's leader, and sends each request straight to that leader. Register it
 /// with <see cref="DataClusterServiceCollectionExtensions.AddDataClusterClient(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{DataClusterClientOptions}?)"/>.
 /// </summary>
-public sealed partial class DataClusterClient : IDataClusterClient
+public sealed partial class DataClusterClient : IDataClusterClient, IDisposable
 {
     /// <summary>The name of the <see cref="HttpClient"/> it takes from <see cref="IHttpClientFactory"/> (configure its handler under this name).</summary>
     public const string HttpClientName = "DataCluster.Client";
@@ -74,15 +74,11 @@ public sealed partial class DataClusterClient : IDataClusterClient
         return new AssignmentFeed(_http, agent ?? _options.BaseAddress, _options, _logger).RunAsync(cancellationToken);
     }
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await _view.DisposeAsync().ConfigureAwait(false);
-        foreach (var gate in _partitionGates.Values)
-        {
-            gate.Dispose();
-        }
-    }
+    /// <summary>Stops following the cluster and waits for the background work to end.</summary>
+    public async ValueTask DisposeAsync() => await _view.DisposeAsync().ConfigureAwait(false);
+
+    /// <summary>Stops following the cluster without waiting (prefer <see cref="DisposeAsync"/>).</summary>
+    public void Dispose() => _view.Stop();
 
     /// <summary>Where to send a request for <paramref name="partition"/>: its leader when known and wanted, else the base address.</summary>
     private Uri Target(int partition) =>

@@ -26,6 +26,8 @@ internal sealed class ClusterView(AgentHttp http, DataClusterClientOptions optio
     private volatile Routes _routes = Routes.Empty;
     private Task? _loop;
     private long _ringEpoch;
+    private int _stopped;
+    private int _disposed;
 
     /// <summary>The current routes: partition count and each partition's leader, when known.</summary>
     public Routes Current => _routes;
@@ -62,9 +64,23 @@ internal sealed class ClusterView(AgentHttp http, DataClusterClientOptions optio
         }
     }
 
+    /// <summary>Stops the ring loop and the streams without waiting for them (for a synchronous dispose).</summary>
+    public void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            _stop.Cancel();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Stop();
         Task[] tasks;
         lock (_gate)
         {
