@@ -59,6 +59,7 @@ public sealed partial class DataClusterClient
             throw new ArgumentOutOfRangeException(nameof(partitionOrNull), partition, $"Partitions are numbered 0 to {routes.Partitions - 1}.");
         }
 
+        long? waitedForOwn = null;
         while (true)
         {
             var page = await ReadPageAsync(key, partition, after, follow, cancellationToken).ConfigureAwait(false);
@@ -84,9 +85,24 @@ public sealed partial class DataClusterClient
             after = Math.Max(after, page.NextAfter);
             if (caughtUp)
             {
-                if (!follow)
+                // A copy that has not committed this client's own acknowledged writes yet (a
+                // follower's commit point trails the leader's by a heartbeat, and the routes may
+                // name a follower for a moment after a leader change) is not the end: read again.
+                var lagging = _acknowledged.TryGetValue(partition, out var own) && page.CommitOffset <= own;
+                if (!follow && !lagging)
                 {
                     yield break;
+                }
+
+                if (lagging && !follow)
+                {
+                    waitedForOwn ??= _time.GetTimestamp();
+                    if (_time.GetElapsedTime(waitedForOwn.Value) > _options.ReadTimeout)
+                    {
+                        throw new DataClusterUnavailableException(
+                            $"Partition {partition}: {page.Member} answered with events committed below offset {page.CommitOffset}, and no copy showed this client's write at offset {own} within {_options.ReadTimeout.TotalSeconds} s.",
+                            null, null, null, null, null);
+                    }
                 }
 
                 await Task.Delay(_options.FollowPollInterval, _time, cancellationToken).ConfigureAwait(false);

@@ -115,6 +115,7 @@ public sealed partial class DataClusterClient
             last = answer;
             if (answer is { Ok: true, Value: { } written })
             {
+                _acknowledged.AddOrUpdate(written.Partition, written.Offset, (_, known) => Math.Max(known, written.Offset));
                 return new WriteResult(written.Partition, written.Epoch, written.Offset, ParseLevel(written.CommitLevel, level), written.Duplicate);
             }
 

@@ -25,6 +25,9 @@ public sealed partial class DataClusterClient : IDataClusterClient, IDisposable
     private readonly TimeProvider _time;
     private readonly string _producerId;
     private readonly ConcurrentDictionary<int, SemaphoreSlim> _partitionGates = new();
+
+    /// <summary>Per partition, the highest offset this client's writes were acknowledged at: its reads wait until a copy has committed that far.</summary>
+    private readonly ConcurrentDictionary<int, long> _acknowledged = new();
     private long _sequence = -1;
 
     /// <summary>Builds a client; with DI, <c>AddDataClusterClient</c> does this.</summary>

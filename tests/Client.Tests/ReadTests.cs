@@ -65,6 +65,21 @@ public sealed class ReadTests
     }
 
     [Fact]
+    public async Task A_read_after_a_write_waits_for_a_copy_that_has_committed_the_clients_own_write()
+    {
+        await using var cluster = await FakeCluster.StartAsync(agents: 1);
+        await using var test = TestClient.For(cluster, o => o.FollowPollInterval = TimeSpan.FromMilliseconds(20));
+        await test.Client.WriteAsync("server-1", "DOWN", cancellationToken: Ct);
+        await test.Client.WriteAsync("server-1", "UP", cancellationToken: Ct);
+        cluster[0].StaleReads = 3;
+
+        var events = await ToListAsync(test.Client.ReadKeyAsync("server-1", cancellationToken: Ct));
+
+        Assert.Equal(["DOWN", "UP"], events.Select(e => e.BodyText));
+        Assert.True(cluster[0].Requests.All.Count(r => r.PathAndQuery.StartsWith("/v1/keys/", StringComparison.Ordinal) && r.Method == "GET") >= 4, "the stale answers were read again");
+    }
+
+    [Fact]
     public async Task Following_a_partition_yields_events_committed_after_it_caught_up()
     {
         await using var cluster = await FakeCluster.StartAsync(agents: 1);

@@ -49,6 +49,9 @@ internal sealed class FakeAgent : IAsyncDisposable
     /// </summary>
     public Func<HttpContext, int, Task<bool>>? WriteScript { get; set; }
 
+    /// <summary>Reads answered as a follower whose commit point trails by one event, until it counts down to 0.</summary>
+    public int StaleReads;
+
     /// <summary>When false, <c>GET /v1/assignments/watch</c> answers 404, as a proxy that strips it would.</summary>
     public bool ServesStream { get; set; } = true;
 
@@ -205,6 +208,11 @@ internal sealed class FakeAgent : IAsyncDisposable
         var after = query.TryGetValue("after", out var a) ? long.Parse(a.ToString(), CultureInfo.InvariantCulture) : -1;
         var limit = query.TryGetValue("limit", out var l) ? int.Parse(l.ToString(), CultureInfo.InvariantCulture) : 100;
         var log = _cluster.Log(partition);
+        if (Interlocked.Decrement(ref StaleReads) >= 0 && log.Count > 0)
+        {
+            log = [.. log.Take(log.Count - 1)];
+        }
+
         var events = new List<object>();
         var next = after;
         var scanned = 0;
