@@ -52,7 +52,7 @@ public sealed partial class DataClusterClient
 
     private async IAsyncEnumerable<Event> ReadAsync(string? key, int? partitionOrNull, long after, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var routes = await _view.RingAsync(cancellationToken).ConfigureAwait(false);
+        var routes = await RingWithinAsync(follow ? Timeout.InfiniteTimeSpan : _options.ReadTimeout, cancellationToken).ConfigureAwait(false);
         var partition = partitionOrNull ?? DataCluster.Ring.KeyHash.PartitionOf(key!, routes.Partitions);
         if (partition >= routes.Partitions)
         {

@@ -57,7 +57,8 @@ public sealed partial class DataClusterClient : IDataClusterClient, IDisposable
     public async Task<int> PartitionOfAsync(string key, CancellationToken cancellationToken = default)
     {
         KeyCheck.Validate(key);
-        return await _view.PartitionOfAsync(key, cancellationToken).ConfigureAwait(false);
+        var routes = await RingWithinAsync(_options.ReadTimeout, cancellationToken).ConfigureAwait(false);
+        return DataCluster.Ring.KeyHash.PartitionOf(key, routes.Partitions);
     }
 
     /// <summary>
@@ -82,6 +83,23 @@ public sealed partial class DataClusterClient : IDataClusterClient, IDisposable
 
     /// <summary>Stops following the cluster without waiting (prefer <see cref="DisposeAsync"/>).</summary>
     public void Dispose() => _view.Stop();
+
+    /// <summary>The routes once the ring was read, waiting at most <paramref name="timeout"/> for the first ring.</summary>
+    private async Task<Routes> RingWithinAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+        try
+        {
+            return await _view.RingAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DataClusterUnavailableException(
+                $"The ring could not be read from {_options.BaseAddress} within {timeout.TotalSeconds} s; check that an agent runs there (DataCluster:Client:BaseAddress).",
+                null, null, null, null, null);
+        }
+    }
 
     /// <summary>Where to send a request for <paramref name="partition"/>: its leader when known and wanted, else the base address.</summary>
     private Uri Target(int partition) =>

@@ -62,6 +62,10 @@ internal sealed class ClusterView(AgentHttp http, DataClusterClientOptions optio
         {
             // Already asked.
         }
+        catch (ObjectDisposedException)
+        {
+            // The client was disposed while a request was in flight.
+        }
     }
 
     /// <summary>Stops the ring loop and the streams without waiting for them (for a synchronous dispose).</summary>

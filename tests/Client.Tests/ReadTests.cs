@@ -110,6 +110,33 @@ public sealed class ReadTests
         Assert.Equal([0L, 1L, 2L, 3L], seen.Select(e => e.Offset));
     }
 
+    [Fact]
+    public async Task Reads_and_writes_fail_within_their_timeouts_when_no_agent_answers()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var provider = new Microsoft.Extensions.DependencyInjection.ServiceCollection()
+            .AddDataClusterClient(o =>
+            {
+                o.BaseAddress = new Uri($"http://127.0.0.1:{port}");
+                o.ReadTimeout = TimeSpan.FromSeconds(1);
+                o.WriteTimeout = TimeSpan.FromSeconds(1);
+            })
+            .BuildServiceProvider();
+        var client = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IDataClusterClient>(provider);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var read = await Assert.ThrowsAsync<DataClusterUnavailableException>(() => ToListAsync(client.ReadKeyAsync("server-1", cancellationToken: Ct)));
+        var write = await Assert.ThrowsAsync<DataClusterUnavailableException>(() => client.WriteAsync("server-1", "DOWN", cancellationToken: Ct));
+
+        // Generous: each gives up after 1 s; this catches one that waits for the ring forever.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+        Assert.Contains("ring could not be read", read.Message, StringComparison.Ordinal);
+        Assert.Contains("ring could not be read", write.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<List<Event>> ToListAsync(IAsyncEnumerable<Event> events)
     {
         var list = new List<Event>();
