@@ -1,4 +1,5 @@
 using DataCluster.Client.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DataCluster.Client.Tests;
 
@@ -117,7 +118,7 @@ public sealed class ReadTests
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        await using var provider = new Microsoft.Extensions.DependencyInjection.ServiceCollection()
+        await using var provider = new ServiceCollection()
             .AddDataClusterClient(o =>
             {
                 o.BaseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -125,7 +126,7 @@ public sealed class ReadTests
                 o.WriteTimeout = TimeSpan.FromSeconds(1);
             })
             .BuildServiceProvider();
-        var client = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IDataClusterClient>(provider);
+        var client = provider.GetRequiredService<IDataClusterClient>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var read = await Assert.ThrowsAsync<DataClusterUnavailableException>(() => ToListAsync(client.ReadKeyAsync("server-1", cancellationToken: Ct)));
