@@ -51,6 +51,10 @@ publish-agent: ## Publish the agent as a trimmed, ReadyToRun, self-contained lin
 publish-operator: ## Publish the operator the same way, in artifacts/operator
 	$(DOTNET) publish operator $(PUBLISH_FLAGS) -r linux-x64 -o artifacts/operator
 
+.PHONY: pack-client
+pack-client: ## Build the client library's NuGet package (DataCluster.Client) in artifacts/packages
+	$(DOTNET) pack client -c Release -o artifacts/packages
+
 .PHONY: bench-ring
 bench-ring: ## Print the ring's figures: lookup ns/op, assignment time, balance, movement vs minimum
 	$(DOTNET) run -c Release --project bench/Ring.Bench -- report

@@ -77,6 +77,19 @@ public static class Limits
         public const int Max = 65535;
     }
 
+    /// <summary>An event's key: the entity it is about.</summary>
+    public static class KeyBytes
+    {
+        /// <summary>A key names an entity; an empty one names nothing.</summary>
+        public const int Min = 1;
+
+        /// <summary>
+        /// The longest key, in UTF-8 bytes. Keys name entities (server ids, account ids); 1 KiB
+        /// is far beyond any real one while keeping a request's work and logs small.
+        /// </summary>
+        public const int Max = 1024;
+    }
+
     /// <summary>The largest event body an agent accepts, in bytes.</summary>
     public static class MaxEventBytes
     {

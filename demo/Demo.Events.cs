@@ -1,17 +1,21 @@
 using System.Globalization;
 using System.Text;
+using DataCluster.Client;
 using DataCluster.Contracts;
 using DataCluster.LocalCluster;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DataCluster.Demo;
 
 /// <summary>Writing events for one key, and reading them back in order after a failover.</summary>
 internal sealed partial class Demo
 {
-    /// <summary>The demo's producer id: with a sequence number per event it makes retries idempotent.</summary>
-    private static readonly string Producer = "demo-" + Guid.NewGuid().ToString("N")[..8];
-
     private readonly AgentEventsClient _events = new();
+
+    /// <summary>The client library's clients, one per member the demo writes through.</summary>
+    private readonly Dictionary<string, DataClusterClient> _clients = new(StringComparer.Ordinal);
+
+    private readonly List<ServiceProvider> _clientServices = [];
 
     /// <summary>
     /// The key whose partition leader the demo kills: one not led by the cluster leader (the
@@ -75,29 +79,48 @@ internal sealed partial class Demo
         _output.Flush();
     }
 
-    /// <summary>Writes the next event of <paramref name="key"/> until acknowledged (a refusal during a failover is retried), and records its body.</summary>
+    /// <summary>
+    /// Writes the next event of <paramref name="key"/> through <paramref name="through"/> with the
+    /// client library, which retries a refusal during the failover with the same producer id and
+    /// sequence (a first attempt that was stored after all is not stored twice), and records its body.
+    /// </summary>
     private async Task<AgentWriteAnswer> WriteUntilAcknowledgedAsync(Cluster cluster, string through, string key, List<string> written, CancellationToken stop)
     {
         var body = $"{key} event {written.Count + 1}";
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
+        try
         {
-            var write = await _events.WriteAsync(AddressOf(cluster, through), key, body, producer: (Producer, written.Count), cancellationToken: stop);
-            if (write.Acknowledged)
-            {
-                written.Add(body);
-                return write.Answer!;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new DemoException($"No write of {key} was acknowledged within {Patience.TotalSeconds:0} s; the last answer was {write.Status} {write.Reason}.");
-            }
-
-            // A refusal during the failover: retried with the same producer id and sequence, so
-            // a first attempt that was stored after all is not stored twice.
-            await Task.Delay(TimeSpan.FromMilliseconds(100), stop);
+            var result = await ClientThrough(cluster, through).WriteAsync(key, body, cancellationToken: stop);
+            written.Add(body);
+            return new AgentWriteAnswer(result.Partition, result.Epoch, result.Offset, result.CommitLevel.ToString(), result.Duplicate);
         }
+        catch (DataClusterException e)
+        {
+            throw new DemoException($"No write of {key} was acknowledged within {Patience.TotalSeconds:0} s: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// A client that sends every write to <paramref name="member"/>, which forwards it to the
+    /// partition's leader (the demo shows forwarding; apps let the client route to the leader).
+    /// </summary>
+    private DataClusterClient ClientThrough(Cluster cluster, string member)
+    {
+        if (!_clients.TryGetValue(member, out var client))
+        {
+            var services = new ServiceCollection().AddDataClusterClient(o =>
+            {
+                o.BaseAddress = new Uri($"http://{AddressOf(cluster, member)}:{AgentPorts.Client}");
+                o.RouteToLeader = false;
+                o.WriteTimeout = Patience;
+                // Retried every 100 ms, so the failover time the demo prints is the cluster's, not a backoff's.
+                o.MinRetryDelay = TimeSpan.FromMilliseconds(100);
+                o.MaxRetryDelay = TimeSpan.FromMilliseconds(100);
+            }).BuildServiceProvider();
+            _clientServices.Add(services);
+            _clients[member] = client = services.GetRequiredService<DataClusterClient>();
+        }
+
+        return client;
     }
 
     private static string AddressOf(Cluster cluster, string member) =>

@@ -111,6 +111,10 @@ internal sealed partial class Demo(TextWriter writer, bool once)
         {
             _agents.Dispose();
             _events.Dispose();
+            foreach (var services in _clientServices)
+            {
+                await services.DisposeAsync();
+            }
             if (cluster is not null)
             {
                 await cluster.DisposeAsync();

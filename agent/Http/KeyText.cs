@@ -9,11 +9,8 @@ namespace DataCluster.Agent.Http;
 /// </summary>
 public static class KeyText
 {
-    /// <summary>
-    /// The longest key accepted, in UTF-8 bytes. Keys name entities (server ids, account ids);
-    /// 1 KiB is far beyond any real one while keeping a request's work and logs small.
-    /// </summary>
-    public const int MaxKeyBytes = 1024;
+    /// <summary>The longest key accepted, in UTF-8 bytes (the limit clients check too).</summary>
+    public const int MaxKeyBytes = Contracts.Limits.KeyBytes.Max;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace DataCluster.Client.Wire;
+
+// The agent's JSON bodies as the client reads them (agent/README.md, "HTTP API"). Unknown
+// fields are ignored, so a newer agent that adds some does not break an older client.
+
+internal sealed record RingBody(long Epoch, long? MembershipEpoch, int Partitions, int ReplicationFactor, IReadOnlyList<RingMemberBody> Members, string? Leader);
+
+internal sealed record RingMemberBody(string Id, int Ordinal, string? Address, string? Zone, string? Region, string? State, int Replicas, int Leads);
+
+internal sealed record AssignmentsBody(string Member, long Epoch, IReadOnlyList<int> Replicas, IReadOnlyList<int> Leads);
+
+internal sealed record AssignmentEventBody(long Epoch, IReadOnlyList<int> Partitions);
+
+internal sealed record WriteBody(int Partition, long Epoch, long Offset, string CommitLevel, bool Duplicate);
+
+internal sealed record EventBody(long Offset, long Epoch, string Key, long Timestamp, string? ContentType, byte[]? Body);
+
+internal sealed record EventsBody(int Partition, string? Member, long CommitOffset, long StartOffset, long NextAfter, IReadOnlyList<EventBody> Events);
+
+internal sealed record OwnerBody(string Id, string? Address);
+
+/// <summary>Every error is <c>{error, message}</c>; a 421 adds the partition and its leader.</summary>
+internal sealed record ErrorBody(string? Error, string? Message, int? Partition, OwnerBody? Leader);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(RingBody))]
+[JsonSerializable(typeof(AssignmentsBody))]
+[JsonSerializable(typeof(AssignmentEventBody))]
+[JsonSerializable(typeof(WriteBody))]
+[JsonSerializable(typeof(EventsBody))]
+[JsonSerializable(typeof(ErrorBody))]
+internal sealed partial class WireJsonContext : JsonSerializerContext;

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DataCluster.Client.Tests;
+
+/// <summary>The example of client/README.md; <see cref="RegistrationTests"/> checks the README shows it verbatim and runs it.</summary>
+public static class ReadmeExample
+{
+    // readme-begin
+    // Registration, e.g. in Program.cs. Options come from the section "DataCluster:Client";
+    // BaseAddress defaults to the agent in the same pod, http://localhost:8080.
+    public static IServiceCollection Register(IServiceCollection services, IConfiguration configuration) =>
+        services
+            .AddSingleton(configuration)
+            .AddLogging()
+            .AddDataClusterClient(options => options.CommitLevel = CommitLevel.Quorum);
+
+    // Use: events of one key are written in order and read back in that order.
+    public static async Task<string> LastStateAsync(IDataClusterClient client, string server, CancellationToken cancellationToken)
+    {
+        var down = await client.WriteAsync(server, "DOWN", cancellationToken: cancellationToken);
+        var up = await client.WriteAsync(server, "UP", new WriteOptions { CommitLevel = CommitLevel.All }, cancellationToken);
+        Console.WriteLine($"{server}: partition {up.Partition}, DOWN at offset {down.Offset}, UP at {up.Offset}");
+
+        var last = "";
+        await foreach (var e in client.ReadKeyAsync(server, cancellationToken: cancellationToken))
+        {
+            last = e.BodyText;
+        }
+
+        return last;
+    }
+    // readme-end
+}
