@@ -201,7 +201,7 @@ public sealed partial class LocalNode
             await DeleteNowAsync(pod, _stop.Token).ConfigureAwait(false);
             _logger.Removed(local.Namespace, local.Name);
         }
-        catch (Exception e) when (e is KubeApiException or HttpRequestException)
+        catch (Exception e) when (e is KubeApiException or HttpRequestException or TimeoutException)
         {
             _logger.DeleteFailed(e, local.Namespace, local.Name);
             _queue.AddRateLimited(key);

@@ -205,8 +205,10 @@ internal sealed class LocalPod
                 {
                     return; // the pod is gone or replaced; the node's sync loop cleans up
                 }
-                catch (Exception e) when (e is KubeApiException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                catch (Exception e) when (e is KubeApiException or HttpRequestException or TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
+                    // Includes an API server that did not answer in time (frozen, overloaded): the
+                    // status is written again once it does; the reporter never gives up on its own.
                     _context.Logger.StatusWriteFailed(e, Namespace, Name);
                     await Task.Delay(StatusRetryDelay, cancellationToken).ConfigureAwait(false);
                     Changed();
