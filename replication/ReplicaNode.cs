@@ -131,20 +131,7 @@ public sealed class ReplicaNode
     {
         EnsureNotInReady();
         _node.Now = Math.Max(_node.Now, nowMs);
-        List<(PartitionReplica, LogCorruptedException)>? damaged = null;
-        foreach (var replica in _partitions.Values)
-        {
-            try
-            {
-                replica.Tick();
-            }
-            catch (LogCorruptedException e)
-            {
-                (damaged ??= []).Add((replica, e));
-            }
-        }
-
-        QuarantineAll(damaged);
+        ForEachReplica(static replica => replica.Tick());
     }
 
     /// <summary>
@@ -200,20 +187,7 @@ public sealed class ReplicaNode
     public Ready TakeReady()
     {
         EnsureNotInReady();
-        List<(PartitionReplica, LogCorruptedException)>? damaged = null;
-        foreach (var replica in _partitions.Values)
-        {
-            try
-            {
-                replica.BeforeReady();
-            }
-            catch (LogCorruptedException e)
-            {
-                (damaged ??= []).Add((replica, e));
-            }
-        }
-
-        QuarantineAll(damaged);
+        ForEachReplica(static replica => replica.BeforeReady());
         _readyTaken = true;
         return _node.Outbox.Take();
     }
@@ -274,8 +248,26 @@ public sealed class ReplicaNode
         return replica;
     }
 
-    private void QuarantineAll(List<(PartitionReplica Replica, LogCorruptedException Error)>? damaged)
+    /// <summary>
+    /// Runs <paramref name="step"/> on every partition. One whose log turns out damaged is
+    /// quarantined once the walk is over (the dictionary cannot change while it is walked); the
+    /// others are not held up.
+    /// </summary>
+    private void ForEachReplica(Action<PartitionReplica> step)
     {
+        List<(PartitionReplica Replica, LogCorruptedException Error)>? damaged = null;
+        foreach (var replica in _partitions.Values)
+        {
+            try
+            {
+                step(replica);
+            }
+            catch (LogCorruptedException e)
+            {
+                (damaged ??= []).Add((replica, e));
+            }
+        }
+
         foreach (var (replica, error) in damaged ?? [])
         {
             Quarantine(replica, error);

@@ -30,32 +30,26 @@ public static class Eventually
         where T : class
     {
         ArgumentNullException.ThrowIfNull(probe);
-        var ct = TestContext.Current.CancellationToken;
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        var (value, last) = await PollAsync(probe, timeout, interval);
+        if (value is not null)
         {
-            Exception? last = null;
-            try
-            {
-                if (await probe() is { } value)
-                {
-                    return value;
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not IAssertionException)
-            {
-                last = e;
-            }
-
-            if (DateTime.UtcNow >= deadline)
-            {
-                var error = last is null ? "" : $" Last error: {last.GetType().Name}: {last.Message}";
-                var extra = diagnostics?.Invoke() is { Length: > 0 } text ? "\n" + text : "";
-                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {what}.{error}{extra}");
-            }
-
-            await Task.Delay(interval ?? DefaultInterval, ct);
+            return value;
         }
+
+        var error = last is null ? "" : $" Last error: {last.GetType().Name}: {last.Message}";
+        var extra = diagnostics?.Invoke() is { Length: > 0 } text ? "\n" + text : "";
+        throw FailException.ForFailure($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {what}.{error}{extra}");
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds or <paramref name="timeout"/> passes, and
+    /// says which, without failing the test: for a test's set-up that repairs what it finds.
+    /// </summary>
+    public static async Task<bool> HoldsWithinAsync(Func<bool> condition, TimeSpan timeout, TimeSpan? interval = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var (value, _) = await PollAsync(() => Task.FromResult(condition() ? Done : null), timeout, interval);
+        return value is not null;
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds.</summary>
@@ -81,6 +75,36 @@ public static class Eventually
             diagnostics,
             interval);
         return box.Value;
+    }
+
+    /// <summary>Polls until <paramref name="probe"/> returns a value or the deadline passes; then the value is null and the last error (if any) says why.</summary>
+    private static async Task<(T? Value, Exception? Last)> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, TimeSpan? interval)
+        where T : class
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            Exception? last = null;
+            try
+            {
+                if (await probe() is { } value)
+                {
+                    return (value, null);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not IAssertionException)
+            {
+                last = e;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return (null, last);
+            }
+
+            await Task.Delay(interval ?? DefaultInterval, ct);
+        }
     }
 
     private sealed record Box<T>(T Value);

@@ -173,20 +173,11 @@ public sealed class OperatorFixture : ControlPlaneWithControllersFixture, IAsync
     {
         RequireControlPlane();
         var current = Operator;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (current is not null && !current.IsStopping && !current.State.LostLeadership)
+        if (current is not null
+            && await Eventually.HoldsWithinAsync(() => current.IsStopping || current.State.LostLeadership || current.IsLeadingWithSyncedCaches, TimeSpan.FromSeconds(20))
+            && !current.IsStopping && !current.State.LostLeadership)
         {
-            if (current.IsLeadingWithSyncedCaches)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow >= deadline)
-            {
-                break;
-            }
-
-            await Task.Delay(Eventually.DefaultInterval, TestContext.Current.CancellationToken);
+            return;
         }
 
         var why = current is null ? "no replica runs"
