@@ -26,6 +26,9 @@ internal sealed class FollowerProgress(string member)
     /// <summary>True when the follower asked to confirm where its log matches (after its restart): the next pump sends an append even if it carries no records.</summary>
     public bool NeedsProbe { get; set; }
 
+    /// <summary>The commit point the follower last said it had learned; -1 when it must be told again (it restarted).</summary>
+    public long KnownCommit { get; set; } = -1;
+
     /// <summary>When anything was last sent to the follower.</summary>
     public long LastSentAt { get; set; } = long.MinValue / 2;
 

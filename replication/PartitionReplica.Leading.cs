@@ -82,7 +82,28 @@ internal sealed partial class PartitionReplica
         }
 
         follower.Acknowledged(Math.Min(ack.MatchedOffset, _log.NextOffset), _node.Now);
+        follower.KnownCommit = ack.CommitOffset;
     }
+
+    /// <summary>A member restarted: if it follows here, it no longer knows where its log matches or the commit point, so it is told again.</summary>
+    public void PeerRestarted(string member)
+    {
+        if (_lead is { Phase: LeaderPhase.Leading } lead && lead.Followers.TryGetValue(member, out var follower))
+        {
+            follower.KnownCommit = -1;
+        }
+    }
+
+    /// <summary>
+    /// Quiescence: a follower that holds the leader's whole log and knows its commit point, with
+    /// nothing in flight, needs no heartbeat; its liveness comes from its node's pings instead.
+    /// </summary>
+    private bool IsSettled(Leadership lead, FollowerProgress follower) =>
+        follower.InFlight == 0
+        && follower.Matched >= _log.NextOffset
+        && follower.KnownCommit >= lead.Commit
+        && !follower.NeedsProbe
+        && !follower.NeedsReset;
 
     /// <summary>Divergence rule: resend from where the follower's term history stops agreeing with the leader's, or reset it.</summary>
     private void OnAppendMismatch(string from, AppendMismatch mismatch)
@@ -159,7 +180,7 @@ internal sealed partial class PartitionReplica
                 follower.LastProgressAt = now;
             }
 
-            if (now - follower.LastSentAt >= Options.HeartbeatIntervalMs)
+            if (now - follower.LastSentAt >= Options.HeartbeatIntervalMs && !IsSettled(lead, follower))
             {
                 follower.LastSentAt = now;
                 _node.SendNow(follower.Member, new Heartbeat(Partition, lead.Term, lead.Commit));

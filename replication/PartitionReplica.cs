@@ -172,7 +172,7 @@ internal sealed partial class PartitionReplica
 
         if (_ackPending && _ackTo is not null)
         {
-            var ack = new AppendAck(Partition, _state.PromisedTerm, _matched);
+            var ack = new AppendAck(Partition, _state.PromisedTerm, _matched, _commit);
             if (_node.Breaks(UnsafeRules.CountUnflushedRecords))
             {
                 _node.SendNow(_ackTo, ack);

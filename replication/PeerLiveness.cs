@@ -9,6 +9,7 @@ namespace DataCluster.Replication;
 internal sealed class PeerLiveness(long downAfterMs)
 {
     private readonly Dictionary<string, (long FirstContact, long LastHeard)> _peers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _incarnations = new(StringComparer.Ordinal);
 
     public void Heard(string peer, long now)
     {
@@ -21,6 +22,14 @@ internal sealed class PeerLiveness(long downAfterMs)
         {
             _peers[peer] = (now, now);
         }
+    }
+
+    /// <summary>Records the incarnation a peer's ping carried; true when it differs from the one known before (the peer restarted).</summary>
+    public bool Restarted(string peer, long incarnation)
+    {
+        var known = _incarnations.TryGetValue(peer, out var before);
+        _incarnations[peer] = incarnation;
+        return known && before != incarnation;
     }
 
     public bool IsDown(string peer, long now) =>

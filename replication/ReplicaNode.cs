@@ -29,6 +29,9 @@ public sealed class ReplicaNode
 
     // Partitions whose log was found damaged, with their last status; they take no part any more.
     private readonly SortedDictionary<int, PartitionStatus> _damaged = [];
+
+    // Members this one shares a partition with: they get a ping when nothing else went to them.
+    private string[] _peers = [];
     private Assignment? _assignment;
     private bool _readyTaken;
 
@@ -37,7 +40,11 @@ public sealed class ReplicaNode
     /// <param name="openLog">Opens (or creates) the log of a partition; called at most once per partition.</param>
     /// <param name="states">The durable replica states of this member.</param>
     /// <param name="options">Settings; must be valid (<see cref="ReplicationOptions.Validate"/>).</param>
-    public ReplicaNode(string self, Func<int, IPartitionLog> openLog, IReplicaStateStore states, ReplicationOptions options)
+    /// <param name="incarnation">
+    /// Tells this start of the member's node from its earlier ones (peers that see it change know
+    /// the node lost what it kept in memory); null picks a random one.
+    /// </param>
+    public ReplicaNode(string self, Func<int, IPartitionLog> openLog, IReplicaStateStore states, ReplicationOptions options, long? incarnation = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(self);
         ArgumentNullException.ThrowIfNull(openLog);
@@ -49,7 +56,7 @@ public sealed class ReplicaNode
             throw new ArgumentException($"invalid replication options: {string.Join("; ", errors)}", nameof(options));
         }
 
-        _node = new NodeContext(self, options);
+        _node = new NodeContext(self, options, incarnation ?? Random.Shared.NextInt64());
         _openLog = openLog;
         _saved = states.Load();
     }
@@ -75,9 +82,18 @@ public sealed class ReplicaNode
 
         var previous = _assignment;
         _assignment = assignment;
+        var peers = new HashSet<string>(StringComparer.Ordinal);
         for (var p = 0; p < assignment.Partitions; p++)
         {
             var replicas = assignment.ReplicasOf(p);
+            if (replicas.IndexOf(Self) >= 0)
+            {
+                foreach (var member in replicas)
+                {
+                    peers.Add(member);
+                }
+            }
+
             if ((replicas.IndexOf(Self) >= 0 || _partitions.ContainsKey(p)) && !_damaged.ContainsKey(p))
             {
                 var replica = Replica(p);
@@ -98,6 +114,9 @@ public sealed class ReplicaNode
                 }
             }
         }
+
+        peers.Remove(Self);
+        _peers = [.. peers.Order(StringComparer.Ordinal)];
     }
 
     /// <summary>Handles one batch of messages from peer <paramref name="from"/>.</summary>
@@ -109,6 +128,17 @@ public sealed class ReplicaNode
         _node.Liveness.Heard(from, _node.Now);
         foreach (var item in message.Items)
         {
+            if (item is NodePing ping)
+            {
+                if (_node.Liveness.Restarted(from, ping.Incarnation))
+                {
+                    // What the leaders here know of that member's replicas was in its memory too.
+                    ForEachReplica(replica => replica.PeerRestarted(from));
+                }
+
+                continue;
+            }
+
             if (item.Partition < 0 || (_assignment is not null && item.Partition >= _assignment.Partitions) || _damaged.ContainsKey(item.Partition))
             {
                 continue;
@@ -126,12 +156,19 @@ public sealed class ReplicaNode
         }
     }
 
-    /// <summary>Advances the clock to <paramref name="nowMs"/> and runs every timer due.</summary>
+    /// <summary>
+    /// Advances the clock to <paramref name="nowMs"/> and runs every timer due; pings the members
+    /// this one shares partitions with that nothing was sent to for a heartbeat interval.
+    /// </summary>
     public void Tick(long nowMs)
     {
         EnsureNotInReady();
         _node.Now = Math.Max(_node.Now, nowMs);
         ForEachReplica(static replica => replica.Tick());
+        foreach (var peer in _peers)
+        {
+            _node.PingIfSilent(peer);
+        }
     }
 
     /// <summary>

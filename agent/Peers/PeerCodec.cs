@@ -115,7 +115,7 @@ internal static class PeerCodec
                 wire.Append = a;
                 break;
             case AppendAck ack:
-                wire.AppendAck = new W.AppendAck { MatchedOffset = ack.MatchedOffset };
+                wire.AppendAck = new W.AppendAck { MatchedOffset = ack.MatchedOffset, CommitOffset = ack.CommitOffset };
                 break;
             case AppendMismatch mismatch:
                 var m = new W.AppendMismatch { StartOffset = mismatch.StartOffset, NextOffset = mismatch.NextOffset };
@@ -124,6 +124,9 @@ internal static class PeerCodec
                 break;
             case Heartbeat heartbeat:
                 wire.Heartbeat = new W.Heartbeat { CommitOffset = heartbeat.CommitOffset };
+                break;
+            case NodePing ping:
+                wire.NodePing = new W.NodePing { Incarnation = ping.Incarnation };
                 break;
             case Fetch fetch:
                 wire.Fetch = new W.Fetch { FromOffset = fetch.FromOffset };
@@ -178,12 +181,14 @@ internal static class PeerCodec
                 var a = wire.Append;
                 return new Append(partition, term, a.PrevOffset, a.PrevTerm, Records(partition, a.Records), a.CommitOffset, a.ResetStart);
             case W.PartitionMessage.BodyOneofCase.AppendAck:
-                return new AppendAck(partition, term, wire.AppendAck.MatchedOffset);
+                return new AppendAck(partition, term, wire.AppendAck.MatchedOffset, wire.AppendAck.CommitOffset);
             case W.PartitionMessage.BodyOneofCase.AppendMismatch:
                 var m = wire.AppendMismatch;
                 return new AppendMismatch(partition, term, m.StartOffset, m.NextOffset, Terms(m.Terms));
             case W.PartitionMessage.BodyOneofCase.Heartbeat:
                 return new Heartbeat(partition, term, wire.Heartbeat.CommitOffset);
+            case W.PartitionMessage.BodyOneofCase.NodePing:
+                return new NodePing(wire.NodePing.Incarnation);
             case W.PartitionMessage.BodyOneofCase.Fetch:
                 return new Fetch(partition, term, wire.Fetch.FromOffset);
             case W.PartitionMessage.BodyOneofCase.FetchReply:

@@ -83,6 +83,10 @@ public sealed class AgentCluster : IAsyncDisposable
     public IReadOnlyList<long> ResidentBytes() =>
         [.. _cluster.Node.Processes(Namespace).Where(p => p.Pid is not null).Select(p => Rss.Of(p.Pid!.Value))];
 
+    /// <summary>CPU seconds (user + system) each agent process has used so far.</summary>
+    public IReadOnlyList<double> CpuSeconds() =>
+        [.. _cluster.Node.Processes(Namespace).Where(p => p.Pid is not null).Select(p => CpuTime.Of(p.Pid!.Value))];
+
     /// <summary>Writes <paramref name="body"/> as an event of <paramref name="key"/> to its partition's leader; true when acknowledged.</summary>
     public async Task<bool> WriteAsync(string key, byte[] body, CancellationToken cancellationToken)
     {

@@ -192,3 +192,29 @@ public static class Rss
         return 0;
     }
 }
+
+/// <summary>CPU time a process has used, from /proc.</summary>
+public static class CpuTime
+{
+    // /proc/PID/stat counts in clock ticks; USER_HZ is 100 on Linux.
+    private const double TicksPerSecond = 100;
+
+    /// <summary>User plus system CPU seconds of a process id, or 0 when it is gone.</summary>
+    public static double Of(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name in parentheses may hold spaces: fields are counted after its closing parenthesis.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // After the name: state is field 3, utime field 14 and stime field 15 of the whole line.
+            var user = long.Parse(fields[14 - 3], System.Globalization.CultureInfo.InvariantCulture);
+            var system = long.Parse(fields[15 - 3], System.Globalization.CultureInfo.InvariantCulture);
+            return (user + system) / TicksPerSecond;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+}

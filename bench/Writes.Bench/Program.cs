@@ -10,6 +10,7 @@ var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal
 var seconds = Option("--seconds", 10);
 var payload = Option("--payload", 256);
 var clientCounts = new[] { 1, 16, 64 };
+const int IdleCpuSeconds = 10;
 var etcd = Environment.GetEnvironmentVariable("DATACLUSTER_ETCD")
     ?? Path.Combine(Environment.GetEnvironmentVariable("KUBEBUILDER_ASSETS") ?? "", "etcd");
 if (mode != "agents" && !File.Exists(etcd))
@@ -37,6 +38,10 @@ if (mode is "report" or "agents")
     // Idle: the ring formed, nothing written yet; a few seconds for start-up garbage to settle.
     await Task.Delay(TimeSpan.FromSeconds(10), cancel.Token);
     var idle = agents.ResidentBytes();
+    // Idle CPU: what each agent burns with 256 partitions and nothing to write (ticks, heartbeats, status upkeep).
+    var cpuBefore = agents.CpuSeconds();
+    await Task.Delay(TimeSpan.FromSeconds(IdleCpuSeconds), cancel.Token);
+    var idleCpu = agents.CpuSeconds().Zip(cpuBefore, (after, before) => (after - before) / IdleCpuSeconds).ToList();
     var loaded = new long[idle.Count];
     foreach (var clients in clientCounts)
     {
@@ -51,6 +56,7 @@ if (mode is "report" or "agents")
 
     rows.Add($"agent RSS idle (256 partitions, 3 members): {Mib(idle)}");
     rows.Add($"agent RSS peak under the load above:         {Mib(loaded)}");
+    rows.Add($"agent CPU idle, share of one core:           {string.Join(", ", idleCpu.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c * 100:F1} %")))}");
 }
 
 if (mode is "report" or "etcd")

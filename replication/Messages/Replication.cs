@@ -35,7 +35,8 @@ public sealed record Append(
 /// <param name="Partition">The partition.</param>
 /// <param name="Term">The leader's term.</param>
 /// <param name="MatchedOffset">One past the last record known to match the leader's log in this term.</param>
-public sealed record AppendAck(int Partition, long Term, long MatchedOffset)
+/// <param name="CommitOffset">The commit point the follower has learned, so the leader knows when it need not be told again.</param>
+public sealed record AppendAck(int Partition, long Term, long MatchedOffset, long CommitOffset = 0)
     : PartitionMessage(Partition, Term);
 
 /// <summary>
