@@ -145,7 +145,8 @@ internal sealed partial class PartitionReplica
     }
 
     /// <summary>Timers: retries, heartbeats, retransmissions, timeouts.</summary>
-    public void Tick()
+    /// <summary>Runs the timers due; true when some are still running (this replica is not quiet).</summary>
+    public bool Tick()
     {
         if (_lead is null)
         {
@@ -159,6 +160,35 @@ internal sealed partial class PartitionReplica
         {
             TickSyncing(_lead);
         }
+
+        return !IsQuiet();
+    }
+
+    /// <summary>
+    /// Quiet: no timer of this replica can fire. It leads with its proposals settled and every
+    /// follower holding its whole log and commit point, or it does not lead and is not waiting to.
+    /// </summary>
+    private bool IsQuiet()
+    {
+        if (_lead is null)
+        {
+            return _designated is null || !IsSelf(_designated);
+        }
+
+        if (_lead.Phase != LeaderPhase.Leading || _lead.Proposals.Count > 0)
+        {
+            return false;
+        }
+
+        foreach (var follower in _lead.Followers.Values)
+        {
+            if (!follower.Promised || !IsSettled(_lead, follower))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Work due before a <see cref="Ready"/> is built: a leader sends appends and settles proposals; a follower acknowledges.</summary>

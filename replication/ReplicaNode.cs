@@ -160,15 +160,23 @@ public sealed class ReplicaNode
     /// Advances the clock to <paramref name="nowMs"/> and runs every timer due; pings the members
     /// this one shares partitions with that nothing was sent to for a heartbeat interval.
     /// </summary>
-    public void Tick(long nowMs)
+    /// <returns>
+    /// True when every partition is quiet: no timer but the pings can fire until a message or a
+    /// proposal arrives, so the caller may tick as seldom as once per
+    /// <see cref="ReplicationOptions.HeartbeatIntervalMs"/>.
+    /// </returns>
+    public bool Tick(long nowMs)
     {
         EnsureNotInReady();
         _node.Now = Math.Max(_node.Now, nowMs);
-        ForEachReplica(static replica => replica.Tick());
+        var busy = false;
+        ForEachReplica(replica => busy |= replica.Tick());
         foreach (var peer in _peers)
         {
             _node.PingIfSilent(peer);
         }
+
+        return !busy;
     }
 
     /// <summary>

@@ -5,10 +5,11 @@ using DataCluster.Writes.Bench;
 // make bench-writes: `report` runs three agents (QUORUM, fsync on) and a three-member etcd
 // (fsync on) with 1, 16 and 64 clients and prints one table, then the agents' memory. `etcd`
 // runs etcd alone, `agents` the agents alone. Options: --seconds N (measured window),
-// --payload BYTES.
+// --payload BYTES, --settle N (seconds idle before the idle figures are taken).
 var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "report";
 var seconds = Option("--seconds", 10);
 var payload = Option("--payload", 256);
+var settle = Option("--settle", 30);
 var clientCounts = new[] { 1, 16, 64 };
 const int IdleCpuSeconds = 10;
 var etcd = Environment.GetEnvironmentVariable("DATACLUSTER_ETCD")
@@ -35,8 +36,8 @@ var rows = new List<string>();
 if (mode is "report" or "agents")
 {
     await using var agents = await AgentCluster.StartAsync(RepositoryLayout.Root(), clientCounts.Max(), cancel.Token);
-    // Idle: the ring formed, nothing written yet; a few seconds for start-up garbage to settle.
-    await Task.Delay(TimeSpan.FromSeconds(10), cancel.Token);
+    // Idle: the ring formed, nothing written yet; time for start-up garbage and the JIT's tiering to settle.
+    await Task.Delay(TimeSpan.FromSeconds(settle), cancel.Token);
     var idle = agents.ResidentBytes();
     // Idle CPU: what each agent burns with 256 partitions and nothing to write (ticks, heartbeats, status upkeep).
     var cpuBefore = agents.CpuSeconds();

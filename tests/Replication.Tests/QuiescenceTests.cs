@@ -114,4 +114,27 @@ public sealed class QuiescenceTests
         cluster.Run(300);
         Assert.Contains(cluster.Completions, c => c.Ticket == quorum.Ticket && c.Outcome == ProposalOutcome.Acknowledged);
     }
+
+    [Fact]
+    public void A_node_says_it_is_quiet_only_while_no_partition_has_a_timer_running()
+    {
+        var cluster = SettledCluster();
+        Assert.True(cluster.Node("a").Tick(cluster.Now));
+        Assert.True(cluster.Node("b").Tick(cluster.Now));
+
+        // A proposal in flight needs its leader's retransmission and timeout timers.
+        cluster.Propose("a", "pending", CommitLevel.All, partition: 1);
+        cluster.Process("a");
+        Assert.False(cluster.Node("a").Tick(cluster.Now));
+
+        cluster.Run(500);
+        Assert.True(cluster.Node("a").Tick(cluster.Now));
+
+        // A leader still collecting promises (restarted, its followers unreachable) retries its prepares.
+        cluster.Isolated.Add("b");
+        cluster.Isolated.Add("c");
+        cluster.Crash("a");
+        cluster.Start("a");
+        Assert.False(cluster.Node("a").Tick(cluster.Now));
+    }
 }
