@@ -4,10 +4,13 @@
 #   docker build --target operator --build-arg VERSION=$(cat VERSION) -t ghcr.io/datacluster/operator:$(cat VERSION) .
 #   docker build --target agent    --build-arg VERSION=$(cat VERSION) -t ghcr.io/datacluster/agent:$(cat VERSION) .
 #
-# Both are published the way `make publish-agent` publishes the agent (PUBLISH_FLAGS in the
-# Makefile; a test checks they agree): trimmed, ReadyToRun, self-contained, so the runtime image
-# needs no .NET at all. The build stage runs on the builder's own platform and compiles for the
-# target's (TARGETARCH), so a multi-platform build needs no emulation.
+# Both are published the way the Makefile publishes them (PUBLISH_FLAGS and AGENT_PUBLISH_FLAGS;
+# a test checks they agree), so the runtime image needs no .NET at all: the operator trimmed,
+# ReadyToRun and self-contained, the agent as one Native AOT executable. The operator's build
+# runs on the builder's own platform and compiles for the target's (TARGETARCH), so it needs no
+# emulation. The agent's runs on the target platform (emulated in a multi-platform build when
+# the builder's differs): Native AOT links with the platform's own C toolchain, and linking for
+# another architecture would need a cross toolchain and a sysroot of that architecture.
 
 ARG DOTNET_VERSION=10.0
 
@@ -25,12 +28,24 @@ RUN case "$TARGETARCH" in \
         *) echo "unsupported TARGETARCH '$TARGETARCH': use linux/amd64 or linux/arm64" >&2; exit 1 ;; \
     esac > /rid
 
-FROM build AS publish-agent
+# Native AOT links with clang (binutils and the C library's development files come with it);
+# zlib comes with .NET's runtime pack.
+FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS publish-agent
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends clang \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig VERSION ./
+COPY contracts/ contracts/
+COPY kube/ kube/
+COPY ring/ ring/
+COPY telemetry/ telemetry/
 COPY replication/ replication/
 COPY storage/ storage/
 COPY agent/ agent/
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
-    dotnet publish agent -c Release --self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true -nologo -r "$(cat /rid)" -o /out
+    rid="linux-$(dpkg --print-architecture | sed 's/amd64/x64/')" && \
+    dotnet publish agent -c Release -nologo -r "$rid" -o /out
 
 FROM build AS publish-operator
 COPY operator/ operator/

@@ -5,8 +5,11 @@ DOTNET ?= dotnet
 CONFIGURATION ?= Release
 CHART := charts/datacluster
 # How the agent and the operator are published, here and in the Dockerfile (a test checks that
-# both use these flags): trimmed, ReadyToRun, self-contained.
+# both use these flags). The operator: trimmed, ReadyToRun, self-contained. The agent: Native AOT
+# (PublishAot in its project, which implies self-contained and trimmed), one executable that needs
+# a C toolchain to link (hack/native-toolchain.sh provides it) and no .NET runtime to run.
 PUBLISH_FLAGS := -c Release --self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true -nologo
+AGENT_PUBLISH_FLAGS := -c Release -nologo
 
 .PHONY: help
 help: ## List the targets
@@ -44,8 +47,10 @@ test: ## Run all tests (unit, real API server, end to end); ends with "N passed,
 	@hack/test.sh
 
 .PHONY: publish-agent
-publish-agent: ## Publish the agent as a trimmed, ReadyToRun, self-contained linux-x64 executable in artifacts/agent
-	$(DOTNET) publish agent $(PUBLISH_FLAGS) -r linux-x64 -o artifacts/agent
+publish-agent: ## Publish the agent as a Native AOT linux-x64 executable in artifacts/agent
+	@rm -rf artifacts/agent
+	@toolchain=$$(hack/native-toolchain.sh) && \
+	  PATH="$$toolchain:$$PATH" $(DOTNET) publish agent $(AGENT_PUBLISH_FLAGS) -r linux-x64 -o artifacts/agent
 
 .PHONY: publish-operator
 publish-operator: ## Publish the operator the same way, in artifacts/operator
@@ -82,7 +87,7 @@ demo: artifacts/agent/datacluster-agent ## Run the local demo: control plane, op
 	  $(DOTNET) demo/bin/$(CONFIGURATION)/net10.0/datacluster-demo.dll $(DEMO_ARGS)
 
 # The published agent for the demo, published again only when a source it is built from changed
-# (a publish trims and precompiles, which takes minutes).
+# (a publish compiles everything to native code, which takes minutes).
 AGENT_INPUTS := $(shell find agent contracts kube replication ring storage telemetry -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null) \
 	Directory.Build.props Directory.Packages.props VERSION
 artifacts/agent/datacluster-agent: $(AGENT_INPUTS)

@@ -45,11 +45,12 @@ if ! dotnet build DataCluster.slnx -c Release -nologo -v quiet; then
     exit 1
 fi
 
-# The agent ships trimmed and ReadyToRun; tests run the published binary. Make publishes it the
-# way `make publish-agent` does (trim warnings are errors there too), and only when a source it
-# is built from changed: trimming and precompiling take minutes.
+# The agent ships as a Native AOT executable; tests run the published binary. Make publishes it
+# the way `make publish-agent` does (AOT and trim warnings are errors there too; the C toolchain
+# for the link comes from hack/native-toolchain.sh), and only when a source it is built from
+# changed: compiling it to native code takes minutes.
 if ! make --no-print-directory artifacts/agent/datacluster-agent >&2; then
-    echo "test: publishing the trimmed agent failed" >&2
+    echo "test: publishing the native agent failed" >&2
     echo "0 passed, 1 failed"
     exit 1
 fi

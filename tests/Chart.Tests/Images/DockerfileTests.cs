@@ -68,12 +68,24 @@ public sealed partial class DockerfileTests
     [MemberData(nameof(Images))]
     public void Each_image_is_published_with_the_Makefiles_flags(string target, string project)
     {
-        var flags = MakefileVariable("PUBLISH_FLAGS");
+        // The agent is published Native AOT, with flags of its own; the operator trimmed and ReadyToRun.
+        var variable = target == "agent" ? "AGENT_PUBLISH_FLAGS" : "PUBLISH_FLAGS";
+        var flags = MakefileVariable(variable);
 
         var publish = Assert.Single(Stage($"publish-{target}"), l => l.Contains("dotnet publish", StringComparison.Ordinal));
 
         Assert.Contains($"dotnet publish {project} {flags} -r ", publish, StringComparison.Ordinal);
-        Assert.Contains($"$(DOTNET) publish {project} $(PUBLISH_FLAGS) -r linux-x64", Repository.Read("Makefile"), StringComparison.Ordinal);
+        Assert.Contains($"$(DOTNET) publish {project} $({variable}) -r linux-x64", Repository.Read("Makefile"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_agent_is_published_Native_AOT_with_a_C_toolchain_in_its_build_stage()
+    {
+        var project = XDocument.Parse(Repository.Read("agent/DataCluster.Agent.csproj"));
+
+        Assert.Equal("true", project.Descendants("PublishAot").Single().Value);
+        Assert.Contains(Stage("publish-agent"), l => Regex.IsMatch(l, @"^RUN apt-get update\s+&&\s+apt-get install -y --no-install-recommends clang\b"));
+        Assert.Contains("hack/native-toolchain.sh", Repository.Read("Makefile"), StringComparison.Ordinal);
     }
 
     [Theory]
