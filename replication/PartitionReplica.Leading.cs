@@ -69,7 +69,8 @@ internal sealed partial class PartitionReplica
             _log.TermAt(from - 1),
             records,
             lead.Commit,
-            reset ? from : -1));
+            reset ? from : -1,
+            _consumed));
         follower.Sent(from + records.Count, _node.Now);
         return true;
     }
@@ -162,7 +163,7 @@ internal sealed partial class PartitionReplica
             if (now - follower.LastSentAt >= Options.HeartbeatIntervalMs)
             {
                 follower.LastSentAt = now;
-                _node.SendNow(follower.Member, new Heartbeat(Partition, lead.Term, lead.Commit));
+                _node.SendNow(follower.Member, new Heartbeat(Partition, lead.Term, lead.Commit, _consumed));
             }
         }
 

@@ -17,6 +17,7 @@ namespace DataCluster.Replication.Messages;
 /// <param name="Records">Consecutive records from <c>PrevOffset + 1</c>; may be empty.</param>
 /// <param name="CommitOffset">Every record below this offset is committed.</param>
 /// <param name="ResetStart">When 0 or more, reset to an empty log at this offset first; -1 otherwise.</param>
+/// <param name="ConsumedOffset">Every data record below this offset was consumed by the leader's app (never above <paramref name="CommitOffset"/>).</param>
 public sealed record Append(
     int Partition,
     long Term,
@@ -24,7 +25,8 @@ public sealed record Append(
     long PrevTerm,
     IReadOnlyList<LogRecord> Records,
     long CommitOffset,
-    long ResetStart = -1)
+    long ResetStart = -1,
+    long ConsumedOffset = 0)
     : PartitionMessage(Partition, Term);
 
 /// <summary>
@@ -55,5 +57,6 @@ public sealed record AppendMismatch(int Partition, long Term, long StartOffset, 
 /// <param name="Partition">The partition.</param>
 /// <param name="Term">The leader's term.</param>
 /// <param name="CommitOffset">Every record below this offset is committed.</param>
-public sealed record Heartbeat(int Partition, long Term, long CommitOffset)
+/// <param name="ConsumedOffset">Every data record below this offset was consumed by the leader's app (never above <paramref name="CommitOffset"/>).</param>
+public sealed record Heartbeat(int Partition, long Term, long CommitOffset, long ConsumedOffset = 0)
     : PartitionMessage(Partition, Term);
