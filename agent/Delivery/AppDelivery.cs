@@ -52,8 +52,9 @@ public sealed class AppDelivery : IDisposable
             throw new ArgumentException($"invalid delivery options: {string.Join("; ", errors)}", nameof(options));
         }
 
-        // One connection per partition in flight; the timeout is applied per attempt below.
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { MaxConnectionsPerServer = options.MaxPartitionsInFlight, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) })
+        // One connection per partition in flight; the timeout is applied per attempt below. The app
+        // is local to the pod: a cluster-wide HTTP proxy setting must not route it elsewhere.
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { MaxConnectionsPerServer = options.MaxPartitionsInFlight, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1), UseProxy = false })
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };
