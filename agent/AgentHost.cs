@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using DataCluster.Agent.Configuration;
 using DataCluster.Agent.DataPlane;
+using DataCluster.Agent.Delivery;
 using DataCluster.Agent.Hosting;
 using DataCluster.Agent.Http;
 using DataCluster.Agent.Observability;
@@ -130,7 +131,10 @@ public static class AgentHost
                 new DataPlaneMetrics(metrics.Meter),
                 loggerFactory.CreateLogger("DataCluster.Agent.DataPlane"),
                 time);
-            return new AgentNode(options, services.GetRequiredService<KubeClient>(), metrics, loggerFactory, time, data);
+            var delivery = options.AppDeliveryUrl is { } url
+                ? new AppDelivery(data, new AppDeliveryOptions { Url = url }, options.PodName, loggerFactory.CreateLogger("DataCluster.Agent.Delivery"), time)
+                : null;
+            return new AgentNode(options, services.GetRequiredService<KubeClient>(), metrics, loggerFactory, time, data, delivery);
         });
         builder.Services.AddHostedService<AgentService>();
         builder.Services.AddPeerTransport(services =>

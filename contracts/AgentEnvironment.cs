@@ -66,7 +66,7 @@ public static class AgentEnvironment
         new(CommitLevel, CommitLevels.Default, CommitLevels.Accepted, "Replicas that must have a write before it is acknowledged; a write may ask for a stronger level, never a weaker one."),
         new(OtherZoneReplicas, "0", "integer 0 to factor-1", "Replicas placed in other zones of the leader's region."),
         new(OtherRegionReplicas, "0", "integer 0 to factor-1-otherZoneReplicas", "Replicas placed in other regions."),
-        new(AppDeliveryUrl, "", "empty or an http(s) URL", "Where committed events are to be pushed to the local app; empty disables push. Validated now; push delivery is not built yet (apps read GET /v1/partitions/{p}/events)."),
+        new(AppDeliveryUrl, "", "empty or an http(s) URL", "Where the partition leader POSTs committed events to the local app, in offset order, at least once (2xx = consumed); empty: the app pulls with GET /v1/partitions/{p}/events and commits with POST /v1/partitions/{p}/consumed."),
         new(MaxEventBytes, Invariant(Limits.MaxEventBytes.Default), Limits.Range(Limits.MaxEventBytes.Min, Limits.MaxEventBytes.Max), "Largest event body accepted; larger writes get 413."),
         new(Fsync, "always", "always, interval or never", "When partition logs are fsynced: always (before any acknowledgement; survives power loss), interval (at most every DATACLUSTER_FSYNC_INTERVAL_MS; a power loss can lose that much acknowledged data) or never (the OS decides; only a process crash is survived)."),
         new(FsyncIntervalMs, Invariant(Limits.FsyncIntervalMs.Default), Limits.Range(Limits.FsyncIntervalMs.Min, Limits.FsyncIntervalMs.Max), "Longest time between fsyncs under DATACLUSTER_FSYNC=interval."),

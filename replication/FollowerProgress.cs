@@ -29,6 +29,9 @@ internal sealed class FollowerProgress(string member)
     /// <summary>The commit point the follower last said it had learned; -1 when it must be told again (it restarted).</summary>
     public long KnownCommit { get; set; } = -1;
 
+    /// <summary>The consumed offset the follower last said it had learned.</summary>
+    public long KnownConsumed { get; set; } = -1;
+
     /// <summary>When anything was last sent to the follower.</summary>
     public long LastSentAt { get; set; } = long.MinValue / 2;
 

@@ -69,7 +69,8 @@ internal sealed partial class PartitionReplica
             _log.TermAt(from - 1),
             records,
             lead.Commit,
-            reset ? from : -1));
+            reset ? from : -1,
+            _consumed));
         follower.Sent(from + records.Count, _node.Now);
         return true;
     }
@@ -83,6 +84,7 @@ internal sealed partial class PartitionReplica
 
         follower.Acknowledged(Math.Min(ack.MatchedOffset, _log.NextOffset), _node.Now);
         follower.KnownCommit = ack.CommitOffset;
+        follower.KnownConsumed = ack.ConsumedOffset;
     }
 
     /// <summary>A member restarted: if it follows here, it no longer knows where its log matches or the commit point, so it is told again.</summary>
@@ -95,13 +97,15 @@ internal sealed partial class PartitionReplica
     }
 
     /// <summary>
-    /// Quiescence: a follower that holds the leader's whole log and knows its commit point, with
-    /// nothing in flight, needs no heartbeat; its liveness comes from its node's pings instead.
+    /// Quiescence: a follower that holds the leader's whole log and knows its commit point and
+    /// consumed offset, with nothing in flight, needs no heartbeat; its liveness comes from its
+    /// node's pings instead.
     /// </summary>
     private bool IsSettled(Leadership lead, FollowerProgress follower) =>
         follower.InFlight == 0
         && follower.Matched >= _log.NextOffset
         && follower.KnownCommit >= lead.Commit
+        && follower.KnownConsumed >= _consumed
         && !follower.NeedsProbe
         && !follower.NeedsReset;
 
@@ -183,7 +187,7 @@ internal sealed partial class PartitionReplica
             if (now - follower.LastSentAt >= Options.HeartbeatIntervalMs && !IsSettled(lead, follower))
             {
                 follower.LastSentAt = now;
-                _node.SendNow(follower.Member, new Heartbeat(Partition, lead.Term, lead.Commit));
+                _node.SendNow(follower.Member, new Heartbeat(Partition, lead.Term, lead.Commit, _consumed));
             }
         }
 

@@ -99,6 +99,7 @@ internal sealed partial class PartitionReplica
 
         _matched = Math.Max(_matched, prev + 1 + append.Records.Count);
         LearnCommit(append.CommitOffset);
+        LearnConsumed(append.ConsumedOffset);
         _ackPending = true;
         _ackTo = from;
     }
@@ -120,6 +121,7 @@ internal sealed partial class PartitionReplica
         }
 
         LearnCommit(heartbeat.CommitOffset);
+        LearnConsumed(heartbeat.ConsumedOffset);
         _ackPending = true;
         _ackTo = from;
     }

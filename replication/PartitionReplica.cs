@@ -26,6 +26,11 @@ internal sealed partial class PartitionReplica
     private string? _ackTo;
     private long _commit;
 
+    // Every data record below it was consumed by the app (delivery); saved lazily, see ConsumedSaveIntervalMs.
+    private long _consumed;
+    private bool _consumedUnsaved;
+    private long _consumedChangedAt;
+
     // The promise this replica held before its current one, reported to the leader it promised.
     private long _priorTerm;
     private IReadOnlyList<string> _priorReplicas = [];
@@ -42,6 +47,9 @@ internal sealed partial class PartitionReplica
         _termAt = log.TermAt;
         _state = state;
         _commit = Math.Min(state.CommitOffset, log.NextOffset);
+        // Never above what this log is known to have committed: a record lost with an unflushed
+        // tail is delivered again rather than skipped.
+        _consumed = Math.Clamp(state.ConsumedOffset, 0, _commit);
         _priorTerm = state.PromisedTerm;
         _priorReplicas = state.PromisedReplicas;
         foreach (var set in state.EarlierReplicaSets ?? [])
@@ -144,10 +152,14 @@ internal sealed partial class PartitionReplica
         }
     }
 
-    /// <summary>Timers: retries, heartbeats, retransmissions, timeouts.</summary>
-    /// <summary>Runs the timers due; true when some are still running (this replica is not quiet).</summary>
+    /// <summary>Runs the timers due (retries, heartbeats, retransmissions, timeouts, the consumed offset's save); true when some are still running (this replica is not quiet).</summary>
     public bool Tick()
     {
+        if (_consumedUnsaved && _node.Now - _consumedChangedAt >= Options.ConsumedSaveIntervalMs)
+        {
+            SaveState();
+        }
+
         if (_lead is null)
         {
             TryLead();
@@ -165,11 +177,17 @@ internal sealed partial class PartitionReplica
     }
 
     /// <summary>
-    /// Quiet: no timer of this replica can fire. It leads with its proposals settled and every
-    /// follower holding its whole log and commit point, or it does not lead and is not waiting to.
+    /// Quiet: no timer of this replica can fire. Its consumed offset is saved, and it leads with
+    /// its proposals settled and every follower holding its whole log, commit point and consumed
+    /// offset, or it does not lead and is not waiting to.
     /// </summary>
     private bool IsQuiet()
     {
+        if (_consumedUnsaved)
+        {
+            return false;
+        }
+
         if (_lead is null)
         {
             return _designated is null || !IsSelf(_designated);
@@ -202,7 +220,7 @@ internal sealed partial class PartitionReplica
 
         if (_ackPending && _ackTo is not null)
         {
-            var ack = new AppendAck(Partition, _state.PromisedTerm, _matched, _commit);
+            var ack = new AppendAck(Partition, _state.PromisedTerm, _matched, _commit, _consumed);
             if (_node.Breaks(UnsafeRules.CountUnflushedRecords))
             {
                 _node.SendNow(_ackTo, ack);
@@ -259,12 +277,14 @@ internal sealed partial class PartitionReplica
             _log.NextOffset,
             _log.DurableOffset,
             _lead is { Phase: LeaderPhase.Leading } leading ? leading.Commit : _commit,
-            followers);
+            followers,
+            _consumed);
     }
 
     private void SaveState()
     {
-        _state = _state with { CommitOffset = _commit, EarlierReplicaSets = _earlier.Count == 0 ? null : [.. _earlier] };
+        _state = _state with { CommitOffset = _commit, ConsumedOffset = _consumed, EarlierReplicaSets = _earlier.Count == 0 ? null : [.. _earlier] };
+        _consumedUnsaved = false;
         _node.Outbox.Save(Partition, _state);
     }
 

@@ -10,6 +10,7 @@ namespace DataCluster.Replication;
 /// <param name="DurableOffset">Every record below it is durable here.</param>
 /// <param name="CommitOffset">Every record below it is known committed.</param>
 /// <param name="Followers">For a leader, each follower's progress; empty otherwise.</param>
+/// <param name="ConsumedOffset">Every data record below it was consumed by the leader's app, as this member knows it (never above <paramref name="CommitOffset"/>).</param>
 public sealed record PartitionStatus(
     int Partition,
     ReplicaRole Role,
@@ -19,7 +20,8 @@ public sealed record PartitionStatus(
     long LogEnd,
     long DurableOffset,
     long CommitOffset,
-    IReadOnlyList<FollowerStatus> Followers);
+    IReadOnlyList<FollowerStatus> Followers,
+    long ConsumedOffset = 0);
 
 /// <summary>A follower's progress as its leader sees it.</summary>
 /// <param name="Member">The follower.</param>

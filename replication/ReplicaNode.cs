@@ -226,6 +226,29 @@ public sealed class ReplicaNode
     }
 
     /// <summary>
+    /// Records that the app consumed every data record of <paramref name="partition"/> below
+    /// <paramref name="offset"/>. Only the leader takes it (in <paramref name="term"/> when not 0),
+    /// only forward, never above the commit point; followers learn it with the next append or
+    /// heartbeat, and every replica saves it with its state (within
+    /// <see cref="ReplicationOptions.ConsumedSaveIntervalMs"/>).
+    /// </summary>
+    public ConsumeResult Consume(int partition, long offset, long term = 0)
+    {
+        EnsureNotInReady();
+        if (!_partitions.TryGetValue(partition, out var replica))
+        {
+            var leader = _assignment is not null && partition >= 0 && partition < _assignment.Partitions ? _assignment.LeaderOf(partition) : null;
+            return new ConsumeResult(ConsumeStatus.NotLeader, 0, 0, leader == Self ? null : leader);
+        }
+
+        return replica.Consume(offset, term);
+    }
+
+    /// <summary>Where delivery of <paramref name="partition"/> stands, or null when this member does not lead it (or is still syncing).</summary>
+    public DeliveryPosition? DeliveryPosition(int partition) =>
+        _partitions.TryGetValue(partition, out var replica) ? replica.DeliveryPosition() : null;
+
+    /// <summary>
     /// Collects what must be persisted and sent (leaders send their appends here, followers their
     /// acknowledgements). Call <see cref="Advance"/> with it once carried out.
     /// </summary>

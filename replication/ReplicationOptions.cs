@@ -54,6 +54,14 @@ public sealed class ReplicationOptions
     /// <summary>Records from the log's tail a new leader reads to rebuild producer state. Bounds the cost of a failover; producers older than that are forgotten.</summary>
     public int ProducerScanRecords { get; init; } = 65_536;
 
+    /// <summary>
+    /// A consumed offset that moved is saved with the next state save of any kind, or after this
+    /// long at the latest, together with every other partition's. 1 s bounds what a restarted
+    /// member delivers twice to about a second of consumption, at one fsync a second however many
+    /// deliveries there are.
+    /// </summary>
+    public long ConsumedSaveIntervalMs { get; init; } = 1000;
+
     /// <summary>Deliberately broken rules, only for tests that prove the simulator's checker finds violations.</summary>
     internal UnsafeRules Unsafe { get; init; }
 
@@ -72,6 +80,7 @@ public sealed class ReplicationOptions
         Positive(errors, RetryAfterMs, nameof(RetryAfterMs), "1 ms or more");
         Positive(errors, ProducerExpiryMs, nameof(ProducerExpiryMs), "1 ms or more");
         Positive(errors, ProducerSequencesKept, nameof(ProducerSequencesKept), "1 or more");
+        Positive(errors, ConsumedSaveIntervalMs, nameof(ConsumedSaveIntervalMs), "1 ms or more");
         if (ProducerScanRecords < 0)
         {
             errors.Add($"{nameof(ProducerScanRecords)} is {ProducerScanRecords}; set 0 (no rebuild) or more records");

@@ -148,7 +148,8 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// <paramref name="after"/>, at most <paramref name="limit"/>, optionally only those of
     /// <paramref name="key"/>; null when this member holds no copy of the partition.
     /// </summary>
-    public async Task<ReadOutcome?> ReadAsync(int partition, long after, int limit, ReadOnlyMemory<byte>? key, CancellationToken cancellationToken)
+    /// <remarks>With <paramref name="fromConsumed"/>, <paramref name="after"/> is ignored and the read starts at the partition's consumed offset as this member knows it.</remarks>
+    public async Task<ReadOutcome?> ReadAsync(int partition, long after, int limit, ReadOnlyMemory<byte>? key, CancellationToken cancellationToken, bool fromConsumed = false)
     {
         if (!_running)
         {
@@ -156,7 +157,7 @@ public sealed partial class DataPlane : IAsyncDisposable
         }
 
         var done = new TaskCompletionSource<ReadOutcome?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _inputs.Writer.WriteAsync(new ReadInput(partition, after, limit, key, done), cancellationToken).ConfigureAwait(false);
+        await _inputs.Writer.WriteAsync(new ReadInput(partition, after, limit, key, fromConsumed, done), cancellationToken).ConfigureAwait(false);
         return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -191,6 +192,7 @@ public sealed partial class DataPlane : IAsyncDisposable
                 }
 
                 await PersistAsync(cancellationToken).ConfigureAwait(false);
+                WakeCommitWaiters(_node);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -202,6 +204,7 @@ public sealed partial class DataPlane : IAsyncDisposable
             await stopPump.CancelAsync().ConfigureAwait(false);
             await pump.ConfigureAwait(false);
             FailPending("the agent is stopping");
+            FailCommitWaiters();
             _store.Dispose();
             DataPlaneLog.Stopped(_logger, _options.Self);
         }
@@ -289,6 +292,9 @@ public sealed partial class DataPlane : IAsyncDisposable
                 case ReadInput read:
                     read.Done.TrySetResult(Read(node, read));
                     break;
+                default:
+                    ApplyDelivery(node, input);
+                    break;
             }
         }
     }
@@ -322,6 +328,11 @@ public sealed partial class DataPlane : IAsyncDisposable
         if (node.GetStatus(read.Partition) is not { } status || status.LogEnd == 0 && status.LogStart == 0 && status.Role == ReplicaRole.None)
         {
             return null;
+        }
+
+        if (read.FromConsumed)
+        {
+            read = read with { After = status.ConsumedOffset - 1 };
         }
 
         var log = _store!.OpenPartition(read.Partition);
@@ -371,7 +382,7 @@ public sealed partial class DataPlane : IAsyncDisposable
         }
 
         _scratch.Clear();
-        return new ReadOutcome(read.Partition, records, commit, log.StartOffset, lastExamined);
+        return new ReadOutcome(read.Partition, records, commit, log.StartOffset, lastExamined, status.ConsumedOffset);
     }
 
     /// <summary>Carries out what the state machine asked for: send, flush, save, send, complete (see <see cref="Ready"/>).</summary>
@@ -515,6 +526,15 @@ public sealed partial class DataPlane : IAsyncDisposable
                 case ReadInput read:
                     read.Done.TrySetResult(null);
                     break;
+                case DeliveryReadInput delivery:
+                    delivery.Done.TrySetResult(null);
+                    break;
+                case ConsumeInput consume:
+                    consume.Done.TrySetResult(new ConsumeResult(ConsumeStatus.NotLeader, 0, 0, null));
+                    break;
+                case CommitWaitInput wait:
+                    wait.Waiter.Done.TrySetResult(false);
+                    break;
             }
         }
     }
@@ -530,7 +550,7 @@ public sealed partial class DataPlane : IAsyncDisposable
 
     private sealed record WriteInput(WriteRequest Request, TaskCompletionSource<WriteOutcome> Done, long StartedAt, Activity? Parent) : Input;
 
-    private sealed record ReadInput(int Partition, long After, int Limit, ReadOnlyMemory<byte>? Key, TaskCompletionSource<ReadOutcome?> Done) : Input;
+    private sealed record ReadInput(int Partition, long After, int Limit, ReadOnlyMemory<byte>? Key, bool FromConsumed, TaskCompletionSource<ReadOutcome?> Done) : Input;
 
     private sealed record PendingWrite(TaskCompletionSource<WriteOutcome> Done, long StartedAt, CommitLevel Level, bool Duplicate, Activity? Activity);
 }

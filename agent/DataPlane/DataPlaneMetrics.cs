@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using DataCluster.Replication;
+using DataCluster.Telemetry;
 
 namespace DataCluster.Agent.DataPlane;
 
@@ -18,6 +19,10 @@ public sealed class DataPlaneMetrics
     /// <summary>The log size gauge: a series per partition this member holds.</summary>
     public const string LogBytesName = "datacluster.agent.log_bytes";
 
+    /// <summary>The delivery lag gauge: a series per partition this member leads.</summary>
+    public const string DeliveryLagName = "datacluster.agent.delivery_lag_records";
+
+    private readonly Histogram<double> _deliverySeconds;
     private readonly Histogram<double> _writeSeconds;
     private readonly Counter<long> _writes;
     private DataPlane? _plane;
@@ -35,6 +40,15 @@ public sealed class DataPlaneMetrics
             description: "Records a follower lacks, as its partition leader on this member sees it, by partition and follower.");
         meter.CreateObservableGauge(LogBytesName, ObserveLogBytes, unit: null,
             description: "Bytes of each partition's log on this member.");
+        _deliverySeconds = meter.CreateHistogram<double>("datacluster.agent.delivery", unit: "s",
+            description: "Time from sending a batch of events to the app's delivery URL to its answer (or the timeout), by outcome.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30] });
+        Deliveries.Inc("ok", "", 0);
+        Deliveries.Inc("failed", "", 0);
+        meter.CreateObservableCounter("datacluster.agent.deliveries", Deliveries.Measurements,
+            description: "Batches of events sent to the app's delivery URL, by outcome: ok (2xx, consumed), failed (another status, a timeout or no answer; retried).");
+        meter.CreateObservableGauge(DeliveryLagName, ObserveDeliveryLag, unit: null,
+            description: "Committed records the app has not consumed yet (commit offset minus consumed offset), by partition this member leads.");
         meter.CreateObservableGauge("datacluster.agent.partition_role", ObserveRoles, unit: null,
             description: "Partitions of this member by role: leading, syncing, following.");
     }
@@ -48,6 +62,17 @@ public sealed class DataPlaneMetrics
         }
 
         _writes.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeName(status)));
+    }
+
+    /// <summary>Delivery batches by outcome (<c>ok</c>, <c>failed</c>); read by tests and the observable counter.</summary>
+    public LabelledCounts Deliveries { get; } = new("outcome");
+
+    /// <summary>A batch was sent to the app and answered (or not) after <paramref name="elapsed"/>.</summary>
+    public void Delivered(bool ok, TimeSpan elapsed)
+    {
+        var outcome = ok ? "ok" : "failed";
+        Deliveries.Inc(outcome);
+        _deliverySeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
     /// <summary>A write was refused before it was appended.</summary>
@@ -85,6 +110,17 @@ public sealed class DataPlaneMetrics
                 yield return new Measurement<long>(follower.Lag,
                     new KeyValuePair<string, object?>("partition", status.Partition),
                     new KeyValuePair<string, object?>("follower", follower.Member));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveDeliveryLag()
+    {
+        foreach (var status in _plane?.Statuses ?? [])
+        {
+            if (status.Role == ReplicaRole.Leading)
+            {
+                yield return new Measurement<long>(Math.Max(0, status.CommitOffset - status.ConsumedOffset), new KeyValuePair<string, object?>("partition", status.Partition));
             }
         }
     }

@@ -75,4 +75,5 @@ public sealed record WriteOutcome(
 /// <param name="CommitOffset">Every record below this offset is committed on this member.</param>
 /// <param name="StartOffset">The first offset this member still holds (retention may have removed older ones).</param>
 /// <param name="NextAfter">The offset to pass as <c>after</c> to continue: the last offset examined.</param>
-public sealed record ReadOutcome(int Partition, IReadOnlyList<Storage.LogRecord> Records, long CommitOffset, long StartOffset, long NextAfter);
+/// <param name="ConsumedOffset">The partition's consumed offset as this member knows it: every data record below it was consumed by the app.</param>
+public sealed record ReadOutcome(int Partition, IReadOnlyList<Storage.LogRecord> Records, long CommitOffset, long StartOffset, long NextAfter, long ConsumedOffset);

@@ -39,6 +39,7 @@ public sealed class AgentNode
     private readonly AssignmentPublisher _publisher;
 
     private readonly DataPlane.DataPlane? _data;
+    private readonly Delivery.AppDelivery? _delivery;
 
     /// <param name="options">The agent's configuration.</param>
     /// <param name="client">The API-server client.</param>
@@ -46,9 +47,11 @@ public sealed class AgentNode
     /// <param name="loggers">Loggers.</param>
     /// <param name="time">The clock; null = the system clock.</param>
     /// <param name="data">The data plane to run beside the control plane and feed with assignments; null runs the control plane alone.</param>
-    public AgentNode(AgentOptions options, IKubeClient client, AgentMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null, DataPlane.DataPlane? data = null)
+    /// <param name="delivery">Push delivery of the data plane's committed events to the app; null when the app pulls.</param>
+    public AgentNode(AgentOptions options, IKubeClient client, AgentMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null, DataPlane.DataPlane? data = null, Delivery.AppDelivery? delivery = null)
     {
         _data = data;
+        _delivery = delivery;
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _client = client ?? throw new ArgumentNullException(nameof(client));
         ArgumentNullException.ThrowIfNull(metrics);
@@ -97,6 +100,10 @@ public sealed class AgentNode
     {
         var metrics = Context.Metrics;
         var dataPlane = RunDataPlaneAsync(cancellationToken);
+        if (_delivery is { } delivery)
+        {
+            dataPlane = Task.WhenAll(dataPlane, delivery.RunAsync(cancellationToken));
+        }
         var heartbeating = _heartbeat.RunAsync(cancellationToken);
         var slices = await ResolveEndpointSlicesAsync(cancellationToken).ConfigureAwait(false);
         if (slices is null)

@@ -157,7 +157,7 @@ public static class AgentApi
         }
 
         var partitions = (agent.Data?.Statuses ?? [])
-            .Select(s => new PartitionStateResponse(s.Partition, s.Role.ToString().ToLowerInvariant(), s.Term, s.LogEnd, s.CommitOffset))
+            .Select(s => new PartitionStateResponse(s.Partition, s.Role.ToString().ToLowerInvariant(), s.Term, s.LogEnd, s.CommitOffset, s.ConsumedOffset, Math.Max(0, s.CommitOffset - s.ConsumedOffset)))
             .ToList();
         return TypedResults.Json(new AssignmentsResponse(self, assignment.Epoch, held, led, partitions), AgentJsonContext.Default.AssignmentsResponse);
     }

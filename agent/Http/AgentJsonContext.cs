@@ -16,4 +16,7 @@ namespace DataCluster.Agent.Http;
 [JsonSerializable(typeof(WriteResponse))]
 [JsonSerializable(typeof(EventsResponse))]
 [JsonSerializable(typeof(MisdirectedBody))]
+[JsonSerializable(typeof(DeliveryBody))]
+[JsonSerializable(typeof(ConsumedRequest))]
+[JsonSerializable(typeof(ConsumedResponse))]
 public sealed partial class AgentJsonContext : JsonSerializerContext;

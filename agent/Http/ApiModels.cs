@@ -47,7 +47,9 @@ public sealed record AssignmentsResponse(string Member, long Epoch, IReadOnlyLis
 /// <param name="Epoch">The partition epoch this member promised or leads.</param>
 /// <param name="LogEnd">One past the last record it holds.</param>
 /// <param name="CommitOffset">Every record below it is known committed here.</param>
-public sealed record PartitionStateResponse(int Partition, string State, long Epoch, long LogEnd, long CommitOffset);
+/// <param name="ConsumedOffset">Every data record below it was consumed by the app, as this member knows it (the leader's is the one delivery goes by).</param>
+/// <param name="Lag">Committed records not consumed yet: <paramref name="CommitOffset"/> minus <paramref name="ConsumedOffset"/>.</param>
+public sealed record PartitionStateResponse(int Partition, string State, long Epoch, long LogEnd, long CommitOffset, long ConsumedOffset, long Lag);
 
 /// <summary>The data of one server-sent assignment event.</summary>
 public sealed record AssignmentEventData(long Epoch, IReadOnlyList<int> Partitions);

@@ -41,6 +41,7 @@ public static class EventsApi
         app.MapPost("/v1/keys/{key}/events", (Func<HttpContext, Task<IResult>>)(context => WriteAsync(agent, forwarder, context)));
         app.MapGet("/v1/keys/{key}/events", (Func<HttpContext, Task<IResult>>)(context => ReadKeyAsync(agent, forwarder, context)));
         app.MapGet("/v1/partitions/{partition}/events", (HttpContext context, string partition) => ReadPartitionAsync(agent, forwarder, context, partition));
+        app.MapPost("/v1/partitions/{partition}/consumed", (HttpContext context, string partition) => ConsumedAsync(agent, forwarder, context, partition));
     }
 
     private static async Task<IResult> WriteAsync(AgentContext agent, LeaderForwarder forwarder, HttpContext context)
@@ -161,11 +162,15 @@ public static class EventsApi
     {
         var query = context.Request.Query;
         var after = -1L;
-        if (query.TryGetValue("after", out var afterText)
-            && (!long.TryParse(afterText.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out after)))
+        var fromConsumed = false;
+        if (query.TryGetValue("after", out var afterText))
         {
-            return AgentApi.Error(StatusCodes.Status400BadRequest, "invalid_offset",
-                $"after '{Shorten(afterText.ToString())}' is not an offset: give a whole number from 0 (the events after it are returned), or omit it to read from the start");
+            fromConsumed = string.Equals(afterText.ToString(), "consumed", StringComparison.Ordinal);
+            if (!fromConsumed && !long.TryParse(afterText.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out after))
+            {
+                return AgentApi.Error(StatusCodes.Status400BadRequest, "invalid_offset",
+                    $"after '{Shorten(afterText.ToString())}' is not an offset: give a whole number from 0 (the events after it are returned), 'consumed' (the events the app has not consumed), or omit it to read from the start");
+            }
         }
 
         var limit = DefaultLimit;
@@ -183,15 +188,17 @@ public static class EventsApi
             keyFilter = key;
         }
 
-        if (agent.Data is { } data && await data.ReadAsync(partition, after, limit, keyFilter, context.RequestAborted).ConfigureAwait(false) is { } read)
+        if (agent.Data is { } data && await data.ReadAsync(partition, after, limit, keyFilter, context.RequestAborted, fromConsumed).ConfigureAwait(false) is { } read)
         {
             var events = new List<EventItem>(read.Records.Count);
             foreach (var record in read.Records)
             {
-                events.Add(new EventItem(record.Offset, record.Term, Encoding.UTF8.GetString(record.Key.Span), record.Timestamp, record.ContentType, record.Body));
+                events.Add(EventItem.From(record));
             }
 
-            return TypedResults.Json(new EventsResponse(partition, agent.Options.PodName, read.CommitOffset, read.StartOffset, read.NextAfter, events), AgentJsonContext.Default.EventsResponse);
+            return TypedResults.Json(
+                new EventsResponse(partition, agent.Options.PodName, read.CommitOffset, read.StartOffset, read.NextAfter, events, read.ConsumedOffset),
+                AgentJsonContext.Default.EventsResponse);
         }
 
         if (agent.Assignments.Current is not { } view)
@@ -206,6 +213,84 @@ public static class EventsApi
         }
 
         return await RouteAsync(agent, forwarder, context, partition, leader, null).ConfigureAwait(false);
+    }
+
+    /// <summary>Most bytes of a consumed-offset commit body: <c>{"offset": N}</c> with room to spare.</summary>
+    private const int MaxConsumedBodyBytes = 1024;
+
+    /// <summary>
+    /// <c>POST /v1/partitions/{p}/consumed</c> with <c>{"offset": N}</c>: a pulling app says it
+    /// consumed every event below N. The partition's leader takes it (others forward it there or
+    /// answer 421, as for writes); an offset at or below the one recorded changes nothing and is
+    /// answered 200; one above the commit point is refused with 400.
+    /// </summary>
+    private static async Task<IResult> ConsumedAsync(AgentContext agent, LeaderForwarder forwarder, HttpContext context, string text)
+    {
+        var partitions = agent.Options.Partitions;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var partition) || partition >= partitions)
+        {
+            return AgentApi.Error(StatusCodes.Status400BadRequest, "invalid_partition",
+                $"'{Shorten(text)}' is not a partition; partitions are numbered 0 to {partitions - 1}");
+        }
+
+        if (context.Request.ContentLength > MaxConsumedBodyBytes)
+        {
+            return AgentApi.Error(StatusCodes.Status413PayloadTooLarge, "too_large", $"the body is over {MaxConsumedBodyBytes} bytes; send only {{\"offset\": N}}");
+        }
+
+        var body = await ReadBodyAsync(context.Request, MaxConsumedBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            return AgentApi.Error(StatusCodes.Status413PayloadTooLarge, "too_large", $"the body is over {MaxConsumedBodyBytes} bytes; send only {{\"offset\": N}}");
+        }
+
+        ConsumedRequest? request;
+        try
+        {
+            request = System.Text.Json.JsonSerializer.Deserialize(body, AgentJsonContext.Default.ConsumedRequest);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            request = null;
+        }
+
+        if (request?.Offset is not { } offset || offset < 0)
+        {
+            return AgentApi.Error(StatusCodes.Status400BadRequest, "invalid_offset",
+                "the body must be JSON {\"offset\": N} with N a whole number from 0: every event of the partition below N was consumed (the last event's offset plus one)");
+        }
+
+        if (agent.Assignments.Current is not { } view)
+        {
+            return AgentApi.NoAssignment(agent);
+        }
+
+        var leader = view.Assignment.LeaderOf(partition);
+        if (leader is null)
+        {
+            return Unavailable("no_leader", $"partition {partition} has no leader right now; retry shortly", agent.Options.RetryAfterMs);
+        }
+
+        if (leader != agent.Options.PodName)
+        {
+            return await RouteAsync(agent, forwarder, context, partition, leader, body).ConfigureAwait(false);
+        }
+
+        if (agent.Data is not { } data)
+        {
+            return Unavailable("stopping", "this agent's data plane is not running; retry shortly", agent.Options.RetryAfterMs);
+        }
+
+        var result = await data.ConsumeAsync(partition, offset, 0, context.RequestAborted).ConfigureAwait(false);
+        return result.Status switch
+        {
+            ConsumeStatus.Advanced or ConsumeStatus.Unchanged => TypedResults.Json(
+                new ConsumedResponse(partition, result.ConsumedOffset, result.CommitOffset, result.Status == ConsumeStatus.Advanced), AgentJsonContext.Default.ConsumedResponse),
+            ConsumeStatus.BeyondCommit => AgentApi.Error(StatusCodes.Status400BadRequest, "offset_beyond_commit",
+                $"offset {offset} is beyond partition {partition}'s commit point {result.CommitOffset}: only committed events can have been consumed; send the last consumed event's offset plus one"),
+            _ when result.Leader is { } other && other != agent.Options.PodName => await RouteAsync(agent, forwarder, context, partition, other, body).ConfigureAwait(false),
+            _ => Unavailable("syncing", $"partition {partition}'s leader is still syncing its log; retry shortly", agent.Options.RetryAfterMs),
+        };
     }
 
     /// <summary>Forwards the request to <paramref name="leader"/>, or answers 421 when forwarding is not wanted or not allowed.</summary>

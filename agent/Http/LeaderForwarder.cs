@@ -71,7 +71,7 @@ public sealed class LeaderForwarder : IDisposable
         }
 
         request.Headers.TryAddWithoutValidation(AgentHeaders.ForwardedBy, _agent.Options.PodName);
-        if (body is not null)
+        if (body is not null && context.Request.Path.StartsWithSegments("/v1/keys", StringComparison.OrdinalIgnoreCase))
         {
             _agent.Data?.Metrics.WriteForwarded();
         }

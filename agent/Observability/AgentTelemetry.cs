@@ -47,6 +47,7 @@ public static class AgentTelemetry
             {
                 // One series per partition this member holds, and per follower of each it leads.
                 [DataPlane.DataPlaneMetrics.LogBytesName] = Math.Max(CardinalityLimit, options.Partitions),
+                [DataPlane.DataPlaneMetrics.DeliveryLagName] = Math.Max(CardinalityLimit, options.Partitions),
                 [DataPlane.DataPlaneMetrics.ReplicationLagName] = Math.Max(CardinalityLimit, options.Partitions * (options.ReplicationFactor - 1)),
             },
         });

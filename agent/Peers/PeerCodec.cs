@@ -110,12 +110,13 @@ internal static class PeerCodec
                     PrevTerm = append.PrevTerm,
                     CommitOffset = append.CommitOffset,
                     ResetStart = append.ResetStart,
+                    ConsumedOffset = append.ConsumedOffset,
                 };
                 AddRecords(a.Records, append.Records);
                 wire.Append = a;
                 break;
             case AppendAck ack:
-                wire.AppendAck = new W.AppendAck { MatchedOffset = ack.MatchedOffset, CommitOffset = ack.CommitOffset };
+                wire.AppendAck = new W.AppendAck { MatchedOffset = ack.MatchedOffset, CommitOffset = ack.CommitOffset, ConsumedOffset = ack.ConsumedOffset };
                 break;
             case AppendMismatch mismatch:
                 var m = new W.AppendMismatch { StartOffset = mismatch.StartOffset, NextOffset = mismatch.NextOffset };
@@ -123,7 +124,7 @@ internal static class PeerCodec
                 wire.AppendMismatch = m;
                 break;
             case Heartbeat heartbeat:
-                wire.Heartbeat = new W.Heartbeat { CommitOffset = heartbeat.CommitOffset };
+                wire.Heartbeat = new W.Heartbeat { CommitOffset = heartbeat.CommitOffset, ConsumedOffset = heartbeat.ConsumedOffset };
                 break;
             case NodePing ping:
                 wire.NodePing = new W.NodePing { Incarnation = ping.Incarnation };
@@ -179,14 +180,14 @@ internal static class PeerCodec
                 return new Refusal(partition, term, reason, refusal.PromisedTerm, refusal.HasPromisedTo ? refusal.PromisedTo : null);
             case W.PartitionMessage.BodyOneofCase.Append:
                 var a = wire.Append;
-                return new Append(partition, term, a.PrevOffset, a.PrevTerm, Records(partition, a.Records), a.CommitOffset, a.ResetStart);
+                return new Append(partition, term, a.PrevOffset, a.PrevTerm, Records(partition, a.Records), a.CommitOffset, a.ResetStart, a.ConsumedOffset);
             case W.PartitionMessage.BodyOneofCase.AppendAck:
-                return new AppendAck(partition, term, wire.AppendAck.MatchedOffset, wire.AppendAck.CommitOffset);
+                return new AppendAck(partition, term, wire.AppendAck.MatchedOffset, wire.AppendAck.CommitOffset, wire.AppendAck.ConsumedOffset);
             case W.PartitionMessage.BodyOneofCase.AppendMismatch:
                 var m = wire.AppendMismatch;
                 return new AppendMismatch(partition, term, m.StartOffset, m.NextOffset, Terms(m.Terms));
             case W.PartitionMessage.BodyOneofCase.Heartbeat:
-                return new Heartbeat(partition, term, wire.Heartbeat.CommitOffset);
+                return new Heartbeat(partition, term, wire.Heartbeat.CommitOffset, wire.Heartbeat.ConsumedOffset);
             case W.PartitionMessage.BodyOneofCase.NodePing:
                 return new NodePing(wire.NodePing.Incarnation);
             case W.PartitionMessage.BodyOneofCase.Fetch:

@@ -17,6 +17,7 @@ namespace DataCluster.Replication.Messages;
 /// <param name="Records">Consecutive records from <c>PrevOffset + 1</c>; may be empty.</param>
 /// <param name="CommitOffset">Every record below this offset is committed.</param>
 /// <param name="ResetStart">When 0 or more, reset to an empty log at this offset first; -1 otherwise.</param>
+/// <param name="ConsumedOffset">Every data record below this offset was consumed by the leader's app (never above <paramref name="CommitOffset"/>).</param>
 public sealed record Append(
     int Partition,
     long Term,
@@ -24,7 +25,8 @@ public sealed record Append(
     long PrevTerm,
     IReadOnlyList<LogRecord> Records,
     long CommitOffset,
-    long ResetStart = -1)
+    long ResetStart = -1,
+    long ConsumedOffset = 0)
     : PartitionMessage(Partition, Term);
 
 /// <summary>
@@ -36,7 +38,8 @@ public sealed record Append(
 /// <param name="Term">The leader's term.</param>
 /// <param name="MatchedOffset">One past the last record known to match the leader's log in this term.</param>
 /// <param name="CommitOffset">The commit point the follower has learned, so the leader knows when it need not be told again.</param>
-public sealed record AppendAck(int Partition, long Term, long MatchedOffset, long CommitOffset = 0)
+/// <param name="ConsumedOffset">The consumed offset the follower has learned, likewise.</param>
+public sealed record AppendAck(int Partition, long Term, long MatchedOffset, long CommitOffset = 0, long ConsumedOffset = 0)
     : PartitionMessage(Partition, Term);
 
 /// <summary>
@@ -56,5 +59,6 @@ public sealed record AppendMismatch(int Partition, long Term, long StartOffset, 
 /// <param name="Partition">The partition.</param>
 /// <param name="Term">The leader's term.</param>
 /// <param name="CommitOffset">Every record below this offset is committed.</param>
-public sealed record Heartbeat(int Partition, long Term, long CommitOffset)
+/// <param name="ConsumedOffset">Every data record below this offset was consumed by the leader's app (never above <paramref name="CommitOffset"/>).</param>
+public sealed record Heartbeat(int Partition, long Term, long CommitOffset, long ConsumedOffset = 0)
     : PartitionMessage(Partition, Term);

@@ -10,7 +10,7 @@ namespace DataCluster.Agent.Tests.BadInput;
 /// </summary>
 public sealed class ReadBadInputTests(StoredEventsFixture stored) : IClassFixture<StoredEventsFixture>
 {
-    private const string OffsetRule = "is not an offset: give a whole number from 0 (the events after it are returned), or omit it to read from the start";
+    private const string OffsetRule = "is not an offset: give a whole number from 0 (the events after it are returned), 'consumed' (the events the app has not consumed), or omit it to read from the start";
     private const string LimitRule = "is not valid: give a whole number from 1 to 1000";
     private const string PartitionRule = "is not a partition; partitions are numbered 0 to 7";
 
@@ -26,6 +26,7 @@ public sealed class ReadBadInputTests(StoredEventsFixture stored) : IClassFixtur
         { "/v1/partitions/0/events?after=1.5", "invalid_offset", $"after '1.5' {OffsetRule}" },
         { "/v1/partitions/0/events?after=99999999999999999999", "invalid_offset", $"after '99999999999999999999' {OffsetRule}" },
         { "/v1/keys/server-1/events?after=-1", "invalid_offset", $"after '-1' {OffsetRule}" },
+        { "/v1/partitions/0/events?after=Consumed", "invalid_offset", $"after 'Consumed' {OffsetRule}" },
         { "/v1/partitions/0/events?limit=0", "invalid_limit", $"limit '0' {LimitRule}" },
         { "/v1/partitions/0/events?limit=1001", "invalid_limit", $"limit '1001' {LimitRule}" },
         { "/v1/partitions/0/events?limit=-5", "invalid_limit", $"limit '-5' {LimitRule}" },

@@ -61,7 +61,9 @@ internal sealed class SingleMemberAgent : IAsyncDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Starts the agent on a new directory, or on <paramref name="directory"/> of a stopped one.</summary>
-    public static async Task<SingleMemberAgent> StartAsync(string? directory = null)
+    /// <param name="directory">The directory of a stopped agent to start again on; null for a new one.</param>
+    /// <param name="deliveryUrl">The app's delivery URL (<c>DATACLUSTER_APP_DELIVERY_URL</c>); null when the app pulls.</param>
+    public static async Task<SingleMemberAgent> StartAsync(string? directory = null, Uri? deliveryUrl = null)
     {
         var owns = directory is null;
         directory ??= System.IO.Directory.CreateTempSubdirectory("agent-bad-input-").FullName;
@@ -74,6 +76,7 @@ internal sealed class SingleMemberAgent : IAsyncDisposable
             PeerTokenFile = tokenFile,
             DataDirectory = Path.Combine(directory, "data"),
             MaxEventBytes = MaxEventBytes,
+            AppDeliveryUrl = deliveryUrl,
         };
         var log = new TestLogger("dc-0 ");
         var app = AgentHost.Build(options, new AgentHostSettings

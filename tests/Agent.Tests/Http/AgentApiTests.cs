@@ -253,7 +253,8 @@ public sealed class AgentApiTests : IAsyncLifetime
     private static readonly string[] DataPlaneFamilies =
     [
         "datacluster_agent_write_seconds", "datacluster_agent_writes_total", "datacluster_agent_replication_lag_records",
-        "datacluster_agent_log_bytes", "datacluster_agent_partition_role",
+        "datacluster_agent_log_bytes", "datacluster_agent_partition_role", "datacluster_agent_delivery_lag_records",
+        "datacluster_agent_deliveries_total", "datacluster_agent_delivery_seconds",
     ];
 
     [Fact]

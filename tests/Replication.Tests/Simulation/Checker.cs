@@ -12,7 +12,8 @@ internal sealed class InvariantViolation(string message) : Exception(message);
 /// <item>committed prefixes never diverge: every member's records below its commit point equal the cluster-wide committed record at that offset;</item>
 /// <item>a deposed leader never gets an acknowledgement: no two different records are acknowledged at one offset, and an acknowledgement from a term is only for a record every later leader already has;</item>
 /// <item>durable means durable: an acknowledgement (a follower's or a ONE completion) never claims more than the log has flushed, and a crash keeps everything flushed;</item>
-/// <item>exactly once: no producer sequence is committed twice.</item>
+/// <item>exactly once: no producer sequence is committed twice;</item>
+/// <item>the consumed offset never passes a member's commit point and never goes back while the member runs.</item>
 /// </list>
 /// Liveness (5 in docs/replication.md) is checked by the simulator itself.
 /// </summary>
@@ -22,6 +23,7 @@ internal sealed class Checker(int partitions, Action<string> trace)
     private readonly HashSet<(string, long)>[] _committedSequences = Enumerable.Range(0, partitions).Select(_ => new HashSet<(string, long)>()).ToArray();
     private readonly Dictionary<(string, int), long> _checkedCommit = [];
     private readonly Dictionary<(string, int), long> _leadingTerm = [];
+    private readonly Dictionary<(string, int), long> _consumed = [];
     private readonly List<Acknowledged>[] _acknowledged = Enumerable.Range(0, partitions).Select(_ => new List<Acknowledged>()).ToArray();
     private readonly List<Activation>[] _activations = Enumerable.Range(0, partitions).Select(_ => new List<Activation>()).ToArray();
     private readonly long[] _settledEpoch = new long[partitions];
@@ -48,6 +50,7 @@ internal sealed class Checker(int partitions, Action<string> trace)
             var p = status.Partition;
             var log = member.Log(p);
             CheckCommittedPrefix(member.Id, log, status.CommitOffset);
+            CheckConsumed(member.Id, status);
             if (status.Role == ReplicaRole.Leading && _leadingTerm.GetValueOrDefault((member.Id, p)) != status.Term)
             {
                 _leadingTerm[(member.Id, p)] = status.Term;
@@ -72,6 +75,28 @@ internal sealed class Checker(int partitions, Action<string> trace)
         {
             _leadingTerm.Remove(key);
         }
+
+        foreach (var key in _consumed.Keys.Where(k => k.Item1 == member.Id).ToList())
+        {
+            _consumed.Remove(key);
+        }
+    }
+
+    /// <summary>Invariant 6: consumed offsets stay at or below the commit point and only move forward.</summary>
+    private void CheckConsumed(string member, PartitionStatus status)
+    {
+        if (status.ConsumedOffset > status.CommitOffset)
+        {
+            throw new InvariantViolation($"(6) {member} has consumed offset {status.ConsumedOffset} for partition {status.Partition} above its commit point {status.CommitOffset}");
+        }
+
+        var key = (member, status.Partition);
+        if (status.ConsumedOffset < _consumed.GetValueOrDefault(key))
+        {
+            throw new InvariantViolation($"(6) {member}'s consumed offset of partition {status.Partition} went back from {_consumed[key]} to {status.ConsumedOffset}");
+        }
+
+        _consumed[key] = status.ConsumedOffset;
     }
 
     /// <summary>Invariants 3 and 4 for an acknowledged proposal.</summary>

@@ -41,6 +41,34 @@ internal sealed partial class Simulator
         }
     }
 
+    /// <summary>
+    /// The apps: now and then a leading member's app consumes up to a random committed offset.
+    /// Their own random stream, so that a seed's schedule of faults and writes stays as it was.
+    /// </summary>
+    private void Consumes()
+    {
+        _apps ??= new Random(_settings.Seed ^ 0x0A99);
+        foreach (var member in _members)
+        {
+            if (member.Node is not { } node || _apps.Next(100) >= 5)
+            {
+                continue;
+            }
+
+            for (var p = 0; p < _settings.Partitions; p++)
+            {
+                if (node.DeliveryPosition(p) is { } position && position.CommitOffset > position.ConsumedOffset)
+                {
+                    var offset = position.ConsumedOffset + 1 + _apps.NextInt64(position.CommitOffset - position.ConsumedOffset);
+                    Guard(member, () => node.Consume(p, offset, position.Term));
+                    Process(member);
+                }
+            }
+        }
+    }
+
+    private Random? _apps;
+
     private CommitLevel RandomLevel() => _random.Next(10) switch
     {
         < 2 => CommitLevel.One,

@@ -94,6 +94,7 @@ internal sealed partial class Simulator
                 }
 
                 Writes();
+                Consumes();
             }
 
             CheckLiveness();
