@@ -7,6 +7,7 @@ namespace DataCluster.Replication;
 internal sealed class NodeContext(string self, ReplicationOptions options, long incarnation)
 {
     private readonly Dictionary<string, long> _lastSentTo = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lastPingTo = new(StringComparer.Ordinal);
     private long _tickets;
 
     public string Self { get; } = self;
@@ -37,12 +38,20 @@ internal sealed class NodeContext(string self, ReplicationOptions options, long 
         Outbox.SendAfterPersist(to, message);
     }
 
-    /// <summary>Pings <paramref name="peer"/> when nothing went to it for a heartbeat interval, so it keeps hearing from this node.</summary>
+    /// <summary>
+    /// Pings <paramref name="peer"/> when nothing went to it for a heartbeat interval, so it keeps
+    /// hearing from this node, and at least twice per <see cref="ReplicationOptions.DownAfterMs"/>
+    /// even when other messages flow, so it learns a new incarnation of this node soon after a
+    /// restart whatever the first pings met (a stream still connecting drops them).
+    /// </summary>
     public void PingIfSilent(string peer)
     {
-        if (!_lastSentTo.TryGetValue(peer, out var at) || Now - at >= Options.HeartbeatIntervalMs)
+        var silent = !_lastSentTo.TryGetValue(peer, out var sent) || Now - sent >= Options.HeartbeatIntervalMs;
+        var due = !_lastPingTo.TryGetValue(peer, out var pinged) || Now - pinged >= Options.DownAfterMs / 2;
+        if (silent || due)
         {
             SendNow(peer, new NodePing(Incarnation));
+            _lastPingTo[peer] = Now;
         }
     }
 

@@ -24,12 +24,15 @@ internal sealed class PeerLiveness(long downAfterMs)
         }
     }
 
-    /// <summary>Records the incarnation a peer's ping carried; true when it differs from the one known before (the peer restarted).</summary>
-    public bool Restarted(string peer, long incarnation)
+    /// <summary>
+    /// Records the incarnation a peer's ping carried; true when it is new here: the peer restarted,
+    /// or this is the first ping heard from it (nothing says it did not restart before).
+    /// </summary>
+    public bool NewIncarnation(string peer, long incarnation)
     {
         var known = _incarnations.TryGetValue(peer, out var before);
         _incarnations[peer] = incarnation;
-        return known && before != incarnation;
+        return !known || before != incarnation;
     }
 
     public bool IsDown(string peer, long now) =>

@@ -130,9 +130,9 @@ public sealed class ReplicaNode
         {
             if (item is NodePing ping)
             {
-                if (_node.Liveness.Restarted(from, ping.Incarnation))
+                if (_node.Liveness.NewIncarnation(from, ping.Incarnation))
                 {
-                    // What the leaders here know of that member's replicas was in its memory too.
+                    // What the leaders here know of that member's replicas may have been in a memory it lost.
                     ForEachReplica(replica => replica.PeerRestarted(from));
                 }
 
