@@ -229,7 +229,8 @@ internal sealed partial class PartitionReplica
             _log.NextOffset,
             _log.DurableOffset,
             _lead is { Phase: LeaderPhase.Leading } leading ? leading.Commit : _commit,
-            followers);
+            followers,
+            _log.LastTerm);
     }
 
     private void SaveState()
