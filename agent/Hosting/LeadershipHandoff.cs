@@ -16,7 +16,8 @@ public readonly record struct HandoffResult(bool Completed, IReadOnlyList<int> P
 /// that it is leaving, keeps serving as a replica while the cluster leader publishes an
 /// assignment that gives it no leadership, and ends once every partition it led follows a new
 /// leader that has appended its TermStart (synced from a majority that still includes this
-/// member, so it lacks nothing this member accepted), or when the grace runs out.
+/// member, so it lacks nothing this member accepted) and no leader it promised is still syncing
+/// (it may be fetching from this member), or when the grace runs out.
 /// </summary>
 /// <remarks>
 /// The caller keeps the agent fully running (heartbeat, data plane, peers, client API, and the
@@ -116,8 +117,9 @@ public sealed class LeadershipHandoff
     /// The partitions whose leadership has not yet moved off <paramref name="self"/>: those the
     /// assignment still gives it, those it still leads or syncs, and those it led (remembered in
     /// <paramref name="led"/>, which this adds to) whose new leader it does not yet follow in an
-    /// active term. A partition whose replicas no longer include <paramref name="self"/> is no
-    /// longer its concern. Without statuses (no data plane running, null or empty) only the
+    /// active term, and any partition whose new leader it promised but which has not started
+    /// its term yet (it may be syncing from this member). A partition whose replicas no longer
+    /// include <paramref name="self"/> is no longer its concern. Without statuses (no data plane running, null or empty) only the
     /// assignment is checked.
     /// </summary>
     public static IReadOnlyList<int> Pending(string self, ISet<int> led, Assignment? assignment, IReadOnlyList<PartitionStatus>? statuses)
@@ -168,6 +170,19 @@ public sealed class LeadershipHandoff
             if (statuses.Count > 0 && assignment.ReplicasOf(p).Contains(self) && !(status is { FollowsActiveLeader: true } && status.Leader == leader))
             {
                 pending.Add(p);
+            }
+        }
+
+        // A term this member promised but whose TermStart it does not hold yet: that leader may
+        // be fetching from this member (the most up-to-date promiser), and would wait for it to
+        // come back if it left now.
+        foreach (var status in statuses)
+        {
+            if (status is { Role: ReplicaRole.Following, Term: > 0 } && status.LastLogTerm != status.Term
+                && !led.Contains(status.Partition)
+                && (assignment is null || (status.Partition < assignment.Partitions && assignment.ReplicasOf(status.Partition).Contains(self))))
+            {
+                pending.Add(status.Partition);
             }
         }
 

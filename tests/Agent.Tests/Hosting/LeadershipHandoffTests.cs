@@ -135,6 +135,10 @@ public sealed class LeadershipHandoffTests
         Assert.Equal([0], LeadershipHandoff.Pending("a", led, after, [Status(0, ReplicaRole.Following, "b", 2, 1), Status(1, ReplicaRole.Following, "b", 1, 1)]));
         // b's TermStart reached a.
         Assert.Empty(LeadershipHandoff.Pending("a", led, after, [Status(0, ReplicaRole.Following, "b", 2, 2), Status(1, ReplicaRole.Following, "b", 1, 1)]));
+        // A partition a never led, whose new leader c holds a's promise but has not started its term: c may be fetching from a.
+        var third = Assignment.Create(3, 2, 3, [["b", "a", "c"], ["c", "a", "b"]]);
+        Assert.Equal([1], LeadershipHandoff.Pending("a", led, third, [Status(0, ReplicaRole.Following, "b", 2, 2), Status(1, ReplicaRole.Following, "c", 3, 1)]));
+        Assert.Empty(LeadershipHandoff.Pending("a", led, third, [Status(0, ReplicaRole.Following, "b", 2, 2), Status(1, ReplicaRole.Following, "c", 3, 3)]));
         // Without a data plane the assignment alone decides.
         Assert.Equal([0], LeadershipHandoff.Pending("a", new SortedSet<int>(), before, null));
         Assert.Empty(LeadershipHandoff.Pending("a", new SortedSet<int>(), after, null));
