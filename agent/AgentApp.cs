@@ -46,6 +46,17 @@ public sealed class AgentApp : IAsyncDisposable
     /// <summary>The peer port's address once started (HTTP/2 without TLS).</summary>
     public Uri? PeerAddress => _endpoints.Peer?.IPEndPoint is { Port: > 0 } bound ? PeerAddressBook.UrlOf(bound.Address.ToString(), bound.Port) : null;
 
+    /// <summary>
+    /// What SIGTERM does to the agent process: the planned handoff (at most the configured
+    /// shutdown grace), then a stop of the whole agent. Returns the handoff's result.
+    /// </summary>
+    public async Task<HandoffResult> HandOffAndStopAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await Node.HandOffAsync(Node.Context.Options.ShutdownGrace, cancellationToken).ConfigureAwait(false);
+        await Web.StopAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
     public async ValueTask DisposeAsync()
     {
         // The container disposes the client.

@@ -37,7 +37,7 @@ public static class AgentHost
         AgentApp app;
         try
         {
-            app = Build(options);
+            app = Build(options, new AgentHostSettings { HandOffOnSignal = true });
         }
         catch (Exception e) when (e is KubeConfigException or AgentConfigurationException)
         {
@@ -111,7 +111,11 @@ public static class AgentHost
         }
 
         // A stop waits this long for leader release and open streams before giving up.
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(Contracts.Limits.ShutdownGraceSeconds.HostStopSeconds));
+        if (settings.HandOffOnSignal)
+        {
+            builder.Services.AddSingleton<IHostLifetime, AgentLifetime>();
+        }
 
         if (settings.Configuration is { } configuration)
         {

@@ -27,6 +27,13 @@ public sealed record AgentHostSettings
     /// </summary>
     public IReadOnlyDictionary<string, string?>? Configuration { get; init; }
 
+    /// <summary>
+    /// True: SIGTERM and SIGINT run the planned handoff before the host stops
+    /// (<see cref="Hosting.AgentLifetime"/>), as the agent process does. False (tests that run
+    /// agents inside their own process): the default console lifetime.
+    /// </summary>
+    public bool HandOffOnSignal { get; init; }
+
     /// <summary>Interval of keep-alive comments on assignment streams; null = 15 s.</summary>
     public TimeSpan? StreamKeepAlive { get; init; }
 }

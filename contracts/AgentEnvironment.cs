@@ -40,6 +40,7 @@ public static class AgentEnvironment
     public const string WriteTimeoutMs = "DATACLUSTER_WRITE_TIMEOUT_MS";
     public const string RetentionBytes = "DATACLUSTER_RETENTION_BYTES";
     public const string RetentionHours = "DATACLUSTER_RETENTION_HOURS";
+    public const string ShutdownGraceSeconds = "DATACLUSTER_SHUTDOWN_GRACE_SECONDS";
     public const string LogLevel = "DATACLUSTER_LOG_LEVEL";
     public const string LogFormat = "DATACLUSTER_LOG_FORMAT";
     public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -73,6 +74,7 @@ public static class AgentEnvironment
         new(WriteTimeoutMs, Invariant(Limits.WriteTimeoutMs.Default), Limits.Range(Limits.WriteTimeoutMs.Min, Limits.WriteTimeoutMs.Max), "How long a write waits for its commit level before it is answered 503 timed_out (it may still be committed)."),
         new(RetentionBytes, "0", "integer 0 or more", "Per partition, log bytes kept before the oldest segments are removed; 0 sets no size limit."),
         new(RetentionHours, Invariant(Limits.RetentionHours.Default), Limits.Range(Limits.RetentionHours.Min, Limits.RetentionHours.Max), "How long events are kept; 0 keeps them until the size limit removes them."),
+        new(ShutdownGraceSeconds, Invariant(Limits.ShutdownGraceSeconds.Default), Limits.Range(Limits.ShutdownGraceSeconds.Min, Limits.ShutdownGraceSeconds.Max), "On SIGTERM, how long the agent may keep running while its partition leaderships move to other members (it announces it is leaving, keeps serving as a replica, and stops once the new leaders lead); 0 stops at once. Must stay below the pod's terminationGracePeriodSeconds."),
         new(LogLevel, "Information", "Trace, Debug, Information, Warning, Error or Critical", "Minimum log level."),
         new(LogFormat, "json", "json or text", "Log line format."),
         new(OtlpEndpoint, "", "empty or an http(s) URL", "OpenTelemetry collector (OTLP) for the agent's traces and metrics; empty disables export. The other standard OTEL_* variables apply (protocol, headers, service name, resource attributes). Metrics are served at /metrics either way."),

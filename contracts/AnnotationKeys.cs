@@ -13,6 +13,14 @@ public static class AnnotationKeys
     public const string DrainingMembers = "datacluster.dev/draining";
 
     /// <summary>
+    /// On a member Lease, written by its own agent when it stops (SIGTERM): "true" while the member
+    /// is leaving. The cluster leader, which watches the member Leases anyway, counts the member as
+    /// draining at once, without waiting for the operator to mark it in the ring EndpointSlice. The
+    /// agent's first renewal after a start removes it.
+    /// </summary>
+    public const string Leaving = "datacluster.dev/leaving";
+
+    /// <summary>
     /// On the ring EndpointSlice: comma-separated <c>member=region</c> pairs. EndpointSlices have no
     /// region field, and servers that serve discovery.k8s.io/v1 ignore writes to deprecatedTopology,
     /// so the region of each member travels here.

@@ -126,6 +126,35 @@ public static class Limits
         public const int Default = 10_000;
     }
 
+    /// <summary>
+    /// How long a stopping agent (SIGTERM) may spend handing its partition leaderships to other
+    /// members before it stops anyway; 0 stops at once, as a crash would (the Leases lapse).
+    /// </summary>
+    public static class ShutdownGraceSeconds
+    {
+        public const int Min = 0;
+
+        /// <summary>
+        /// 90 s: with <see cref="HostStopSeconds"/> after it, the longest stop stays under the
+        /// 120 s terminationGracePeriodSeconds the operator gives member pods, so the kubelet's
+        /// SIGKILL never cuts a handoff short.
+        /// </summary>
+        public const int Max = 90;
+
+        /// <summary>
+        /// 30 s: a handoff takes about a second (one Lease write, the cluster leader's debounce and
+        /// publish, each new leader's sync); the rest covers a slow API server without keeping a
+        /// rolling update waiting long on a member whose successors never appear.
+        /// </summary>
+        public const int Default = 30;
+
+        /// <summary>
+        /// After the handoff, the agent's host gets this long to release the leader Lease and close
+        /// its streams and servers before the process exits anyway.
+        /// </summary>
+        public const int HostStopSeconds = 10;
+    }
+
     /// <summary>How long records are kept, in hours; 0 keeps them until the size limit removes them.</summary>
     public static class RetentionHours
     {

@@ -23,14 +23,21 @@ public static class LocalImages
     /// <summary>
     /// The images a local node runs: <paramref name="agentImage"/> as the agent and, when given,
     /// <paramref name="operatorImage"/> as the operator. An image without a tag stands for every
-    /// tag of its repository (<see cref="LocalNodeOptions.Images"/>).
+    /// tag of its repository (<see cref="LocalNodeOptions.Images"/>); every tag of the agent's
+    /// repository runs the agent.
     /// </summary>
     public static IReadOnlyDictionary<string, LocalExecutable> Map(
         string agentImage, string agentBinary, string? operatorImage = null, string? operatorBinary = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(agentImage);
         ArgumentException.ThrowIfNullOrEmpty(agentBinary);
-        var images = new Dictionary<string, LocalExecutable>(StringComparer.Ordinal) { [agentImage] = Agent(agentBinary) };
+        // The agent's repository as well, so a DataCluster whose spec names another tag (a rolling
+        // update) runs the same published agent.
+        var images = new Dictionary<string, LocalExecutable>(StringComparer.Ordinal)
+        {
+            [agentImage] = Agent(agentBinary),
+            [LocalNode.ImageReference.Repository(agentImage)] = Agent(agentBinary),
+        };
         if (operatorImage is not null)
         {
             ArgumentException.ThrowIfNullOrEmpty(operatorBinary);

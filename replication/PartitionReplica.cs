@@ -278,7 +278,8 @@ internal sealed partial class PartitionReplica
             _log.DurableOffset,
             _lead is { Phase: LeaderPhase.Leading } leading ? leading.Commit : _commit,
             followers,
-            _consumed);
+            _consumed,
+            _log.LastTerm);
     }
 
     private void SaveState()

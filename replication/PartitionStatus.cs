@@ -11,6 +11,7 @@ namespace DataCluster.Replication;
 /// <param name="CommitOffset">Every record below it is known committed.</param>
 /// <param name="Followers">For a leader, each follower's progress; empty otherwise.</param>
 /// <param name="ConsumedOffset">Every data record below it was consumed by the leader's app, as this member knows it (never above <paramref name="CommitOffset"/>).</param>
+/// <param name="LastLogTerm">The term of the last record in this member's log (0 when empty). A follower whose last log term is <paramref name="Term"/> holds records of its leader's term, the first of which is the TermStart: that leader has finished its sync and takes writes.</param>
 public sealed record PartitionStatus(
     int Partition,
     ReplicaRole Role,
@@ -21,7 +22,12 @@ public sealed record PartitionStatus(
     long DurableOffset,
     long CommitOffset,
     IReadOnlyList<FollowerStatus> Followers,
-    long ConsumedOffset = 0);
+    long ConsumedOffset = 0,
+    long LastLogTerm = 0)
+{
+    /// <summary>This member follows a leader that has appended its TermStart, so that leader accepts writes.</summary>
+    public bool FollowsActiveLeader => Role == ReplicaRole.Following && Leader is not null && Term != 0 && LastLogTerm == Term;
+}
 
 /// <summary>A follower's progress as its leader sees it.</summary>
 /// <param name="Member">The follower.</param>

@@ -73,6 +73,9 @@ public sealed record AgentOptions
     /// <summary>How long records are kept; null = forever.</summary>
     public TimeSpan? RetentionAge { get; init; } = TimeSpan.FromHours(Limits.RetentionHours.Default);
 
+    /// <summary>On SIGTERM, how long the agent may spend handing off its partition leaderships before it stops anyway; zero stops at once.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(Limits.ShutdownGraceSeconds.Default);
+
     /// <summary>
     /// The Retry-After a refusal suggests when a partition has no leader or is syncing. 1 s is
     /// about the time a partition leader needs to sync after a change of assignment.

@@ -86,6 +86,7 @@ public static class AgentOptionsReader
             FsyncInterval = TimeSpan.FromMilliseconds(reader.Int(AgentEnvironment.FsyncIntervalMs, Limits.FsyncIntervalMs.Min, Limits.FsyncIntervalMs.Max)),
             WriteTimeout = TimeSpan.FromMilliseconds(reader.Int(AgentEnvironment.WriteTimeoutMs, Limits.WriteTimeoutMs.Min, Limits.WriteTimeoutMs.Max)),
             RetentionBytes = reader.Long(AgentEnvironment.RetentionBytes, Limits.RetentionBytes.Min, Limits.RetentionBytes.Max) is > 0 and var bytes ? bytes : null,
+            ShutdownGrace = TimeSpan.FromSeconds(reader.Int(AgentEnvironment.ShutdownGraceSeconds, Limits.ShutdownGraceSeconds.Min, Limits.ShutdownGraceSeconds.Max)),
             RetentionAge = reader.Int(AgentEnvironment.RetentionHours, Limits.RetentionHours.Min, Limits.RetentionHours.Max) is > 0 and var hours ? TimeSpan.FromHours(hours) : null,
         };
     }

@@ -159,6 +159,25 @@ public sealed class AgentNode
         }
     }
 
+    /// <summary>
+    /// The planned handoff of a stopping member (see <see cref="LeadershipHandoff"/>): marks the
+    /// member Lease leaving, then waits, at most <paramref name="grace"/>, until the partitions this
+    /// member led follow new leaders that take writes. Call while <see cref="RunAsync"/> still
+    /// runs; cancel <see cref="RunAsync"/> afterwards to stop (that releases the cluster
+    /// leadership, if held, so the next cluster leader need not wait for the Lease to lapse).
+    /// </summary>
+    public Task<HandoffResult> HandOffAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var handoff = new LeadershipHandoff(
+            _options.PodName,
+            () => Context.Assignments.Current?.Assignment,
+            () => _data is { IsRunning: true } data ? data.Statuses : null,
+            _heartbeat.AnnounceLeavingAsync,
+            _logger,
+            _time);
+        return handoff.RunAsync(grace, cancellationToken);
+    }
+
     /// <summary>Runs the data plane, if any, and hands it every newer assignment this agent loads.</summary>
     private async Task RunDataPlaneAsync(CancellationToken cancellationToken)
     {

@@ -30,7 +30,8 @@ public sealed class LeaseObservations(TimeProvider time, TimeSpan defaultDuratio
     /// <summary>
     /// Records the current state of a Lease (from a list or a watch event). Returns true when
     /// that may change membership: the Lease is new, its holder changed, or it went from stale
-    /// to fresh. A routine renewal of a fresh Lease returns false.
+    /// to fresh, or its leaving mark (<see cref="Contracts.AnnotationKeys.Leaving"/>) came or went.
+    /// A routine renewal of a fresh Lease returns false.
     /// </summary>
     public bool Observe(Lease lease)
     {
@@ -44,6 +45,7 @@ public sealed class LeaseObservations(TimeProvider time, TimeSpan defaultDuratio
         var holder = string.IsNullOrEmpty(lease.Spec.HolderIdentity) ? null : lease.Spec.HolderIdentity;
         var renewTime = lease.Spec.RenewTime;
         var duration = lease.Spec.LeaseDurationSeconds is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : defaultDuration;
+        var leaving = lease.Metadata.Annotations?.GetValueOrDefault(Contracts.AnnotationKeys.Leaving) == "true";
         var now = time.GetTimestamp();
         lock (_gate)
         {
@@ -60,9 +62,9 @@ public sealed class LeaseObservations(TimeProvider time, TimeSpan defaultDuratio
                 renewedAt = now - (long)(age.TotalSeconds * time.TimestampFrequency);
             }
 
-            var next = new Observation(holder, renewTime, duration, renewedAt);
+            var next = new Observation(holder, renewTime, duration, renewedAt, leaving);
             _observations[name] = next;
-            return !known || seen!.Holder != holder || Fresh(seen) != Fresh(next);
+            return !known || seen!.Holder != holder || Fresh(seen) != Fresh(next) || seen.Leaving != leaving;
         }
     }
 
@@ -84,6 +86,15 @@ public sealed class LeaseObservations(TimeProvider time, TimeSpan defaultDuratio
         lock (_gate)
         {
             return _observations.TryGetValue(name, out var seen) && seen.Holder == holder && Fresh(seen);
+        }
+    }
+
+    /// <summary>True when Lease <paramref name="name"/> is held by <paramref name="holder"/> and its holder marked it leaving.</summary>
+    public bool IsLeaving(string name, string holder)
+    {
+        lock (_gate)
+        {
+            return _observations.TryGetValue(name, out var seen) && seen.Holder == holder && seen.Leaving;
         }
     }
 
@@ -114,5 +125,5 @@ public sealed class LeaseObservations(TimeProvider time, TimeSpan defaultDuratio
     private bool Fresh(Observation seen) =>
         seen.Holder is not null && seen.RenewTime is not null && time.GetElapsedTime(seen.RenewedAt) < seen.Duration;
 
-    private sealed record Observation(string? Holder, DateTimeOffset? RenewTime, TimeSpan Duration, long RenewedAt);
+    private sealed record Observation(string? Holder, DateTimeOffset? RenewTime, TimeSpan Duration, long RenewedAt, bool Leaving);
 }

@@ -55,6 +55,10 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
     private long _lastRenewed = long.MinValue;
     private int _consecutiveFailures;
     private volatile string? _problem = "the member Lease has not been renewed yet";
+    private volatile bool _leaving;
+
+    /// <summary>One renewal at a time: the periodic loop and <see cref="AnnounceLeavingAsync"/> share the kept Lease object.</summary>
+    private readonly SemaphoreSlim _renewing = new(1, 1);
 
     public MemberHeartbeat(ILeaseStore store, string identity, TimeSpan leaseDuration, TimeSpan renewInterval, AgentMetrics metrics, ILogger logger, TimeProvider time)
     {
@@ -85,6 +89,21 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
 
     /// <summary>Why the Lease is not held, or null when the last renewal succeeded.</summary>
     public string? Problem => _problem;
+
+    /// <summary>True once <see cref="AnnounceLeavingAsync"/> was called: every renewal marks the Lease leaving.</summary>
+    public bool IsLeaving => _leaving;
+
+    /// <summary>
+    /// Marks the member Lease leaving (<see cref="Contracts.AnnotationKeys.Leaving"/>) with one
+    /// renewal now, not at the next tick, so the cluster leader counts this member as draining
+    /// within one watch event; later renewals keep the mark. True when the write succeeded; on
+    /// false the next periodic renewal tries again.
+    /// </summary>
+    public async Task<bool> AnnounceLeavingAsync(CancellationToken cancellationToken)
+    {
+        _leaving = true;
+        return await RenewOnceAsync(cancellationToken).ConfigureAwait(false) == RenewOutcome.Renewed;
+    }
 
     /// <summary>Renews every renew interval until cancelled. Never throws except on cancellation.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -124,6 +143,19 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
 
     /// <summary>One renewal: one Lease update (plus a re-read and one retry after a conflict).</summary>
     internal async Task<RenewOutcome> RenewOnceAsync(CancellationToken cancellationToken)
+    {
+        await _renewing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RenewSerializedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _renewing.Release();
+        }
+    }
+
+    private async Task<RenewOutcome> RenewSerializedAsync(CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var startedAt = _time.GetUtcNow();
@@ -211,6 +243,18 @@ public sealed class MemberHeartbeat : Hosting.IHeartbeatView
             {
                 lease.Spec.LeaseTransitions = (lease.Spec.LeaseTransitions ?? 0) + 1;
             }
+        }
+
+        // Set while leaving; removed by the first renewal of a (re)started agent, so a member that
+        // comes back under the same name is active again from its first heartbeat.
+        if (_leaving)
+        {
+            lease.Metadata.Annotations ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            lease.Metadata.Annotations[Contracts.AnnotationKeys.Leaving] = "true";
+        }
+        else
+        {
+            lease.Metadata.Annotations?.Remove(Contracts.AnnotationKeys.Leaving);
         }
 
         lease.Spec.HolderIdentity = _identity;

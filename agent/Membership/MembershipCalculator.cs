@@ -13,7 +13,9 @@ namespace DataCluster.Agent.Membership;
 /// readiness, and an agent is ready only once it has an assignment, which needs membership
 /// first. Counting <c>ready</c> would keep a new cluster from ever forming. Draining members
 /// (terminating, or named in the draining annotation) stay members in state Draining, so they
-/// keep serving reads while the assignment moves their replicas away.
+/// keep serving reads while the assignment moves their replicas away. A member whose own agent
+/// marked its Lease leaving (it is stopping) is draining too: the mark reaches the cluster leader
+/// through the Lease watch it already runs, before the operator could mark the endpoint.
 /// </remarks>
 public static class MembershipCalculator
 {
@@ -25,14 +27,15 @@ public static class MembershipCalculator
         var members = new List<Member>(ring.Endpoints.Count);
         foreach (var endpoint in ring.Endpoints)
         {
-            if (leases.IsFresh(ObjectNames.MemberLease(cluster, endpoint.Ordinal), endpoint.Id))
+            var lease = ObjectNames.MemberLease(cluster, endpoint.Ordinal);
+            if (leases.IsFresh(lease, endpoint.Id))
             {
                 members.Add(new Member(
                     endpoint.Id,
                     endpoint.Ordinal,
                     endpoint.Zone,
                     endpoint.Region,
-                    endpoint.Draining ? MemberState.Draining : MemberState.Active));
+                    endpoint.Draining || leases.IsLeaving(lease, endpoint.Id) ? MemberState.Draining : MemberState.Active));
             }
         }
 

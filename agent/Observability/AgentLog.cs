@@ -68,4 +68,16 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 15007, Level = LogLevel.Information, Message = "Agent {Pod} caught up: ring membership epoch {MembershipEpoch}, assignment epoch {Epoch}; campaigning for cluster leader")]
     public static partial void CaughtUp(ILogger logger, string pod, long membershipEpoch, long epoch);
+
+    [LoggerMessage(EventId = 15008, Level = LogLevel.Information, Message = "Agent {Pod} is stopping: handing off its partition leaderships for up to {GraceSeconds} s before it stops")]
+    public static partial void HandoffStarted(ILogger logger, string pod, double graceSeconds);
+
+    [LoggerMessage(EventId = 15009, Level = LogLevel.Information, Message = "Agent {Pod} handed off its partition leaderships in {ElapsedMs} ms; stopping")]
+    public static partial void HandoffCompleted(ILogger logger, string pod, long elapsedMs);
+
+    [LoggerMessage(EventId = 15010, Level = LogLevel.Warning, Message = "Agent {Pod} still had {Pending} partitions without a new leader after the shutdown grace of {GraceSeconds} s ({First}); stopping anyway, they move when its Lease lapses")]
+    public static partial void HandoffTimedOut(ILogger logger, string pod, int pending, double graceSeconds, string first);
+
+    [LoggerMessage(EventId = 15011, Level = LogLevel.Warning, Message = "Agent {Pod} could not mark its member Lease leaving now ({Problem}); the next renewal carries the mark")]
+    public static partial void LeavingNotAnnounced(ILogger logger, string pod, string problem);
 }

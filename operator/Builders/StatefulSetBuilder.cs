@@ -16,7 +16,9 @@ public static class StatefulSetBuilder
     /// caught-up followers (about a second each, in parallel), finishes in-flight replication and
     /// flushes its logs. A clean stop takes seconds and the pod goes as soon as the agent exits;
     /// the ceiling only matters when a handoff is stuck, and then a longer wait is still cheaper
-    /// than a failover by lease expiry.
+    /// than a failover by lease expiry. The agent bounds its own handoff
+    /// (DATACLUSTER_SHUTDOWN_GRACE_SECONDS, at most <see cref="Limits.ShutdownGraceSeconds.Max"/>,
+    /// then its host's stop) below this, so the kubelet's SIGKILL never cuts one short.
     /// </summary>
     public const long TerminationGracePeriodSeconds = 120;
 

@@ -308,6 +308,18 @@ public class StatefulSetBuilderTests
     }
 
     [Fact]
+    public void The_pod_grace_period_outlasts_the_longest_handoff_and_stop_the_agent_may_take()
+    {
+        // The kubelet sends SIGKILL after the grace period: the agent's longest handoff plus its
+        // host's stop must end before that, or a handoff is cut off in the middle.
+        var grace = Build(_ => { }).Spec.Template.Spec.TerminationGracePeriodSeconds;
+        Assert.NotNull(grace);
+        Assert.True(
+            grace > Contracts.Limits.ShutdownGraceSeconds.Max + Contracts.Limits.ShutdownGraceSeconds.HostStopSeconds,
+            $"terminationGracePeriodSeconds {grace} leaves no room for a {Contracts.Limits.ShutdownGraceSeconds.Max} s handoff and a {Contracts.Limits.ShutdownGraceSeconds.HostStopSeconds} s stop");
+    }
+
+    [Fact]
     public void Members_spread_over_the_zone_label_when_the_user_gave_no_spread()
     {
         var spread = Assert.Single(Build(spec => spec.Topology.ZoneLabel = "example.com/rack").Spec.Template.Spec.TopologySpreadConstraints!);

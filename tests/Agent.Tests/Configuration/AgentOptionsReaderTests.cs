@@ -63,6 +63,7 @@ public sealed class AgentOptionsReaderTests
     [InlineData("DATACLUSTER_RENEW_INTERVAL_SECONDS", "6", "DATACLUSTER_RENEW_INTERVAL_SECONDS: 6 is not less than DATACLUSTER_LEASE_DURATION_SECONDS (6)")]
     [InlineData("DATACLUSTER_OTHER_ZONE_REPLICAS", "3", "DATACLUSTER_OTHER_ZONE_REPLICAS: '3' is not valid; accepted: an integer from 0 to 2")]
     [InlineData("DATACLUSTER_APP_DELIVERY_URL", "ftp://app/events", "DATACLUSTER_APP_DELIVERY_URL: 'ftp://app/events' is not valid; accepted: empty or an http(s) URL")]
+    [InlineData("DATACLUSTER_SHUTDOWN_GRACE_SECONDS", "91", "DATACLUSTER_SHUTDOWN_GRACE_SECONDS: '91' is not valid; accepted: an integer from 0 to 90")]
     [InlineData("DATACLUSTER_LOG_LEVEL", "None", "DATACLUSTER_LOG_LEVEL: 'None' is not valid")]
     [InlineData("DATACLUSTER_PEER_PORT", "8080", "DATACLUSTER_PEER_PORT: 8080 is the same as DATACLUSTER_CLIENT_PORT")]
     public void Invalid_values_are_reported_in_one_line_naming_the_variable(string variable, string value, string expected)

@@ -44,10 +44,15 @@ internal sealed class InProcessCluster : IAsyncDisposable
     /// <summary>How a member's data plane loop ended, or null while it runs.</summary>
     public string? Ended(string id) => _members[id].Running is { IsCompleted: true } run ? run.Exception?.GetBaseException().ToString() ?? "stopped" : null;
 
-    /// <summary>Publishes an assignment over the given members (default: all) with the next epoch.</summary>
-    public Assignment Assign(IReadOnlyList<string>? over = null)
+    /// <summary>Publishes an assignment over the given members (default: all) with the next epoch; <paramref name="draining"/> lead nothing.</summary>
+    public Assignment Assign(IReadOnlyList<string>? over = null, IReadOnlyCollection<string>? draining = null)
     {
-        var members = (over ?? Ids).Select(id => new Member(id, int.Parse(id[3..], System.Globalization.CultureInfo.InvariantCulture), "zone-a", "region-a")).ToList();
+        var members = (over ?? Ids).Select(id => new Member(
+            id,
+            int.Parse(id[3..], System.Globalization.CultureInfo.InvariantCulture),
+            "zone-a",
+            "region-a",
+            draining?.Contains(id) == true ? MemberState.Draining : MemberState.Active)).ToList();
         var next = Assigner.Assign(_assignment, members, Settings);
         _assignment = next;
         foreach (var member in _members.Values)

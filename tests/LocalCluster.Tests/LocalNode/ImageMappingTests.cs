@@ -26,6 +26,16 @@ public sealed class ImageMappingTests
     public void The_repository_is_the_reference_without_tag_and_digest(string image, string repository) =>
         Assert.Equal(repository, ImageReference.Repository(image));
 
+    [Fact]
+    public void A_tagged_agent_image_maps_every_tag_of_its_repository_to_the_agent_so_a_rolling_update_runs_it()
+    {
+        var images = LocalImages.Map("datacluster/agent:e2e", "/bin/agent");
+        var options = Options with { Images = images };
+        Assert.Equal("/bin/agent", options.ExecutableFor("datacluster/agent:e2e")?.FileName);
+        Assert.Equal("/bin/agent", options.ExecutableFor("datacluster/agent:next")?.FileName);
+        Assert.Null(options.ExecutableFor("datacluster/agent-extras:e2e"));
+    }
+
     [Theory]
     [InlineData("ghcr.io/datacluster/operator:0.1.0", "/bin/operator")]
     [InlineData("ghcr.io/datacluster/operator:latest", "/bin/operator")]
