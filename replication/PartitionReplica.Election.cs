@@ -354,7 +354,16 @@ internal sealed partial class PartitionReplica
         }
         else if (lead.Phase == LeaderPhase.Fetching && _node.Now - lead.FetchSentAt >= Options.PrepareRetryMs)
         {
-            SendFetch(lead, lead.ResetOnFetch ? lead.FetchFrom : _log.NextOffset);
+            if (_node.Liveness.IsDown(lead.Source!, _node.Now))
+            {
+                // The source stopped answering (it crashed, or its member left): choose again, in
+                // a new term, among the replicas that answer, instead of waiting for it to return.
+                StartPrepare(carryOver: true);
+            }
+            else
+            {
+                SendFetch(lead, lead.ResetOnFetch ? lead.FetchFrom : _log.NextOffset);
+            }
         }
 
         lead.Proposals.Complete(Partition, 0, 0, 0, _termAt, _node.Now, _node.Outbox);

@@ -490,7 +490,7 @@ public sealed partial class DataPlane : IAsyncDisposable
 
         _statuses = node.GetStatuses();
         _nextStatusRefreshMs = now + StatusRefreshMs;
-        if (now >= _nextSizesRefreshMs)
+        if (now >= _nextSizesRefreshMs || HeldPartitions(_statuses) != LogBytes.Count)
         {
             // Sizes for the log-bytes gauge between housekeeping runs: reading them is cheap.
             var sizes = new Dictionary<int, long>();
@@ -505,6 +505,21 @@ public sealed partial class DataPlane : IAsyncDisposable
             LogBytes = sizes;
             _nextSizesRefreshMs = now + SizesRefreshMs;
         }
+    }
+
+    /// <summary>Partitions this member holds a log of: the ones the log-bytes gauge shows (a new assignment changes them before the next timed refresh).</summary>
+    private static int HeldPartitions(IReadOnlyList<PartitionStatus> statuses)
+    {
+        var held = 0;
+        foreach (var status in statuses)
+        {
+            if (status.Role != ReplicaRole.None || status.LogEnd > 0)
+            {
+                held++;
+            }
+        }
+
+        return held;
     }
 
     private void FailPending(string reason)

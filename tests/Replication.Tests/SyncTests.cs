@@ -35,6 +35,33 @@ public sealed class SyncTests
     }
 
     [Fact]
+    public void A_new_leader_whose_fetch_source_goes_silent_chooses_another_source_in_a_new_term()
+    {
+        var options = new ReplicationOptions();
+        var cluster = new TestCluster(Abc, options);
+        cluster.Assign(1, Abc);
+        cluster.DeliverAll();
+        cluster.Propose("a", "w1");
+        cluster.Propose("a", "w2");
+        cluster.DeliverAll(drop: e => e.To == "c");
+        Assert.Equal(2, cluster.Completions.Count(c => c.Outcome == ProposalOutcome.Acknowledged));
+
+        // c leads next; b's promise comes first, so c fetches from b, which then goes silent.
+        cluster.Assign(2, ["c", "b", "a"]);
+        cluster.Deliver(cluster.InFlight.First(e => e.From == "c" && e.To == "b" && e.Message.Items.OfType<Prepare>().Any()));
+        cluster.Deliver(cluster.InFlight.First(e => e.From == "b" && e.To == "c" && e.Message.Items.OfType<Promise>().Any()));
+        Assert.Contains(cluster.InFlight, e => e.From == "c" && e.To == "b" && e.Message.Items.OfType<Fetch>().Any());
+        cluster.Isolated.Add("b");
+
+        cluster.Run(options.DownAfterMs + 1000);
+
+        var status = cluster.Node("c").GetStatus(0)!;
+        Assert.Equal(ReplicaRole.Leading, status.Role);
+        Assert.True(status.Term > TermNumbers.First(2), "c syncs again in a new term");
+        Assert.Equal(["w1", "w2"], cluster.Bodies("c"));
+    }
+
+    [Fact]
     public void A_syncing_leader_refuses_writes_with_a_retry_hint()
     {
         var cluster = new TestCluster(Abc);

@@ -107,11 +107,12 @@ public sealed class AppDeliveryTests : IAsyncDisposable
             Assert.Equal(offsets, app.TakenOffsets(partition));
             Assert.All(app.Taken.Where(b => b.Partition == partition), b => Assert.Equal(cluster.LeaderOf(partition), b.Member));
             Assert.All(app.Taken.Where(b => b.Partition == partition), b => Assert.True(b.Offsets.Length <= 4, $"a batch of {b.Offsets.Length} events"));
-            var commit = cluster[cluster.LeaderOf(partition)].StatusOf(partition)!.CommitOffset;
+            // Statuses are snapshots refreshed every 100 ms: the leader's commit point is read again at each look.
+            long Commit() => cluster[cluster.LeaderOf(partition)].StatusOf(partition)!.CommitOffset;
             foreach (var id in cluster.Assignment.ReplicasOf(partition).ToArray())
             {
-                await Eventually.UntilAsync(() => cluster[id].StatusOf(partition)?.ConsumedOffset == commit, Deadline,
-                    $"{id} knows partition {partition} consumed up to {commit}", () => $"{id}: {cluster[id].StatusOf(partition)}");
+                await Eventually.UntilAsync(() => cluster[id].StatusOf(partition)?.ConsumedOffset == Commit(), Deadline,
+                    $"{id} knows partition {partition} consumed up to the leader's commit point", () => $"{id}: {cluster[id].StatusOf(partition)}; leader's commit {Commit()}");
             }
         }
 

@@ -127,7 +127,7 @@ public sealed class LeadershipHandoffTests
         var after = Assignment.Create(2, 2, 3, [["b", "a", "c"], ["b", "a", "c"]]);
         var led = new SortedSet<int>();
         PartitionStatus Status(int p, ReplicaRole role, string? leader, long term, long lastLogTerm) =>
-            new(p, role, term, leader, 0, 10, 10, 10, [], lastLogTerm);
+            new(p, role, term, leader, 0, 10, 10, 10, [], LastLogTerm: lastLogTerm);
 
         // Before the move: a leads partition 0.
         Assert.Equal([0], LeadershipHandoff.Pending("a", led, before, [Status(0, ReplicaRole.Leading, "a", 1, 1), Status(1, ReplicaRole.Following, "b", 1, 1)]));
