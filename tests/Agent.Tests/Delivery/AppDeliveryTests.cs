@@ -223,10 +223,12 @@ public sealed class AppDeliveryTests : IAsyncDisposable
         }
 
         await Eventually.UntilAsync(() => app.TakenOffsets(Partition).Count >= written.Count, Deadline, "the first events are taken", () => Describe(app));
-        var commit = cluster[leader].StatusOf(Partition)!.CommitOffset;
+        // Statuses are snapshots refreshed every 100 ms: the leader's commit point is read again at each look.
+        long Commit() => cluster[leader].StatusOf(Partition)!.CommitOffset;
         foreach (var id in cluster.Ids.Where(id => id != leader))
         {
-            await Eventually.UntilAsync(() => cluster[id].StatusOf(Partition)?.ConsumedOffset == commit, Deadline, $"{id} learned the consumed offset {commit}");
+            await Eventually.UntilAsync(() => cluster[id].StatusOf(Partition)?.ConsumedOffset == Commit(), Deadline, $"{id} learned the consumed offset up to the leader's commit point",
+                () => $"{id}: {cluster[id].StatusOf(Partition)}; leader's commit {Commit()}");
         }
 
         // The leader dies as soon as the app has taken its next batch: that batch's consumed offset
