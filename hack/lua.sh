@@ -33,23 +33,8 @@ source "$(dirname "$0")/lib/apt.sh"
 apt_private_possible || die "lua5.4 is not on PATH and this is not a Debian machine with apt-get and dpkg-deb; install Lua 5.4 and run again"
 
 mkdir -p "$CACHE_ROOT/lua"
-: >"$LOG"
-WORK=$(mktemp -d)
-on_exit() {
-    local rc=$?
-    rm -rf "$WORK"
-    (( rc == 0 )) && return
-    if (( rc == 130 || rc == 143 )); then
-        say "interrupted"
-        return
-    fi
-    say "failed; details in $LOG, which ends with:"
-    tail -n 25 "$LOG" | sed 's/^/    /' >&2
-}
-trap on_exit EXIT
-# Without these bash would die of the signal without running the EXIT trap, leaving $WORK.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+source "$(dirname "$0")/lib/scratch.sh"
+scratch_begin
 
 say "fetching Debian's lua5.4 and liblua5.4-0 packages ($SUITE)"
 {

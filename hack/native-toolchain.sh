@@ -66,23 +66,8 @@ apt_private_possible ||
     die "no clang or gcc that links on PATH, and this is not a Debian machine with apt-get and dpkg-deb; install clang (or gcc) and binutils and run again"
 
 mkdir -p "$CACHE_ROOT/native-toolchain"
-: >"$LOG"
-WORK=$(mktemp -d)
-on_exit() {
-    local rc=$?
-    rm -rf "$WORK"
-    (( rc == 0 )) && return
-    if (( rc == 130 || rc == 143 )); then
-        say "interrupted"
-        return
-    fi
-    say "failed; details in $LOG, which ends with:"
-    tail -n 25 "$LOG" | sed 's/^/    /' >&2
-}
-trap on_exit EXIT
-# Without these bash would die of the signal without running the EXIT trap, leaving $WORK.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+source "$(dirname "$0")/lib/scratch.sh"
+scratch_begin
 
 say "fetching Debian's gcc-12, binutils and libc6-dev ($SUITE)"
 {

@@ -29,23 +29,8 @@ command -v npm >/dev/null ||
     die "npm is not on PATH; install Node.js with npm (on Debian: apt-get install npm) and run again"
 
 mkdir -p "$CACHE_ROOT/tools"
-: >"$LOG"
-WORK=$(mktemp -d)
-on_exit() {
-    local rc=$?
-    rm -rf "$WORK"
-    (( rc == 0 )) && return
-    if (( rc == 130 || rc == 143 )); then
-        say "interrupted"
-        return
-    fi
-    say "failed; details in $LOG, which ends with:"
-    tail -n 25 "$LOG" | sed 's/^/    /' >&2
-}
-trap on_exit EXIT
-# Without these bash would die of the signal without running the EXIT trap, leaving $WORK.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+source "$(dirname "$0")/lib/scratch.sh"
+scratch_begin
 
 UNZIP=unzip
 if ! command -v unzip >/dev/null; then
