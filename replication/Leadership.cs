@@ -61,6 +61,9 @@ internal sealed class Leadership(long term, string[] replicas, ProposalQueue pro
 
     public long Commit { get; set; }
 
+    /// <summary>The highest consumed offset among the promises: taken once the commit point reaches it.</summary>
+    public long PromisedConsumed { get; set; }
+
     public Dictionary<string, FollowerProgress> Followers { get; } = new(StringComparer.Ordinal);
 
     public ProposalQueue Proposals { get; } = proposals;

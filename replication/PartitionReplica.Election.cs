@@ -125,6 +125,8 @@ internal sealed partial class PartitionReplica
             lead.AddEarlier(set);
         }
 
+        lead.PromisedConsumed = Math.Max(lead.PromisedConsumed, promise.ConsumedOffset);
+
         if (promise.LastTerm > lead.HighestLogTerm.Term && promise.LastTermReplicas.Count > 0)
         {
             lead.HighestLogTerm = (promise.LastTerm, [.. promise.LastTermReplicas]);

@@ -155,6 +155,14 @@ internal sealed partial class PartitionReplica
             lead.Commit = candidate;
             _commit = Math.Max(_commit, candidate);
             RetireEarlierSets(lead.Replicas, lead.TermStartOffset);
+
+            // Resume delivery where the most advanced promiser says the app stopped: every record
+            // below it is committed, so it names the same records in this log.
+            var adopted = Math.Min(lead.PromisedConsumed, lead.Commit);
+            if (adopted > _consumed)
+            {
+                SetConsumed(adopted);
+            }
         }
 
         var durable = _node.Breaks(UnsafeRules.CountUnflushedRecords) ? _log.NextOffset : _log.DurableOffset;

@@ -394,5 +394,6 @@ internal sealed partial class PartitionReplica
         _log.StartOffset,
         _log.NextOffset,
         _log.Terms,
-        _earlier.Count == 0 ? [] : [.. _earlier]);
+        _earlier.Count == 0 ? [] : [.. _earlier],
+        _consumed);
 }

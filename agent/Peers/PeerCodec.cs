@@ -73,6 +73,7 @@ internal static class PeerCodec
                     LastTerm = promise.LastTerm,
                     StartOffset = promise.StartOffset,
                     NextOffset = promise.NextOffset,
+                    ConsumedOffset = promise.ConsumedOffset,
                 };
                 p.PriorReplicas.AddRange(promise.PriorReplicas);
                 p.LastTermReplicas.AddRange(promise.LastTermReplicas);
@@ -174,7 +175,7 @@ internal static class PeerCodec
                     earlier[i] = [.. p.EarlierReplicaSets[i].Members];
                 }
 
-                return new Promise(partition, term, p.PriorTerm, [.. p.PriorReplicas], p.LastTerm, [.. p.LastTermReplicas], p.StartOffset, p.NextOffset, Terms(p.Terms), earlier);
+                return new Promise(partition, term, p.PriorTerm, [.. p.PriorReplicas], p.LastTerm, [.. p.LastTermReplicas], p.StartOffset, p.NextOffset, Terms(p.Terms), earlier, p.ConsumedOffset);
             case W.PartitionMessage.BodyOneofCase.Refusal:
                 var refusal = wire.Refusal;
                 var reason = refusal.Reason switch

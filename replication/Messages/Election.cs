@@ -28,6 +28,7 @@ public sealed record Prepare(int Partition, long Term, IReadOnlyList<string> Rep
 /// <param name="NextOffset">One past the replica's last record.</param>
 /// <param name="Terms">The replica's term history (where each term starts in its log).</param>
 /// <param name="EarlierReplicaSets">Replica sets the replica knows were replaced before a term of a newer set committed (<see cref="Storage.ReplicaState.EarlierReplicaSets"/>).</param>
+/// <param name="ConsumedOffset">The app's consumed offset as the replica knows it (never above its commit point): the new leader resumes delivery from the highest one.</param>
 public sealed record Promise(
     int Partition,
     long Term,
@@ -38,7 +39,8 @@ public sealed record Promise(
     long StartOffset,
     long NextOffset,
     IReadOnlyList<TermStart> Terms,
-    IReadOnlyList<IReadOnlyList<string>> EarlierReplicaSets)
+    IReadOnlyList<IReadOnlyList<string>> EarlierReplicaSets,
+    long ConsumedOffset = 0)
     : PartitionMessage(Partition, Term);
 
 /// <summary>Why a replica refused a request.</summary>

@@ -126,4 +126,26 @@ public sealed class ConsumptionTests
         Assert.Equal(3, status.CommitOffset);
         Assert.Equal(3, status.ConsumedOffset);
     }
+
+    [Fact]
+    public void A_new_leader_whose_own_consumed_offset_is_behind_resumes_from_the_highest_a_promiser_reports()
+    {
+        var cluster = WithFiveCommitted();
+
+        // c misses the consumed offset (nothing reaches it), b learns it.
+        cluster.Node("a").Consume(0, 5);
+        cluster.Run(300, drop: e => e.To == "c");
+        Assert.Equal(5, cluster.Node("b").GetStatus(0)!.ConsumedOffset);
+        Assert.Equal(0, cluster.Node("c").GetStatus(0)!.ConsumedOffset);
+
+        // a dies; the ring makes c the leader. Its own copy says 0; b's promise says 5.
+        cluster.Crash("a");
+        cluster.Assign(2, ["c", "b", "a"]);
+        cluster.Run(1_000);
+
+        var position = cluster.Node("c").DeliveryPosition(0);
+        Assert.NotNull(position);
+        Assert.Equal(5, position.Value.ConsumedOffset);
+        Assert.True(position.Value.CommitOffset > 6, $"the new leader committed its TermStart: {position}");
+    }
 }

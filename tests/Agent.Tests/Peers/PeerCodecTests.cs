@@ -27,7 +27,7 @@ public sealed class PeerCodecTests
     {
         { "prepare", new Prepare(3, 5L << 20, ["dc-0", "dc-1", "dc-2"]) },
         { "prepare, no replicas", new Prepare(0, 0, []) },
-        { "promise", new Promise(3, 5L << 20, 4L << 20, ["dc-1", "dc-0"], 4L << 20, ["dc-1", "dc-0", "dc-3"], 100, 250, [new TermStart(3L << 20, 100), new TermStart(4L << 20, 180)], [["dc-1", "dc-2"], ["dc-4"]]) },
+        { "promise", new Promise(3, 5L << 20, 4L << 20, ["dc-1", "dc-0"], 4L << 20, ["dc-1", "dc-0", "dc-3"], 100, 250, [new TermStart(3L << 20, 100), new TermStart(4L << 20, 180)], [["dc-1", "dc-2"], ["dc-4"]], 97) },
         { "promise, empty log and lists", new Promise(65535, 1, 0, [], 0, [], 0, 0, [], []) },
         { "promise, an empty earlier replica set", new Promise(1, 2, 1, ["ü-member"], 1, [], -1, -1, [new TermStart(0, 0)], [[]]) },
         { "refusal, stale", new Refusal(9, 12, RefusalReason.StaleTerm, 14, "dc-2") },
@@ -182,7 +182,7 @@ public sealed class PeerCodecTests
         return message switch
         {
             Prepare m => $"{head} {Ids(m.Replicas)}",
-            Promise m => $"{head} {m.PriorTerm} {Ids(m.PriorReplicas)} {m.LastTerm} {Ids(m.LastTermReplicas)} {m.StartOffset} {m.NextOffset} {Terms(m.Terms)} [{string.Join(",", m.EarlierReplicaSets.Select(Ids))}]",
+            Promise m => $"{head} {m.PriorTerm} {Ids(m.PriorReplicas)} {m.LastTerm} {Ids(m.LastTermReplicas)} {m.StartOffset} {m.NextOffset} {Terms(m.Terms)} [{string.Join(",", m.EarlierReplicaSets.Select(Ids))}] {m.ConsumedOffset}",
             Refusal m => $"{head} {m.Reason} {m.PromisedTerm} {Text(m.PromisedTo)}",
             Append m => $"{head} {m.PrevOffset} {m.PrevTerm} {Records(m.Records)} {m.CommitOffset} {m.ResetStart} {m.ConsumedOffset}",
             AppendAck m => $"{head} {m.MatchedOffset} {m.CommitOffset} {m.ConsumedOffset}",
