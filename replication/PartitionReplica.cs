@@ -90,7 +90,7 @@ internal sealed partial class PartitionReplica
     {
         var replaced = _replicas;
         _replicas = replicas.ToArray();
-        if (replaced.Length > 0 && !SameMembers(replaced, _replicas))
+        if (replaced.Length > 0 && !SameMembers(replaced, _replicas) && !PromisedTermCommittedWith(_replicas))
         {
             // Remembered (durably) until a term commits its TermStart: until then a leader must hear from a majority of it.
             AddEarlier(replaced);
@@ -358,6 +358,30 @@ internal sealed partial class PartitionReplica
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// True when this member promised a term of <paramref name="set"/> and knows that term's
+    /// TermStart committed: that term's leader covered every set before it, so an assignment
+    /// naming the set that arrives only now adds no earlier set to wait for (it would otherwise
+    /// stay remembered until the next commit, which a quiet partition may never see).
+    /// </summary>
+    private bool PromisedTermCommittedWith(string[] set)
+    {
+        if (!SameMembers(_state.PromisedReplicas.ToArray(), set))
+        {
+            return false;
+        }
+
+        foreach (var start in _log.Terms)
+        {
+            if (start.Term == _state.PromisedTerm)
+            {
+                return start.StartOffset < _commit;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The replica set of the log's last term, from its TermStart record; empty when the log no longer holds it.</summary>

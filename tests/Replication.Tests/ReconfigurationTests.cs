@@ -1,3 +1,4 @@
+using DataCluster.Ring;
 using DataCluster.Replication.Messages;
 using DataCluster.Storage;
 
@@ -147,5 +148,31 @@ public sealed class ReconfigurationTests
 
         _ = store.SaveAsync(ready.StatesToSave, TestContext.Current.CancellationToken);
         node.Advance(ready);
+    }
+
+    [Fact]
+    public void An_assignment_that_arrives_after_its_set_committed_a_term_leaves_no_earlier_set_to_wait_for()
+    {
+        // a leads {a,b,c}; the ring replaces c (gone for good) by d. a and d see the change at
+        // once; b only after a's term of {a,b,d} committed its TermStart and b learned it.
+        var cluster = new TestCluster(["a", "b", "c", "d"]);
+        cluster.Assign(1, ["a", "b", "c"]);
+        cluster.Run(300);
+        cluster.Crash("c");
+        var moved = Assignment.Create(2, 1, 3, [["a", "b", "d"]]);
+        cluster.AssignTo(moved, "a", "d");
+        cluster.Run(500);
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("a").GetStatus(0)!.Role);
+        Assert.Null(cluster.Members["b"].Store.Load()[0].EarlierReplicaSets);
+        cluster.AssignTo(moved, "b");
+        cluster.Run(500);
+
+        // a dies; b leads {b,d,a}. Only a majority of {b,d,a} and of {a,b,d} is needed: {a,b,c}
+        // was covered by a's committed term, so b must not wait for a or c.
+        cluster.Crash("a");
+        cluster.Assign(3, ["b", "d", "a"]);
+        cluster.Run(1_000);
+
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("b").GetStatus(0)!.Role);
     }
 }
