@@ -92,7 +92,7 @@ public static class AgentHost
         var token = PeerToken.Load(options.PeerTokenFile);
         var kube = settings.Kube ?? KubeConfig.Load();
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var builder = WebApplication.CreateSlimBuilder(DataClusterWebHost.Options());
         var endpoints = new AgentEndpoints();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -47,7 +47,7 @@ public static class OperatorHost
         ArgumentNullException.ThrowIfNull(options);
         overrides ??= new OperatorHostOverrides();
         var kubeConfig = overrides.KubeConfig ?? (options.Kubeconfig is { } path ? KubeConfig.FromFile(path) : KubeConfig.Load());
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = LabelKeys.OperatorName, Args = [] });
+        var builder = WebApplication.CreateSlimBuilder(DataClusterWebHost.Options(LabelKeys.OperatorName));
 
         if (overrides.ConfigureLogging is { } configureLogging)
         {
