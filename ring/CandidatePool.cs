@@ -145,6 +145,49 @@ internal sealed class CandidatePool
         throw new InvalidOperationException("no candidate for a replica slot");
     }
 
+    /// <summary>
+    /// The member for the next slot of partition <paramref name="p"/>, whose leader was lost.
+    /// Ranked by: meets the slot's requirement, below its target, the strategy's preference (a
+    /// zone or region the partition does not use yet keeps more of its replicas able to lead it),
+    /// then leadership room: a member leading fewer than the floor of the mean first, then one
+    /// below the ceiling, so the new replica can take the orphan's leadership where it is needed;
+    /// then most room and a hash. Scans every member, which is cheap as only the partitions that
+    /// lost their leader come here.
+    /// </summary>
+    /// <param name="p">The partition.</param>
+    /// <param name="kind">The slot's requirement.</param>
+    /// <param name="leads">Per member, the leaderships it is expected to hold.</param>
+    public int ChooseForOrphan(int p, ReplicaPlanner.SlotKind kind, int[] leads)
+    {
+        var members = _state.Of(p);
+        RankGroups(members, kind);
+        var floor = _state.Partitions / _state.Members;
+        var ceiling = (_state.Partitions + _state.Members - 1) / _state.Members;
+        var best = -1;
+        var bestKey = (Full: int.MaxValue, Preference: int.MaxValue, Leading: int.MaxValue, Room: int.MaxValue, Tie: ulong.MaxValue);
+        for (var m = 0; m < _state.Members; m++)
+        {
+            var preference = _preferenceOfGroup[_topology.GroupOf[m]];
+            if (preference < 0 || members.Contains(m))
+            {
+                continue;
+            }
+
+            var key = (
+                Full: _room[m] <= 0 ? 1 : 0,
+                Preference: preference,
+                Leading: leads[m] < floor ? 0 : leads[m] < ceiling ? 1 : 2,
+                Room: -_room[m],
+                Tie: _state.TieBreak(m, p));
+            if (key.CompareTo(bestKey) < 0)
+            {
+                (best, bestKey) = (m, key);
+            }
+        }
+
+        return best >= 0 ? best : throw new InvalidOperationException("no candidate for a replica slot");
+    }
+
     /// <summary>Packs (full, -room, preference), or (full, preference, -room), so that smaller is better.</summary>
     private static long Key(int level, int preference, bool preferenceFirst) =>
         ((level <= 0 ? 1L : 0L) << 48)

@@ -20,19 +20,30 @@ internal static class ReplicaPlanner
     /// <param name="topology">Active members' locations.</param>
     /// <param name="previous">Per partition, the previous replicas that are active members, in
     /// previous order (leader first when still active), without duplicates.</param>
+    /// <param name="previousLeader">Per partition, the previous leader if it is an active member, else -1.</param>
     /// <param name="leaderLost">Per partition, whether it had a leader that is no longer active.</param>
-    public static void Plan(PlanState state, Topology topology, int[][] previous, bool[] leaderLost)
+    public static void Plan(PlanState state, Topology topology, int[][] previous, int[] previousLeader, bool[] leaderLost)
     {
-        Keep(state, topology, previous);
+        var leads = Keep(state, topology, previous, previousLeader, leaderLost);
         var quota = state.Targets(state.Partitions * state.Replicas, state.Load);
         quota.CopyTo(state.Quota, 0);
-        Fill(state, topology, leaderLost);
+        Fill(state, topology, leaderLost, leads);
         Rebalance(state, topology, previous);
     }
 
-    private static void Keep(PlanState state, Topology topology, int[][] previous)
+    /// <returns>Per member, the leaderships it keeps plus the orphans it was chosen to succeed to.</returns>
+    private static int[] Keep(PlanState state, Topology topology, int[][] previous, int[] previousLeader, bool[] leaderLost)
     {
         var r = state.Replicas;
+        var leads = new int[state.Members];
+        foreach (var m in previousLeader)
+        {
+            if (m >= 0)
+            {
+                leads[m]++;
+            }
+        }
+
         for (var p = 0; p < state.Partitions; p++)
         {
             var kept = previous[p];
@@ -41,7 +52,8 @@ internal static class ReplicaPlanner
                 continue;
             }
 
-            var leader = kept[0];
+            var first = leaderLost[p] ? Successor(state, kept, leads, p) : 0;
+            var leader = kept[first];
             state.Append(p, leader);
             var g = topology.GroupOf[leader];
             var needZone = topology.NeedOtherZone[g];
@@ -49,8 +61,13 @@ internal static class ReplicaPlanner
             // Slots not reserved for a requirement; a follower that meets no outstanding
             // requirement may keep one of these, and is dropped when none is left.
             var spare = r - 1 - needZone - needRegion;
-            for (var i = 1; i < kept.Length && state.Count[p] < r; i++)
+            for (var i = 0; i < kept.Length && state.Count[p] < r; i++)
             {
+                if (i == first)
+                {
+                    continue;
+                }
+
                 var relation = topology.Between(leader, kept[i]);
                 if (relation == Relation.OtherZone && needZone > 0)
                 {
@@ -72,9 +89,34 @@ internal static class ReplicaPlanner
                 state.Append(p, kept[i]);
             }
         }
+
+        return leads;
     }
 
-    private static void Fill(PlanState state, Topology topology, bool[] leaderLost)
+    /// <summary>
+    /// For a partition whose leader was lost, the kept replica to measure its requirements from,
+    /// which is the one sure to be able to lead it: the one leading the fewest, counting the
+    /// orphans already given to each. Were it always the first kept replica, a requirement that
+    /// lets only one replica lead (two in one zone with otherZoneReplicas=2) could hand two
+    /// orphans to a member with room for one, and the leader plan would have to pass one on.
+    /// </summary>
+    private static int Successor(PlanState state, int[] kept, int[] leads, int p)
+    {
+        var best = 0;
+        for (var i = 1; i < kept.Length; i++)
+        {
+            var (m, b) = (kept[i], kept[best]);
+            if (leads[m] < leads[b] || (leads[m] == leads[b] && state.TieBreak(m, p) < state.TieBreak(b, p)))
+            {
+                best = i;
+            }
+        }
+
+        leads[kept[best]]++;
+        return best;
+    }
+
+    private static void Fill(PlanState state, Topology topology, bool[] leaderLost, int[] leads)
     {
         CandidatePool? pool = null;
         for (var p = 0; p < state.Partitions; p++)
@@ -82,7 +124,8 @@ internal static class ReplicaPlanner
             while (state.Count[p] < state.Replicas)
             {
                 pool ??= new CandidatePool(state, topology);
-                var member = pool.Choose(p, NextSlot(state, topology, p), leaderLost[p]);
+                var kind = NextSlot(state, topology, p);
+                var member = leaderLost[p] ? pool.ChooseForOrphan(p, kind, leads) : pool.Choose(p, kind);
                 pool.Take(member);
                 state.Append(p, member);
             }
@@ -184,18 +227,41 @@ internal static class ReplicaPlanner
         return holdings;
     }
 
+    /// <summary>Which replicas a move may take, from the cheapest to the dearest.</summary>
+    private enum Moves
+    {
+        /// <summary>Replicas placed in this run, where the partition's first member may still lead it.</summary>
+        NewKeepingLeader,
+
+        /// <summary>Replicas placed in this run.</summary>
+        New,
+
+        /// <summary>Any replica.</summary>
+        Any,
+    }
+
     /// <summary>
     /// Moves one replica from <paramref name="x"/> to the least loaded member that can take one
     /// and holds at least two fewer. Returns false when no valid move exists.
     /// </summary>
+    /// <remarks>
+    /// A move that leaves a partition's first member unable to lead it changes a leader that was
+    /// kept (or, for an orphan, the successor chosen for it), which costs a leadership move, so
+    /// before one is taken a chain of new replicas that keeps every leader is looked for.
+    /// </remarks>
     private static bool TryMove(PlanState state, Topology topology, List<int>[] holdings, List<int> receivers, int[][] previous, int x)
     {
-        return TryMoveByLevel(state, topology, holdings, receivers, previous, x, keptToo: false)
-            || (HoldsKept(holdings, previous, x) && TryChain(state, topology, holdings, previous, x))
-            || TryMoveByLevel(state, topology, holdings, receivers, previous, x, keptToo: true);
+        // Without a new replica beside kept ones no move can change a kept leader, and the first
+        // search already tried every move of a new replica.
+        return TryMoveByLevel(state, topology, holdings, receivers, previous, x, Moves.NewKeepingLeader)
+            || (HoldsNewBesideKept(holdings, previous, x)
+                && (TryChain(state, topology, holdings, previous, x, keepLeaders: true)
+                    || TryMoveByLevel(state, topology, holdings, receivers, previous, x, Moves.New)))
+            || (HoldsKept(holdings, previous, x) && TryChain(state, topology, holdings, previous, x, keepLeaders: false))
+            || TryMoveByLevel(state, topology, holdings, receivers, previous, x, Moves.Any);
     }
 
-    private static bool TryMoveByLevel(PlanState state, Topology topology, List<int>[] holdings, List<int> receivers, int[][] previous, int x, bool keptToo)
+    private static bool TryMoveByLevel(PlanState state, Topology topology, List<int>[] holdings, List<int> receivers, int[][] previous, int x, Moves moves)
     {
         // Try the least loaded receivers first; only when none of them can take a replica of x
         // look at the next load level.
@@ -226,11 +292,35 @@ internal static class ReplicaPlanner
                 }
             }
 
-            if (TryMoveTo(state, topology, holdings, previous, x, receivers, keptToo))
+            if (TryMoveTo(state, topology, holdings, previous, x, receivers, moves))
             {
                 return true;
             }
         }
+    }
+
+    /// <summary>
+    /// True when moving the replica at <paramref name="slot"/> of <paramref name="p"/> changes who
+    /// leads it: its first member is replaced or may no longer lead (<paramref name="leaderAfter"/>
+    /// is not 0). Only partitions with kept replicas have a leader to keep; one placed from
+    /// scratch gets its leader from the leader plan whatever moves.
+    /// </summary>
+    private static bool ChangesLeader(int[][] previous, int p, int slot, int leaderAfter) =>
+        previous[p].Length > 0 && (slot == 0 || leaderAfter != 0);
+
+    /// <summary>True when <paramref name="x"/> holds a replica placed in this run in a partition
+    /// with kept replicas, the only kind of move that can change a kept leader for free.</summary>
+    private static bool HoldsNewBesideKept(List<int>[] holdings, int[][] previous, int x)
+    {
+        foreach (var p in holdings[x])
+        {
+            if (previous[p].Length > 0 && !previous[p].AsSpan().Contains(x))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool HoldsKept(List<int>[] holdings, int[][] previous, int x)
@@ -252,9 +342,11 @@ internal static class ReplicaPlanner
     /// least two fewer than x, gains one, and no kept replica moves. Used when no single move of a
     /// new replica exists, which happens when the last empty slots of a fill meet members that
     /// already hold those partitions. Only worth it when x holds kept replicas (otherwise moving
-    /// any of its replicas is free); breadth-first and bounded in depth and work, so it stays cheap.
+    /// any of its replicas is free), or, with <paramref name="keepLeaders"/>, when every single
+    /// move would change a kept leader: then each hop must leave its partition's first member able
+    /// to lead it. Breadth-first and bounded in depth and work, so it stays cheap.
     /// </summary>
-    private static bool TryChain(PlanState state, Topology topology, List<int>[] holdings, int[][] previous, int x)
+    private static bool TryChain(PlanState state, Topology topology, List<int>[] holdings, int[][] previous, int x, bool keepLeaders)
     {
         const int MaxDepth = 4;
         var budget = 64 * state.Members;
@@ -297,7 +389,8 @@ internal static class ReplicaPlanner
                         return false;
                     }
 
-                    if (LeaderAfterMove(topology, members, slot, v) < 0)
+                    var leader = LeaderAfterMove(topology, members, slot, v);
+                    if (leader < 0 || (keepLeaders && ChangesLeader(previous, q, slot, leader)))
                     {
                         continue;
                     }
@@ -352,31 +445,33 @@ internal static class ReplicaPlanner
         holdings[y].Add(p);
     }
 
-    private static bool TryMoveTo(PlanState state, Topology topology, List<int>[] holdings, int[][] previous, int x, List<int> receivers, bool keptToo)
+    private static bool TryMoveTo(PlanState state, Topology topology, List<int>[] holdings, int[][] previous, int x, List<int> receivers, Moves moves)
     {
-        int bestPartition = -1, bestSlot = -1, bestTarget = -1, bestLeader = -1;
-        var bestKey = (Kept: int.MaxValue, Kind: int.MaxValue, Leader: int.MaxValue, Tie: ulong.MaxValue);
+        int bestPartition = -1, bestTarget = -1;
+        var bestKey = (Kept: int.MaxValue, KeptLeader: int.MaxValue, Kind: int.MaxValue, Leader: int.MaxValue, Tie: ulong.MaxValue);
         foreach (var p in holdings[x])
         {
             var members = state.Of(p);
             var slot = members.IndexOf(x);
             // Moving a replica placed in this same run costs no extra movement; moving a kept one does.
             var kept = previous[p].AsSpan().Contains(x) ? 1 : 0;
-            if (kept == 1 && !keptToo)
+            if (kept == 1 && moves != Moves.Any)
             {
                 continue;
             }
 
             foreach (var y in receivers)
             {
-                // Like for like: the same zone keeps which members may lead the partition, so no
+                // Keeping a kept leader comes first, as changing it costs a leadership move. Then
+                // like for like: the same zone keeps which members may lead the partition, so no
                 // leadership has to move; next best, the receiver may lead it afterwards, so it can
                 // take its share of leaderships without chains; then the same relation to the leader.
                 var kind = topology.GroupOf[y] == topology.GroupOf[x] ? 0
                     : slot != 0 && topology.Satisfied(y, members, skip: slot) ? 1
                     : slot != 0 && topology.Between(members[0], y) == topology.Between(members[0], x) ? 2
                     : 3;
-                var key = (Kept: kept, Kind: kind, Leader: slot == 0 ? 1 : 0, Tie: state.TieBreak(y, p));
+                var replacesLeader = slot == 0 ? 1 : 0;
+                var key = (Kept: kept, KeptLeader: previous[p].Length > 0 ? replacesLeader : 0, Kind: kind, Leader: replacesLeader, Tie: state.TieBreak(y, p));
                 // Validity is the costly part; skip it for moves that could not win anyway.
                 if (key.CompareTo(bestKey) >= 0 || members.Contains(y))
                 {
@@ -389,10 +484,17 @@ internal static class ReplicaPlanner
                     continue;
                 }
 
+                var changes = ChangesLeader(previous, p, slot, leader);
+                if (changes && moves == Moves.NewKeepingLeader)
+                {
+                    continue;
+                }
+
+                key.KeptLeader = changes ? 1 : 0;
                 key.Leader = leader == 0 ? key.Leader : 1;
                 if (key.CompareTo(bestKey) < 0)
                 {
-                    (bestPartition, bestSlot, bestTarget, bestLeader, bestKey) = (p, slot, y, leader, key);
+                    (bestPartition, bestTarget, bestKey) = (p, y, key);
                 }
             }
         }
