@@ -116,18 +116,26 @@ internal static class ReplicaPlanner
         return best;
     }
 
+    /// <summary>
+    /// Fills empty slots, first those of partitions whose leader was lost and then the rest, so
+    /// that the orphans meet the room of the lost member's zone (where a new replica keeps the
+    /// kept ones able to lead) before other partitions use it.
+    /// </summary>
     private static void Fill(PlanState state, Topology topology, bool[] leaderLost, int[] leads)
     {
         CandidatePool? pool = null;
-        for (var p = 0; p < state.Partitions; p++)
+        foreach (var orphans in (ReadOnlySpan<bool>)[true, false])
         {
-            while (state.Count[p] < state.Replicas)
+            for (var p = 0; p < state.Partitions; p++)
             {
-                pool ??= new CandidatePool(state, topology);
-                var kind = NextSlot(state, topology, p);
-                var member = leaderLost[p] ? pool.ChooseForOrphan(p, kind, leads) : pool.Choose(p, kind);
-                pool.Take(member);
-                state.Append(p, member);
+                while (leaderLost[p] == orphans && state.Count[p] < state.Replicas)
+                {
+                    pool ??= new CandidatePool(state, topology);
+                    var kind = NextSlot(state, topology, p);
+                    var member = orphans ? pool.ChooseForOrphan(p, kind, leads) : pool.Choose(p, kind);
+                    pool.Take(member);
+                    state.Append(p, member);
+                }
             }
         }
     }
