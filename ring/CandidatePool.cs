@@ -161,8 +161,6 @@ internal sealed class CandidatePool
     {
         var members = _state.Of(p);
         RankGroups(members, kind);
-        var floor = _state.Partitions / _state.Members;
-        var ceiling = (_state.Partitions + _state.Members - 1) / _state.Members;
         var best = -1;
         var bestKey = (Full: int.MaxValue, Preference: int.MaxValue, Leading: int.MaxValue, Room: int.MaxValue, Tie: ulong.MaxValue);
         for (var m = 0; m < _state.Members; m++)
@@ -176,7 +174,7 @@ internal sealed class CandidatePool
             var key = (
                 Full: _room[m] <= 0 ? 1 : 0,
                 Preference: preference,
-                Leading: leads[m] < floor ? 0 : leads[m] < ceiling ? 1 : 2,
+                Leading: Leading(m, leads),
                 Room: -_room[m],
                 Tie: _state.TieBreak(m, p));
             if (key.CompareTo(bestKey) < 0)
@@ -186,6 +184,41 @@ internal sealed class CandidatePool
         }
 
         return best >= 0 ? best : throw new InvalidOperationException("no candidate for a replica slot");
+    }
+
+    /// <summary>
+    /// The member to lead partition <paramref name="p"/>, whose kept replicas all stay as its
+    /// followers: one that meets the requirements with them, ranked by below its target,
+    /// leadership room (as in <see cref="ChooseForOrphan"/>), most room, then a hash.
+    /// </summary>
+    public int ChooseNewLeader(int p, int[] leads)
+    {
+        var members = _state.Of(p);
+        var best = -1;
+        var bestKey = (Full: int.MaxValue, Leading: int.MaxValue, Room: int.MaxValue, Tie: ulong.MaxValue);
+        for (var m = 0; m < _state.Members; m++)
+        {
+            if (members.Contains(m) || !_topology.Satisfied(m, members))
+            {
+                continue;
+            }
+
+            var key = (Full: _room[m] <= 0 ? 1 : 0, Leading: Leading(m, leads), Room: -_room[m], Tie: _state.TieBreak(m, p));
+            if (key.CompareTo(bestKey) < 0)
+            {
+                (best, bestKey) = (m, key);
+            }
+        }
+
+        return best >= 0 ? best : throw new InvalidOperationException("no member may lead the kept replicas");
+    }
+
+    /// <summary>0 for a member leading fewer than the floor of the mean, 1 below the ceiling, else 2.</summary>
+    private int Leading(int m, int[] leads)
+    {
+        var floor = _state.Partitions / _state.Members;
+        var ceiling = (_state.Partitions + _state.Members - 1) / _state.Members;
+        return leads[m] < floor ? 0 : leads[m] < ceiling ? 1 : 2;
     }
 
     /// <summary>Packs (full, -room, preference), or (full, preference, -room), so that smaller is better.</summary>

@@ -24,15 +24,24 @@ internal static class ReplicaPlanner
     /// <param name="leaderLost">Per partition, whether it had a leader that is no longer active.</param>
     public static void Plan(PlanState state, Topology topology, int[][] previous, int[] previousLeader, bool[] leaderLost)
     {
-        var leads = Keep(state, topology, previous, previousLeader, leaderLost);
+        var newLeader = new bool[state.Partitions];
+        var leads = Keep(state, topology, previous, previousLeader, leaderLost, newLeader);
         var quota = state.Targets(state.Partitions * state.Replicas, state.Load);
         quota.CopyTo(state.Quota, 0);
-        Fill(state, topology, leaderLost, leads);
+        Fill(state, topology, leaderLost, newLeader, leads);
         Rebalance(state, topology, previous);
     }
 
+    /// <summary>
+    /// Places the previous replicas that are still active, the first (the previous leader if
+    /// active, else the successor chosen for the orphan) as provisional leader, followers only
+    /// where the requirements measured from it leave them a slot. An orphan whose kept replicas
+    /// cannot all follow any of them (two in one zone with otherZoneReplicas=2) keeps them all
+    /// when a member elsewhere could lead them: its slot 0 is then left to
+    /// <see cref="Fill"/> (<paramref name="newLeader"/>), and one replica moves instead of two.
+    /// </summary>
     /// <returns>Per member, the leaderships it keeps plus the orphans it was chosen to succeed to.</returns>
-    private static int[] Keep(PlanState state, Topology topology, int[][] previous, int[] previousLeader, bool[] leaderLost)
+    private static int[] Keep(PlanState state, Topology topology, int[][] previous, int[] previousLeader, bool[] leaderLost, bool[] newLeader)
     {
         var r = state.Replicas;
         var leads = new int[state.Members];
@@ -88,9 +97,46 @@ internal static class ReplicaPlanner
 
                 state.Append(p, kept[i]);
             }
+
+            if (leaderLost[p] && state.Count[p] < kept.Length && kept.Length < r && LeadableByAnother(topology, kept))
+            {
+                foreach (var m in state.Of(p))
+                {
+                    state.Load[m]--;
+                }
+
+                state.Count[p] = 0;
+                leads[leader]--;
+                foreach (var m in kept)
+                {
+                    state.Append(p, m);
+                }
+
+                newLeader[p] = true;
+            }
         }
 
         return leads;
+    }
+
+    /// <summary>True when some member other than <paramref name="kept"/> may lead with all of them as followers.</summary>
+    private static bool LeadableByAnother(Topology topology, int[] kept)
+    {
+        for (var g = 0; g < topology.GroupCount; g++)
+        {
+            var inGroup = 0;
+            foreach (var m in kept)
+            {
+                inGroup += topology.GroupOf[m] == g ? 1 : 0;
+            }
+
+            if (topology.GroupSizes[g] > inGroup && topology.Satisfied(topology.AnyOfGroup[g], kept))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -121,14 +167,30 @@ internal static class ReplicaPlanner
     /// that the orphans meet the room of the lost member's zone (where a new replica keeps the
     /// kept ones able to lead) before other partitions use it.
     /// </summary>
-    private static void Fill(PlanState state, Topology topology, bool[] leaderLost, int[] leads)
+    private static void Fill(PlanState state, Topology topology, bool[] leaderLost, bool[] newLeader, int[] leads)
     {
         CandidatePool? pool = null;
         foreach (var orphans in (ReadOnlySpan<bool>)[true, false])
         {
             for (var p = 0; p < state.Partitions; p++)
             {
-                while (leaderLost[p] == orphans && state.Count[p] < state.Replicas)
+                if (leaderLost[p] != orphans)
+                {
+                    continue;
+                }
+
+                if (newLeader[p])
+                {
+                    pool ??= new CandidatePool(state, topology);
+                    var leader = pool.ChooseNewLeader(p, leads);
+                    pool.Take(leader);
+                    state.Append(p, leader);
+                    leads[leader]++;
+                    var members = state.Of(p);
+                    (members[0], members[^1]) = (members[^1], members[0]);
+                }
+
+                while (state.Count[p] < state.Replicas)
                 {
                     pool ??= new CandidatePool(state, topology);
                     var kind = NextSlot(state, topology, p);
