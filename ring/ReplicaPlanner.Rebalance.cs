@@ -12,13 +12,14 @@ internal static partial class ReplicaPlanner
     /// the partition with some member that may lead it. Preferred, in this order: moves of
     /// replicas placed in this same run, which add no movement; moves that leave a partition's
     /// kept leader (or an orphan's chosen successor) able to lead, since changing it costs a
-    /// leadership move; moves that keep the replaced member's relation to the leader (like for
-    /// like); moves that keep the provisional leader. Every move lowers
+    /// leadership move; moves that let a receiver short of leaderships lead a partition whose
+    /// leader has one to spare; moves that keep the replaced member's relation to the leader
+    /// (like for like); moves that keep the provisional leader. Every move lowers
     /// the sum of squared loads, so this ends, and it ends only when no such move exists, which
     /// makes a second run over its own result a no-op. Without placement requirements it always
     /// reaches loads that differ by at most one.
     /// </summary>
-    private static void Rebalance(PlanState state, Topology topology, int[][] previous)
+    private static void Rebalance(PlanState state, Topology topology, int[][] previous, int[] leads)
     {
         var holdings = Holdings(state);
         var stuck = new bool[state.Members];
@@ -30,7 +31,7 @@ internal static partial class ReplicaPlanner
             Array.Clear(stuck);
             for (var x = MostLoaded(state, stuck); x >= 0; x = MostLoaded(state, stuck))
             {
-                if (TryMove(state, topology, holdings, receivers, previous, x))
+                if (TryMove(state, topology, holdings, receivers, previous, leads, x))
                 {
                     movedAny = true;
                 }
@@ -102,19 +103,19 @@ internal static partial class ReplicaPlanner
     /// kept (or, for an orphan, the successor chosen for it), which costs a leadership move, so
     /// before one is taken a chain of new replicas that keeps every leader is looked for.
     /// </remarks>
-    private static bool TryMove(PlanState state, Topology topology, List<int>[] holdings, List<int> receivers, int[][] previous, int x)
+    private static bool TryMove(PlanState state, Topology topology, List<int>[] holdings, List<int> receivers, int[][] previous, int[] leads, int x)
     {
         // Without a new replica beside kept ones no move can change a kept leader, and the first
         // search already tried every move of a new replica.
-        return TryMoveByLevel(state, topology, holdings, receivers, previous, x, Moves.NewKeepingLeader)
+        return TryMoveByLevel(state, topology, holdings, receivers, previous, leads, x, Moves.NewKeepingLeader)
             || (HoldsNewBesideKept(holdings, previous, x)
                 && (TryChain(state, topology, holdings, previous, x, keepLeaders: true)
-                    || TryMoveByLevel(state, topology, holdings, receivers, previous, x, Moves.New)))
+                    || TryMoveByLevel(state, topology, holdings, receivers, previous, leads, x, Moves.New)))
             || (HoldsKept(holdings, previous, x) && TryChain(state, topology, holdings, previous, x, keepLeaders: false))
-            || TryMoveByLevel(state, topology, holdings, receivers, previous, x, Moves.Any);
+            || TryMoveByLevel(state, topology, holdings, receivers, previous, leads, x, Moves.Any);
     }
 
-    private static bool TryMoveByLevel(PlanState state, Topology topology, List<int>[] holdings, List<int> receivers, int[][] previous, int x, Moves moves)
+    private static bool TryMoveByLevel(PlanState state, Topology topology, List<int>[] holdings, List<int> receivers, int[][] previous, int[] leads, int x, Moves moves)
     {
         // Try the least loaded receivers first; only when none of them can take a replica of x
         // look at the next load level.
@@ -145,7 +146,7 @@ internal static partial class ReplicaPlanner
                 }
             }
 
-            if (TryMoveTo(state, topology, holdings, previous, x, receivers, moves))
+            if (TryMoveTo(state, topology, holdings, previous, leads, x, receivers, moves))
             {
                 return true;
             }
@@ -298,10 +299,12 @@ internal static partial class ReplicaPlanner
         holdings[y].Add(p);
     }
 
-    private static bool TryMoveTo(PlanState state, Topology topology, List<int>[] holdings, int[][] previous, int x, List<int> receivers, Moves moves)
+    private static bool TryMoveTo(PlanState state, Topology topology, List<int>[] holdings, int[][] previous, int[] leads, int x, List<int> receivers, Moves moves)
     {
-        int bestPartition = -1, bestTarget = -1;
-        var bestKey = (Kept: int.MaxValue, KeptLeader: int.MaxValue, Kind: int.MaxValue, Leader: int.MaxValue, Tie: ulong.MaxValue);
+        int bestPartition = -1, bestTarget = -1, bestFeeds = 0;
+        var floor = state.Partitions / state.Members;
+        var ceiling = (state.Partitions + state.Members - 1) / state.Members;
+        var bestKey = (Kept: int.MaxValue, KeptLeader: int.MaxValue, Feeding: int.MaxValue, Kind: int.MaxValue, Leader: int.MaxValue, Tie: ulong.MaxValue);
         foreach (var p in holdings[x])
         {
             var members = state.Of(p);
@@ -324,7 +327,14 @@ internal static partial class ReplicaPlanner
                     : slot != 0 && topology.Between(members[0], y) == topology.Between(members[0], x) ? 2
                     : 3;
                 var replacesLeader = slot == 0 ? 1 : 0;
-                var key = (Kept: kept, KeptLeader: previous[p].Length > 0 ? replacesLeader : 0, Kind: kind, Leader: replacesLeader, Tie: state.TieBreak(y, p));
+                // Feeding: the receiver leads fewer than the floor and may lead the partition
+                // afterwards, and its leader has a leadership to spare, so the leader plan can
+                // pass it on without a chain; best from a leader above the ceiling, which must
+                // give one up anyway (a join's newcomer takes its share this way). A leader
+                // changed like that is no extra change.
+                var feeds = leads[y] < floor && leads[members[0]] > floor && topology.Satisfied(y, members, skip: slot) ? 1 : 0;
+                var feeding = feeds == 0 ? 2 : leads[members[0]] > ceiling ? 0 : 1;
+                var key = (Kept: kept, KeptLeader: previous[p].Length > 0 && feeds == 0 ? replacesLeader : 0, Feeding: feeding, Kind: kind, Leader: replacesLeader, Tie: state.TieBreak(y, p));
                 // Validity is the costly part; skip it for moves that could not win anyway.
                 if (key.CompareTo(bestKey) >= 0 || members.Contains(y))
                 {
@@ -343,11 +353,11 @@ internal static partial class ReplicaPlanner
                     continue;
                 }
 
-                key.KeptLeader = changes ? 1 : 0;
+                key.KeptLeader = changes && feeds == 0 ? 1 : 0;
                 key.Leader = leader == 0 ? key.Leader : 1;
                 if (key.CompareTo(bestKey) < 0)
                 {
-                    (bestPartition, bestTarget, bestKey) = (p, y, key);
+                    (bestPartition, bestTarget, bestFeeds, bestKey) = (p, y, feeds, key);
                 }
             }
         }
@@ -355,6 +365,13 @@ internal static partial class ReplicaPlanner
         if (bestPartition < 0)
         {
             return false;
+        }
+
+        // Expected leaderships, so that one spare leadership feeds one receiver.
+        if (bestFeeds == 1)
+        {
+            leads[state.Of(bestPartition)[0]]--;
+            leads[bestTarget]++;
         }
 
         Replace(state, topology, holdings, bestPartition, x, bestTarget);

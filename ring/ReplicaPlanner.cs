@@ -29,7 +29,7 @@ internal static partial class ReplicaPlanner
         var quota = state.Targets(state.Partitions * state.Replicas, state.Load);
         quota.CopyTo(state.Quota, 0);
         Fill(state, topology, leaderLost, newLeader, leads);
-        Rebalance(state, topology, previous);
+        Rebalance(state, topology, previous, leads);
     }
 
     /// <summary>
