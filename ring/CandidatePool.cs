@@ -162,7 +162,7 @@ internal sealed class CandidatePool
         var members = _state.Of(p);
         RankGroups(members, kind);
         var best = -1;
-        var bestKey = (Full: int.MaxValue, Preference: int.MaxValue, Leading: int.MaxValue, Room: int.MaxValue, Tie: ulong.MaxValue);
+        var bestKey = (Full: int.MaxValue, Preference: int.MaxValue, Leading: int.MaxValue, Room: int.MaxValue, Then: int.MaxValue, Tie: ulong.MaxValue);
         for (var m = 0; m < _state.Members; m++)
         {
             var preference = _preferenceOfGroup[_topology.GroupOf[m]];
@@ -171,11 +171,15 @@ internal sealed class CandidatePool
                 continue;
             }
 
+            // A spare slot's preference (the leader's zone) changes nobody's eligibility, so
+            // there room ranks before it, as in Choose.
+            var spare = kind == ReplicaPlanner.SlotKind.Spare;
             var key = (
                 Full: _room[m] <= 0 ? 1 : 0,
-                Preference: preference,
+                Preference: spare ? 0 : preference,
                 Leading: Leading(m, leads),
                 Room: -_room[m],
+                Then: spare ? preference : 0,
                 Tie: _state.TieBreak(m, p));
             if (key.CompareTo(bestKey) < 0)
             {
