@@ -79,7 +79,7 @@ public static class Assigner
 
         var topology = new Topology(active, replicas, settings);
         var state = new PlanState(partitions, replicas, active.Count, hashes);
-        ReplicaPlanner.Plan(state, topology, kept, leaderLost);
+        ReplicaPlanner.Plan(state, topology, kept, previousLeader, leaderLost);
         // Leader choice must not depend on the order replicas were placed in, or assigning again
         // over its own result could choose differently; followers are also published in this order.
         for (var p = 0; p < partitions; p++)

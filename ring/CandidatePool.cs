@@ -8,7 +8,9 @@ namespace DataCluster.Ring;
 /// the partition, so ties spread evenly and deterministically. Room comes before preference
 /// because filling the emptiest members first is what lets the last empty slots find a member
 /// that is below target and not yet a replica; ranked the other way, a crash moved up to 30%
-/// more replicas than the lost member held.
+/// more replicas than the lost member held. Partitions whose leader was lost are chosen for
+/// apart (<see cref="ChooseForOrphan"/>, <see cref="ChooseNewLeader"/>), where eligibility
+/// and leadership room matter too.
 /// </summary>
 /// <remarks>
 /// A first assignment fills every slot, so choosing must not scan every member: members are kept
@@ -75,10 +77,7 @@ internal sealed class CandidatePool
     /// <summary>The member for the next slot of partition <paramref name="p"/>.</summary>
     /// <param name="p">The partition.</param>
     /// <param name="kind">The slot's requirement.</param>
-    /// <param name="preferenceFirst">Rank the preference before room: for a partition whose
-    /// leader was lost, a zone or region it does not use yet keeps more of its replicas able to
-    /// lead it, so the new leader can be one with leadership room.</param>
-    public int Choose(int p, ReplicaPlanner.SlotKind kind, bool preferenceFirst = false)
+    public int Choose(int p, ReplicaPlanner.SlotKind kind)
     {
         var members = _state.Of(p);
         _stamp++;
@@ -101,7 +100,7 @@ internal sealed class CandidatePool
                 continue;
             }
 
-            var key = Key(_levelOfGroup[g], _preferenceOfGroup[g], preferenceFirst);
+            var key = Key(_levelOfGroup[g], _preferenceOfGroup[g]);
             var size = _buckets[g][_levelOfGroup[g]].Count;
             if (key < bestKey)
             {
@@ -118,7 +117,7 @@ internal sealed class CandidatePool
         var pick = (int)(PlanState.SlotHash(p, members.Length) % (ulong)tied);
         for (var g = 0; g < _levelOfGroup.Length; g++)
         {
-            if (_levelOfGroup[g] == int.MinValue || Key(_levelOfGroup[g], _preferenceOfGroup[g], preferenceFirst) != bestKey)
+            if (_levelOfGroup[g] == int.MinValue || Key(_levelOfGroup[g], _preferenceOfGroup[g]) != bestKey)
             {
                 continue;
             }
@@ -145,11 +144,91 @@ internal sealed class CandidatePool
         throw new InvalidOperationException("no candidate for a replica slot");
     }
 
-    /// <summary>Packs (full, -room, preference), or (full, preference, -room), so that smaller is better.</summary>
-    private static long Key(int level, int preference, bool preferenceFirst) =>
+    /// <summary>
+    /// The member for the next slot of partition <paramref name="p"/>, whose leader was lost.
+    /// Ranked by: meets the slot's requirement, below its target, for a required slot the
+    /// strategy's preference (a zone or region the partition does not use yet keeps more of its
+    /// replicas able to lead it), then leadership room: a member leading fewer than the floor of
+    /// the mean first, then one below the ceiling, so the new replica can take the orphan's
+    /// leadership where it is needed; then most room, a spare slot's preference, and a hash.
+    /// Scans every member, which is cheap as only the partitions that lost their leader come here.
+    /// </summary>
+    /// <param name="p">The partition.</param>
+    /// <param name="kind">The slot's requirement.</param>
+    /// <param name="leads">Per member, the leaderships it is expected to hold.</param>
+    public int ChooseForOrphan(int p, ReplicaPlanner.SlotKind kind, int[] leads)
+    {
+        var members = _state.Of(p);
+        RankGroups(members, kind);
+        var best = -1;
+        var bestKey = (Full: int.MaxValue, Preference: int.MaxValue, Leading: int.MaxValue, Room: int.MaxValue, Then: int.MaxValue, Tie: ulong.MaxValue);
+        for (var m = 0; m < _state.Members; m++)
+        {
+            var preference = _preferenceOfGroup[_topology.GroupOf[m]];
+            if (preference < 0 || members.Contains(m))
+            {
+                continue;
+            }
+
+            // A spare slot's preference (the leader's zone) changes nobody's eligibility, so
+            // there room ranks before it, as in Choose.
+            var spare = kind == ReplicaPlanner.SlotKind.Spare;
+            var key = (
+                Full: _room[m] <= 0 ? 1 : 0,
+                Preference: spare ? 0 : preference,
+                Leading: Leading(m, leads),
+                Room: -_room[m],
+                Then: spare ? preference : 0,
+                Tie: _state.TieBreak(m, p));
+            if (key.CompareTo(bestKey) < 0)
+            {
+                (best, bestKey) = (m, key);
+            }
+        }
+
+        return best >= 0 ? best : throw new InvalidOperationException("no candidate for a replica slot");
+    }
+
+    /// <summary>
+    /// The member to lead partition <paramref name="p"/>, whose kept replicas all stay as its
+    /// followers: one that meets the requirements with them, ranked by below its target,
+    /// leadership room (as in <see cref="ChooseForOrphan"/>), most room, then a hash.
+    /// </summary>
+    public int ChooseNewLeader(int p, int[] leads)
+    {
+        var members = _state.Of(p);
+        var best = -1;
+        var bestKey = (Full: int.MaxValue, Leading: int.MaxValue, Room: int.MaxValue, Tie: ulong.MaxValue);
+        for (var m = 0; m < _state.Members; m++)
+        {
+            if (members.Contains(m) || !_topology.Satisfied(m, members))
+            {
+                continue;
+            }
+
+            var key = (Full: _room[m] <= 0 ? 1 : 0, Leading: Leading(m, leads), Room: -_room[m], Tie: _state.TieBreak(m, p));
+            if (key.CompareTo(bestKey) < 0)
+            {
+                (best, bestKey) = (m, key);
+            }
+        }
+
+        return best >= 0 ? best : throw new InvalidOperationException("no member may lead the kept replicas");
+    }
+
+    /// <summary>0 for a member leading fewer than the floor of the mean, 1 below the ceiling, else 2.</summary>
+    private int Leading(int m, int[] leads)
+    {
+        var floor = _state.Partitions / _state.Members;
+        var ceiling = (_state.Partitions + _state.Members - 1) / _state.Members;
+        return leads[m] < floor ? 0 : leads[m] < ceiling ? 1 : 2;
+    }
+
+    /// <summary>Packs (full, -room, preference) so that smaller is better.</summary>
+    private static long Key(int level, int preference) =>
         ((level <= 0 ? 1L : 0L) << 48)
-        | ((long)(uint)((long)int.MaxValue - level) << (preferenceFirst ? 0 : 8))
-        | ((long)(uint)preference << (preferenceFirst ? 40 : 0));
+        | ((long)(uint)((long)int.MaxValue - level) << 8)
+        | (uint)preference;
 
     /// <summary>The highest room level in group <paramref name="g"/> with a member that the
     /// partition does not hold, or int.MinValue.</summary>

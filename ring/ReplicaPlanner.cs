@@ -6,7 +6,7 @@ namespace DataCluster.Ring;
 /// placement strategy, then moves replicas from members above their target to members below it,
 /// one at a time and only where the partition stays valid.
 /// </summary>
-internal static class ReplicaPlanner
+internal static partial class ReplicaPlanner
 {
     internal enum SlotKind
     {
@@ -20,19 +20,39 @@ internal static class ReplicaPlanner
     /// <param name="topology">Active members' locations.</param>
     /// <param name="previous">Per partition, the previous replicas that are active members, in
     /// previous order (leader first when still active), without duplicates.</param>
+    /// <param name="previousLeader">Per partition, the previous leader if it is an active member, else -1.</param>
     /// <param name="leaderLost">Per partition, whether it had a leader that is no longer active.</param>
-    public static void Plan(PlanState state, Topology topology, int[][] previous, bool[] leaderLost)
+    public static void Plan(PlanState state, Topology topology, int[][] previous, int[] previousLeader, bool[] leaderLost)
     {
-        Keep(state, topology, previous);
+        var newLeader = new bool[state.Partitions];
+        var leads = Keep(state, topology, previous, previousLeader, leaderLost, newLeader);
         var quota = state.Targets(state.Partitions * state.Replicas, state.Load);
         quota.CopyTo(state.Quota, 0);
-        Fill(state, topology, leaderLost);
-        Rebalance(state, topology, previous);
+        Fill(state, topology, leaderLost, newLeader, leads);
+        Rebalance(state, topology, previous, leads);
     }
 
-    private static void Keep(PlanState state, Topology topology, int[][] previous)
+    /// <summary>
+    /// Places the previous replicas that are still active, the first (the previous leader if
+    /// active, else the successor chosen for the orphan) as provisional leader, followers only
+    /// where the requirements measured from it leave them a slot. An orphan whose kept replicas
+    /// cannot all follow any of them (two in one zone with otherZoneReplicas=2) keeps them all
+    /// when a member elsewhere could lead them: its slot 0 is then left to
+    /// <see cref="Fill"/> (<paramref name="newLeader"/>), and one replica moves instead of two.
+    /// </summary>
+    /// <returns>Per member, the leaderships it keeps plus the orphans it was chosen to succeed to.</returns>
+    private static int[] Keep(PlanState state, Topology topology, int[][] previous, int[] previousLeader, bool[] leaderLost, bool[] newLeader)
     {
         var r = state.Replicas;
+        var leads = new int[state.Members];
+        foreach (var m in previousLeader)
+        {
+            if (m >= 0)
+            {
+                leads[m]++;
+            }
+        }
+
         for (var p = 0; p < state.Partitions; p++)
         {
             var kept = previous[p];
@@ -41,7 +61,8 @@ internal static class ReplicaPlanner
                 continue;
             }
 
-            var leader = kept[0];
+            var first = leaderLost[p] ? Successor(state, kept, leads, p) : 0;
+            var leader = kept[first];
             state.Append(p, leader);
             var g = topology.GroupOf[leader];
             var needZone = topology.NeedOtherZone[g];
@@ -49,8 +70,13 @@ internal static class ReplicaPlanner
             // Slots not reserved for a requirement; a follower that meets no outstanding
             // requirement may keep one of these, and is dropped when none is left.
             var spare = r - 1 - needZone - needRegion;
-            for (var i = 1; i < kept.Length && state.Count[p] < r; i++)
+            for (var i = 0; i < kept.Length && state.Count[p] < r; i++)
             {
+                if (i == first)
+                {
+                    continue;
+                }
+
                 var relation = topology.Between(leader, kept[i]);
                 if (relation == Relation.OtherZone && needZone > 0)
                 {
@@ -71,20 +97,107 @@ internal static class ReplicaPlanner
 
                 state.Append(p, kept[i]);
             }
+
+            if (leaderLost[p] && state.Count[p] < kept.Length && kept.Length < r && LeadableByAnother(topology, kept))
+            {
+                foreach (var m in state.Of(p))
+                {
+                    state.Load[m]--;
+                }
+
+                state.Count[p] = 0;
+                leads[leader]--;
+                foreach (var m in kept)
+                {
+                    state.Append(p, m);
+                }
+
+                newLeader[p] = true;
+            }
         }
+
+        return leads;
     }
 
-    private static void Fill(PlanState state, Topology topology, bool[] leaderLost)
+    /// <summary>True when some member other than <paramref name="kept"/> may lead with all of them as followers.</summary>
+    private static bool LeadableByAnother(Topology topology, int[] kept)
+    {
+        for (var g = 0; g < topology.GroupCount; g++)
+        {
+            var inGroup = 0;
+            foreach (var m in kept)
+            {
+                inGroup += topology.GroupOf[m] == g ? 1 : 0;
+            }
+
+            if (topology.GroupSizes[g] > inGroup && topology.Satisfied(topology.AnyOfGroup[g], kept))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// For a partition whose leader was lost, the kept replica to measure its requirements from,
+    /// which is the one sure to be able to lead it: the one leading the fewest, counting the
+    /// orphans already given to each. Were it always the first kept replica, a requirement that
+    /// lets only one replica lead (two in one zone with otherZoneReplicas=2) could hand two
+    /// orphans to a member with room for one, and the leader plan would have to pass one on.
+    /// </summary>
+    private static int Successor(PlanState state, int[] kept, int[] leads, int p)
+    {
+        var best = 0;
+        for (var i = 1; i < kept.Length; i++)
+        {
+            var (m, b) = (kept[i], kept[best]);
+            if (leads[m] < leads[b] || (leads[m] == leads[b] && state.TieBreak(m, p) < state.TieBreak(b, p)))
+            {
+                best = i;
+            }
+        }
+
+        leads[kept[best]]++;
+        return best;
+    }
+
+    /// <summary>
+    /// Fills empty slots, first those of partitions whose leader was lost and then the rest, so
+    /// that the orphans meet the room of the lost member's zone (where a new replica keeps the
+    /// kept ones able to lead) before other partitions use it.
+    /// </summary>
+    private static void Fill(PlanState state, Topology topology, bool[] leaderLost, bool[] newLeader, int[] leads)
     {
         CandidatePool? pool = null;
-        for (var p = 0; p < state.Partitions; p++)
+        foreach (var orphans in (ReadOnlySpan<bool>)[true, false])
         {
-            while (state.Count[p] < state.Replicas)
+            for (var p = 0; p < state.Partitions; p++)
             {
-                pool ??= new CandidatePool(state, topology);
-                var member = pool.Choose(p, NextSlot(state, topology, p), leaderLost[p]);
-                pool.Take(member);
-                state.Append(p, member);
+                if (leaderLost[p] != orphans)
+                {
+                    continue;
+                }
+
+                if (newLeader[p])
+                {
+                    pool ??= new CandidatePool(state, topology);
+                    var leader = pool.ChooseNewLeader(p, leads);
+                    pool.Take(leader);
+                    state.Append(p, leader);
+                    leads[leader]++;
+                    var members = state.Of(p);
+                    (members[0], members[^1]) = (members[^1], members[0]);
+                }
+
+                while (state.Count[p] < state.Replicas)
+                {
+                    pool ??= new CandidatePool(state, topology);
+                    var kind = NextSlot(state, topology, p);
+                    var member = orphans ? pool.ChooseForOrphan(p, kind, leads) : pool.Choose(p, kind);
+                    pool.Take(member);
+                    state.Append(p, member);
+                }
             }
         }
     }
@@ -110,320 +223,5 @@ internal static class ReplicaPlanner
         return otherZone < topology.NeedOtherZone[g] ? SlotKind.OtherZone
             : otherRegion < topology.NeedOtherRegion[g] ? SlotKind.OtherRegion
             : SlotKind.Spare;
-    }
-
-    /// <summary>
-    /// Moves single replicas, always from the most loaded member that can give one, to the least
-    /// loaded member that can take it, while their loads differ by two or more. A move must leave
-    /// the partition with some member that may lead it; moves that keep the replaced member's
-    /// relation to the leader (like for like) and keep the leader are preferred, and before
-    /// both, moves of replicas placed in this same run, which add no movement. Every move lowers
-    /// the sum of squared loads, so this ends, and it ends only when no such move exists, which
-    /// makes a second run over its own result a no-op. Without placement requirements it always
-    /// reaches loads that differ by at most one.
-    /// </summary>
-    private static void Rebalance(PlanState state, Topology topology, int[][] previous)
-    {
-        var holdings = Holdings(state);
-        var stuck = new bool[state.Members];
-        var receivers = new List<int>(state.Members);
-        bool movedAny;
-        do
-        {
-            movedAny = false;
-            Array.Clear(stuck);
-            for (var x = MostLoaded(state, stuck); x >= 0; x = MostLoaded(state, stuck))
-            {
-                if (TryMove(state, topology, holdings, receivers, previous, x))
-                {
-                    movedAny = true;
-                }
-                else
-                {
-                    stuck[x] = true;
-                }
-            }
-        }
-        while (movedAny);
-    }
-
-    /// <summary>The most loaded member not marked stuck whose load exceeds the smallest load by
-    /// two or more, or -1.</summary>
-    private static int MostLoaded(PlanState state, bool[] stuck)
-    {
-        var min = int.MaxValue;
-        var best = -1;
-        for (var m = 0; m < state.Members; m++)
-        {
-            min = Math.Min(min, state.Load[m]);
-            if (!stuck[m] && (best < 0 || state.Load[m] > state.Load[best]))
-            {
-                best = m;
-            }
-        }
-
-        return best >= 0 && state.Load[best] - min >= 2 ? best : -1;
-    }
-
-    private static List<int>[] Holdings(PlanState state)
-    {
-        var holdings = new List<int>[state.Members];
-        for (var m = 0; m < state.Members; m++)
-        {
-            holdings[m] = new List<int>(state.Load[m] + 4);
-        }
-
-        for (var p = 0; p < state.Partitions; p++)
-        {
-            foreach (var m in state.Of(p))
-            {
-                holdings[m].Add(p);
-            }
-        }
-
-        return holdings;
-    }
-
-    /// <summary>
-    /// Moves one replica from <paramref name="x"/> to the least loaded member that can take one
-    /// and holds at least two fewer. Returns false when no valid move exists.
-    /// </summary>
-    private static bool TryMove(PlanState state, Topology topology, List<int>[] holdings, List<int> receivers, int[][] previous, int x)
-    {
-        return TryMoveByLevel(state, topology, holdings, receivers, previous, x, keptToo: false)
-            || (HoldsKept(holdings, previous, x) && TryChain(state, topology, holdings, previous, x))
-            || TryMoveByLevel(state, topology, holdings, receivers, previous, x, keptToo: true);
-    }
-
-    private static bool TryMoveByLevel(PlanState state, Topology topology, List<int>[] holdings, List<int> receivers, int[][] previous, int x, bool keptToo)
-    {
-        // Try the least loaded receivers first; only when none of them can take a replica of x
-        // look at the next load level.
-        var level = int.MinValue;
-        while (true)
-        {
-            var next = int.MaxValue;
-            for (var m = 0; m < state.Members; m++)
-            {
-                if (state.Load[m] > level && state.Load[m] < next)
-                {
-                    next = state.Load[m];
-                }
-            }
-
-            if (next > state.Load[x] - 2)
-            {
-                return false;
-            }
-
-            level = next;
-            receivers.Clear();
-            for (var m = 0; m < state.Members; m++)
-            {
-                if (state.Load[m] == level)
-                {
-                    receivers.Add(m);
-                }
-            }
-
-            if (TryMoveTo(state, topology, holdings, previous, x, receivers, keptToo))
-            {
-                return true;
-            }
-        }
-    }
-
-    private static bool HoldsKept(List<int>[] holdings, int[][] previous, int x)
-    {
-        foreach (var p in holdings[x])
-        {
-            if (previous[p].AsSpan().Contains(x))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>
-    /// Shifts replicas placed in this run along a chain x -&gt; a -&gt; ... -&gt; y, each member
-    /// handing one of its new replicas to the next, so that x loses one and y, which holds at
-    /// least two fewer than x, gains one, and no kept replica moves. Used when no single move of a
-    /// new replica exists, which happens when the last empty slots of a fill meet members that
-    /// already hold those partitions. Only worth it when x holds kept replicas (otherwise moving
-    /// any of its replicas is free); breadth-first and bounded in depth and work, so it stays cheap.
-    /// </summary>
-    private static bool TryChain(PlanState state, Topology topology, List<int>[] holdings, int[][] previous, int x)
-    {
-        const int MaxDepth = 4;
-        var budget = 64 * state.Members;
-        var from = new int[state.Members];
-        var via = new int[state.Members];
-        var depth = new int[state.Members];
-        Array.Fill(from, -2);
-        from[x] = -1;
-        var queue = new Queue<int>();
-        queue.Enqueue(x);
-        while (queue.Count > 0)
-        {
-            var u = queue.Dequeue();
-            if (depth[u] >= MaxDepth)
-            {
-                continue;
-            }
-
-            foreach (var q in holdings[u])
-            {
-                // Each hop's validity is judged on the partition as it is now, so a chain may
-                // change a partition only once: two hops through one partition could each be
-                // valid alone and leave it with no member that may lead it.
-                if (previous[q].AsSpan().Contains(u) || OnChain(from, via, u, q))
-                {
-                    continue;
-                }
-
-                var members = state.Of(q);
-                var slot = members.IndexOf(u);
-                for (var v = 0; v < state.Members; v++)
-                {
-                    if (from[v] != -2 || members.Contains(v))
-                    {
-                        continue;
-                    }
-
-                    if (--budget < 0)
-                    {
-                        return false;
-                    }
-
-                    if (LeaderAfterMove(topology, members, slot, v) < 0)
-                    {
-                        continue;
-                    }
-
-                    (from[v], via[v], depth[v]) = (u, q, depth[u] + 1);
-                    if (state.Load[v] <= state.Load[x] - 2)
-                    {
-                        for (var to = v; from[to] >= 0; to = from[to])
-                        {
-                            Replace(state, topology, holdings, via[to], from[to], to);
-                        }
-
-                        return true;
-                    }
-
-                    queue.Enqueue(v);
-                }
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>True when the chain that reaches <paramref name="member"/> already passes through partition <paramref name="q"/>.</summary>
-    private static bool OnChain(int[] from, int[] via, int member, int q)
-    {
-        for (var m = member; from[m] >= 0; m = from[m])
-        {
-            if (via[m] == q)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static void Replace(PlanState state, Topology topology, List<int>[] holdings, int p, int x, int y)
-    {
-        var members = state.Of(p);
-        var slot = members.IndexOf(x);
-        var leader = LeaderAfterMove(topology, members, slot, y);
-        members[slot] = y;
-        if (leader > 0)
-        {
-            (members[0], members[leader]) = (members[leader], members[0]);
-        }
-
-        state.Load[x]--;
-        state.Load[y]++;
-        holdings[x].Remove(p);
-        holdings[y].Add(p);
-    }
-
-    private static bool TryMoveTo(PlanState state, Topology topology, List<int>[] holdings, int[][] previous, int x, List<int> receivers, bool keptToo)
-    {
-        int bestPartition = -1, bestSlot = -1, bestTarget = -1, bestLeader = -1;
-        var bestKey = (Kept: int.MaxValue, Kind: int.MaxValue, Leader: int.MaxValue, Tie: ulong.MaxValue);
-        foreach (var p in holdings[x])
-        {
-            var members = state.Of(p);
-            var slot = members.IndexOf(x);
-            // Moving a replica placed in this same run costs no extra movement; moving a kept one does.
-            var kept = previous[p].AsSpan().Contains(x) ? 1 : 0;
-            if (kept == 1 && !keptToo)
-            {
-                continue;
-            }
-
-            foreach (var y in receivers)
-            {
-                // Like for like: the same zone keeps which members may lead the partition, so no
-                // leadership has to move; next best, the receiver may lead it afterwards, so it can
-                // take its share of leaderships without chains; then the same relation to the leader.
-                var kind = topology.GroupOf[y] == topology.GroupOf[x] ? 0
-                    : slot != 0 && topology.Satisfied(y, members, skip: slot) ? 1
-                    : slot != 0 && topology.Between(members[0], y) == topology.Between(members[0], x) ? 2
-                    : 3;
-                var key = (Kept: kept, Kind: kind, Leader: slot == 0 ? 1 : 0, Tie: state.TieBreak(y, p));
-                // Validity is the costly part; skip it for moves that could not win anyway.
-                if (key.CompareTo(bestKey) >= 0 || members.Contains(y))
-                {
-                    continue;
-                }
-
-                var leader = LeaderAfterMove(topology, members, slot, y);
-                if (leader < 0)
-                {
-                    continue;
-                }
-
-                key.Leader = leader == 0 ? key.Leader : 1;
-                if (key.CompareTo(bestKey) < 0)
-                {
-                    (bestPartition, bestSlot, bestTarget, bestLeader, bestKey) = (p, slot, y, leader, key);
-                }
-            }
-        }
-
-        if (bestPartition < 0)
-        {
-            return false;
-        }
-
-        Replace(state, topology, holdings, bestPartition, x, bestTarget);
-        return true;
-    }
-
-    /// <summary>
-    /// After replacing the member at <paramref name="slot"/> by <paramref name="y"/>, the position
-    /// of a member that may lead the partition (0 when the first one still may), or -1 when none
-    /// may, which makes the move invalid.
-    /// </summary>
-    private static int LeaderAfterMove(Topology topology, ReadOnlySpan<int> members, int slot, int y)
-    {
-        Span<int> next = stackalloc int[members.Length];
-        members.CopyTo(next);
-        next[slot] = y;
-        for (var i = 0; i < next.Length; i++)
-        {
-            if (topology.Satisfied(next[i], next, skip: i))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }

@@ -70,10 +70,14 @@ internal sealed class Topology
         }
 
         var sizes = new int[_groupCount];
-        foreach (var g in GroupOf)
+        AnyOfGroup = new int[_groupCount];
+        for (var m = active.Count - 1; m >= 0; m--)
         {
-            sizes[g]++;
+            sizes[GroupOf[m]]++;
+            AnyOfGroup[GroupOf[m]] = m;
         }
+
+        GroupSizes = sizes;
 
         var zoneSlots = Math.Min(settings.OtherZoneReplicas, replicas - 1);
         var regionSlots = Math.Min(settings.OtherRegionReplicas, replicas - 1 - zoneSlots);
@@ -110,6 +114,13 @@ internal sealed class Topology
 
     /// <summary>Number of location groups.</summary>
     public int GroupCount => _groupCount;
+
+    /// <summary>Members in each group.</summary>
+    public int[] GroupSizes { get; }
+
+    /// <summary>One member of each group, to ask what any member of it may do: requirements and
+    /// relations depend only on a member's group.</summary>
+    public int[] AnyOfGroup { get; }
 
     /// <summary>Region number of each group.</summary>
     public int[] RegionOfGroup { get; }
