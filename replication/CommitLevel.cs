@@ -33,4 +33,11 @@ public enum ReplicaRole
     /// cannot explain it): the member takes no part in the partition until its data is replaced.
     /// </summary>
     Damaged = 4,
+
+    /// <summary>
+    /// Holds a copy of a partition its assignment does not name it a replica of: it stands in for
+    /// a down replica (a substitute), or it did and keeps the copy until the leader releases it,
+    /// once every replica of the leader's set holds what it held.
+    /// </summary>
+    Substitute = 5,
 }

@@ -67,6 +67,16 @@ internal sealed class Leadership(long term, string[] replicas, ProposalQueue pro
 
     public ProducerTable Producers { get; } = producers;
 
+    /// <summary>
+    /// Members of the replica sets this term replaced that are not in its own set: once every
+    /// follower holds the log up to the TermStart they are told they may drop their copies. A
+    /// member leaves the set when it answers.
+    /// </summary>
+    public HashSet<string> ToRelease { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When a release was last sent to each member of <see cref="ToRelease"/>.</summary>
+    public Dictionary<string, long> ReleaseSentAt { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Every replica set this leader needs a majority of promises from, as it knows them now.</summary>
     public IEnumerable<string[]> RequiredSets(bool ownOnly)
     {

@@ -24,6 +24,15 @@ internal sealed class NodeContext(string self, ReplicationOptions options, long 
     /// <summary>The time of the last <see cref="ReplicaNode.Tick"/>.</summary>
     public long Now { get; set; }
 
+    /// <summary>Chooses stand-ins for down replicas of the partitions this node leads; null: no substitutes.</summary>
+    public SubstituteChooser? SubstituteChooser { get; set; }
+
+    /// <summary>Stand-ins this node's leaders put in place, since the node started.</summary>
+    public long SubstitutionsStarted { get; set; }
+
+    /// <summary>Copies this node held outside its assignment and dropped once a leader released them, since the node started.</summary>
+    public long CopiesReleased { get; set; }
+
     public long NextTicket() => ++_tickets;
 
     public void SendNow(string to, PartitionMessage message)

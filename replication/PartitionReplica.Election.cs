@@ -19,8 +19,11 @@ internal sealed partial class PartitionReplica
     /// Term rule: one more than every term seen (own promise, own log, refusals), within the epoch
     /// of the assignment acted on. The own promise is saved before any prepare leaves.
     /// </summary>
-    private void StartPrepare(bool carryOver)
+    /// <param name="carryOver">Keep the proposals and producers of the term this one replaces.</param>
+    /// <param name="replicas">The new term's replica set: the assignment's (null), or with stand-ins in place.</param>
+    private void StartPrepare(bool carryOver, string[]? replicas = null)
     {
+        replicas ??= _replicas;
         var highest = Math.Max(Math.Max(_state.PromisedTerm, _log.LastTerm), _highestSeen);
         var next = TermNumbers.Next(highest, _epoch);
         var previous = _lead;
@@ -40,7 +43,7 @@ internal sealed partial class PartitionReplica
         _priorReplicas = _state.PromisedReplicas;
         AddEarlier(_priorReplicas);
         var own = OwnPromise(term);
-        _state = _state with { PromisedTerm = term, PromisedTo = Self, PromisedReplicas = _replicas };
+        _state = _state with { PromisedTerm = term, PromisedTo = Self, PromisedReplicas = replicas };
         _matched = 0;
         _ackPending = false;
         SaveState();
@@ -49,7 +52,7 @@ internal sealed partial class PartitionReplica
         var producers = carryOver && previous is not null
             ? previous.Producers
             : new ProducerTable(Options.ProducerSequencesKept, Options.ProducerExpiryMs);
-        var lead = new Leadership(term, _replicas, proposals, producers) { Commit = _commit };
+        var lead = new Leadership(term, replicas, proposals, producers) { Commit = _commit };
         _lead = lead;
         lead.Promises[Self] = own;
         Learn(lead, Self, own);
@@ -238,7 +241,7 @@ internal sealed partial class PartitionReplica
         {
             // The source lost records it had reported (a crash before its flush): choose again in a
             // new term; proposals carry over (or fail if this member may no longer try).
-            StartPrepare(carryOver: true);
+            StartPrepare(carryOver: true, lead.Replicas);
         }
         else
         {
@@ -273,6 +276,7 @@ internal sealed partial class PartitionReplica
             lead.Producers.Rebuild(_log, Options.ProducerScanRecords, _node.Now);
         }
 
+        CollectToRelease(lead);
         lead.Promises.Clear();
     }
 
@@ -312,7 +316,7 @@ internal sealed partial class PartitionReplica
         if (refusal.PromisedTo is { } to && IsSelf(to) && TermNumbers.EpochOf(refusal.PromisedTerm) == _epoch)
         {
             // A term of this member's own that it no longer remembers (its state was lost): go above it.
-            StartPrepare(carryOver: true);
+            StartPrepare(carryOver: true, lead.Replicas);
             return;
         }
 
@@ -358,7 +362,7 @@ internal sealed partial class PartitionReplica
             {
                 // The source stopped answering (it crashed, or its member left): choose again, in
                 // a new term, among the replicas that answer, instead of waiting for it to return.
-                StartPrepare(carryOver: true);
+                StartPrepare(carryOver: true, lead.Replicas);
             }
             else
             {

@@ -193,5 +193,7 @@ internal sealed partial class PartitionReplica
 
         lead.Producers.Expire(now);
         Settle(lead);
+        SendReleases(lead);
+        ReviewReplicaSet(lead);
     }
 }

@@ -40,6 +40,11 @@ internal sealed partial class PartitionReplica
             SaveState();
         }
 
+        if (Array.IndexOf(_replicas, Self) < 0 && prepare.Replicas.Contains(Self))
+        {
+            _stoodIn = true;
+        }
+
         _node.SendAfterPersist(from, OwnPromise(prepare.Term));
     }
 

@@ -72,6 +72,7 @@ internal sealed partial class PartitionReplica
         { Phase: LeaderPhase.Leading } => ReplicaRole.Leading,
         not null => ReplicaRole.Syncing,
         _ when _state.PromisedTo is not null && !IsSelf(_state.PromisedTo) && Array.IndexOf(_replicas, Self) >= 0 => ReplicaRole.Following,
+        _ when HoldsSubstituteCopy => ReplicaRole.Substitute,
         _ => ReplicaRole.None,
     };
 
@@ -104,10 +105,11 @@ internal sealed partial class PartitionReplica
                 _retryAt = 0;
                 TryLead();
             }
-            else if (!SameMembers(_lead.Replicas, _replicas))
+            else if (!SameMembers(replaced, _replicas) && !SameMembers(_lead.Replicas, _replicas))
             {
                 // Same leader, new replica set: a new term whose prepare covers the old set too.
                 // Proposals in flight stay: their records are in this log and commit through the new term.
+                // (Stand-ins go: the review puts them back in place if their replicas are still down.)
                 StartPrepare(carryOver: true);
             }
         }
@@ -148,6 +150,12 @@ internal sealed partial class PartitionReplica
                 break;
             case FetchReply reply:
                 OnFetchReply(from, reply);
+                break;
+            case Release release:
+                OnRelease(from, release);
+                break;
+            case ReleaseAck releaseAck:
+                OnReleaseAck(from, releaseAck);
                 break;
         }
     }
@@ -193,7 +201,7 @@ internal sealed partial class PartitionReplica
             return _designated is null || !IsSelf(_designated);
         }
 
-        if (_lead.Phase != LeaderPhase.Leading || _lead.Proposals.Count > 0)
+        if (_lead.Phase != LeaderPhase.Leading || _lead.Proposals.Count > 0 || _lead.ToRelease.Count > 0)
         {
             return false;
         }
@@ -264,7 +272,7 @@ internal sealed partial class PartitionReplica
         {
             foreach (var f in lead.Followers.Values)
             {
-                followers.Add(new FollowerStatus(f.Member, f.Matched, Math.Max(0, _log.NextOffset - f.Matched), f.Promised, _node.Liveness.IsDown(f.Member, _node.Now)));
+                followers.Add(new FollowerStatus(f.Member, f.Matched, Math.Max(0, _log.NextOffset - f.Matched), f.Promised, _node.Liveness.IsDown(f.Member, _node.Now), StandsInFor(lead, f.Member)));
             }
         }
 

@@ -35,4 +35,5 @@ public sealed record PartitionStatus(
 /// <param name="Lag">Records the follower lacks (leader's log end minus <paramref name="MatchedOffset"/>).</param>
 /// <param name="Promised">True once the follower promised the leader's term.</param>
 /// <param name="KnownDown">True when it has not answered for <see cref="ReplicationOptions.DownAfterMs"/>.</param>
-public sealed record FollowerStatus(string Member, long MatchedOffset, long Lag, bool Promised, bool KnownDown);
+/// <param name="StandsInFor">For a substitute, the assigned replica it stands in for; null for an assigned replica.</param>
+public sealed record FollowerStatus(string Member, long MatchedOffset, long Lag, bool Promised, bool KnownDown, string? StandsInFor = null);

@@ -32,6 +32,9 @@ public sealed class ReplicaNode
 
     // Members this one shares a partition with: they get a ping when nothing else went to them.
     private string[] _peers = [];
+
+    // Members outside the assignment this one exchanges messages with (substitutes), gathered each tick.
+    private readonly HashSet<string> _offAssignmentPeers = new(StringComparer.Ordinal);
     private Assignment? _assignment;
     private bool _readyTaken;
 
@@ -63,6 +66,26 @@ public sealed class ReplicaNode
 
     /// <summary>This member's id.</summary>
     public string Self => _node.Self;
+
+    /// <summary>
+    /// Chooses a substitute for a down replica of a partition this member leads ("get it done"
+    /// mode); null (the default) turns substitutes off: the leader waits for the replica.
+    /// </summary>
+    public SubstituteChooser? SubstituteChooser
+    {
+        get => _node.SubstituteChooser;
+        set
+        {
+            EnsureNotInReady();
+            _node.SubstituteChooser = value;
+        }
+    }
+
+    /// <summary>Stand-ins the leaders on this member put in place for down replicas, since the node started.</summary>
+    public long SubstitutionsStarted => _node.SubstitutionsStarted;
+
+    /// <summary>Copies of partitions outside this member's assignment that it dropped once their leader released them, since the node started.</summary>
+    public long SubstituteCopiesReleased => _node.CopiesReleased;
 
     /// <summary>The newest assignment taken, or null before the first.</summary>
     public Assignment? Assignment => _assignment;
@@ -170,8 +193,19 @@ public sealed class ReplicaNode
         EnsureNotInReady();
         _node.Now = Math.Max(_node.Now, nowMs);
         var busy = false;
-        ForEachReplica(replica => busy |= replica.Tick());
+        _offAssignmentPeers.Clear();
+        ForEachReplica(replica =>
+        {
+            busy |= replica.Tick();
+            replica.AddOffAssignmentPeers(_offAssignmentPeers);
+        });
         foreach (var peer in _peers)
+        {
+            _node.PingIfSilent(peer);
+            _offAssignmentPeers.Remove(peer);
+        }
+
+        foreach (var peer in _offAssignmentPeers)
         {
             _node.PingIfSilent(peer);
         }

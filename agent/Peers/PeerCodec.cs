@@ -132,6 +132,12 @@ internal static class PeerCodec
             case Fetch fetch:
                 wire.Fetch = new W.Fetch { FromOffset = fetch.FromOffset };
                 break;
+            case Release:
+                wire.Release = new W.Release();
+                break;
+            case ReleaseAck:
+                wire.ReleaseAck = new W.ReleaseAck();
+                break;
             case FetchReply reply:
                 var r = new W.FetchReply
                 {
@@ -192,6 +198,10 @@ internal static class PeerCodec
                 return new NodePing(wire.NodePing.Incarnation);
             case W.PartitionMessage.BodyOneofCase.Fetch:
                 return new Fetch(partition, term, wire.Fetch.FromOffset);
+            case W.PartitionMessage.BodyOneofCase.Release:
+                return new Release(partition, term);
+            case W.PartitionMessage.BodyOneofCase.ReleaseAck:
+                return new ReleaseAck(partition, term);
             case W.PartitionMessage.BodyOneofCase.FetchReply:
                 var r = wire.FetchReply;
                 return new FetchReply(partition, term, r.FromOffset, r.StartOffset, r.TermBefore, Records(partition, r.Records), r.NextOffset);

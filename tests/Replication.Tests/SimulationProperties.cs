@@ -25,7 +25,8 @@ public sealed class SimulationProperties
         from reassign in Gen.Choose(0, 12)
         from write in Gen.Choose(5, 60)
         from stale in Gen.Choose(0, 50)
-        select new SimulationSettings(seed, members, partitions, 3000, loss, delay, crash, split, reassign, write, stale);
+        from substitutes in Gen.Elements(false, true)
+        select new SimulationSettings(seed, members, partitions, 3000, loss, delay, crash, split, reassign, write, stale, Substitutes: substitutes);
 
     [Fact]
     public void Every_invariant_holds_after_every_step_of_random_schedules_and_writes_resume_once_faults_stop()

@@ -15,6 +15,25 @@ public sealed class SimulationTests
         Assert.True(result.Violation is null, result.Report());
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Simulated_clusters_with_substitutes_place_and_release_them_and_keep_every_invariant(int members)
+    {
+        long substitutions = 0, releases = 0;
+        for (var seed = 1; seed <= 10; seed++)
+        {
+            var result = new Simulator(new SimulationSettings(seed, Members: members, CrashPerMille: 5, Substitutes: true)).Run();
+            Assert.True(result.Violation is null, result.Report());
+            substitutions += result.Substitutions;
+            releases += result.Releases;
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{substitutions} substitutions, {releases} copies released in 10 runs");
+        Assert.True(substitutions > 0, "no leader put a substitute in place: the runs did not exercise substitutes");
+        Assert.True(releases > 0, "no copy was released");
+    }
+
     [Fact]
     public void The_same_seed_replays_the_same_schedule()
     {

@@ -19,7 +19,7 @@ public sealed class SoakTests
         {
             var random = new Random(seed);
             var settings = new SimulationSettings(seed, 3 + random.Next(3), 1 + random.Next(3), 3000, random.Next(15), 5 + random.Next(40),
-                random.Next(8), random.Next(8), random.Next(12), 10 + random.Next(50), random.Next(50));
+                random.Next(8), random.Next(8), random.Next(12), 10 + random.Next(50), random.Next(50), Substitutes: random.Next(2) == 1);
             var result = new Simulator(settings).Run();
             if (result.Violation is not null)
             {

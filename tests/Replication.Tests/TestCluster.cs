@@ -16,10 +16,15 @@ public sealed record Envelope(string From, string To, PeerMessage Message);
 public sealed class TestCluster
 {
     private readonly ReplicationOptions _options;
+    private readonly Action<ReplicaNode>? _configure;
 
-    public TestCluster(string[] members, ReplicationOptions? options = null)
+    /// <param name="members">The member ids, each started at once.</param>
+    /// <param name="options">Replication settings; the defaults when null.</param>
+    /// <param name="configure">Runs on each node as it starts (and restarts), before its first assignment.</param>
+    public TestCluster(string[] members, ReplicationOptions? options = null, Action<ReplicaNode>? configure = null)
     {
         _options = options ?? new ReplicationOptions();
+        _configure = configure;
         foreach (var id in members)
         {
             Members[id] = new Member(id);
@@ -184,6 +189,7 @@ public sealed class TestCluster
     {
         var member = Members[id];
         member.Node = new ReplicaNode(id, member.Log, member.Store, _options);
+        _configure?.Invoke(member.Node);
         member.Node.Tick(Now);
         if (Current is not null)
         {

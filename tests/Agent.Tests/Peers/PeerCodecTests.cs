@@ -46,6 +46,8 @@ public sealed class PeerCodecTests
         { "fetch", new Fetch(8, 5L << 20, 17) },
         { "fetch reply", new FetchReply(8, 5L << 20, 17, 20, 3, [DataRecord, ControlRecord], 42) },
         { "fetch reply, nothing held", new FetchReply(8, 5L << 20, 17, 17, 0, [], 17) },
+        { "release", new Release(12, 9L << 20) },
+        { "release ack", new ReleaseAck(12, 9L << 20) },
     };
 
     public static TheoryData<string> SampleNames() => new(Samples.Keys);
@@ -188,6 +190,7 @@ public sealed class PeerCodecTests
             Heartbeat m => $"{head} {m.CommitOffset} {m.ConsumedOffset}",
             NodePing m => $"{head} {m.Incarnation}",
             Fetch m => $"{head} {m.FromOffset}",
+            Release or ReleaseAck => head,
             FetchReply m => $"{head} {m.FromOffset} {m.StartOffset} {m.TermBefore} {Records(m.Records)} {m.NextOffset}",
             _ => throw new ArgumentException($"no description for {message.GetType().Name}; add it with its codec case"),
         };

@@ -91,6 +91,13 @@ internal sealed class Checker(int partitions, Action<string> trace)
         }
 
         var key = (member, status.Partition);
+        if (status.LogEnd == 0)
+        {
+            // A copy released by its leader (a substitute's, or a replica the ring moved away) starts over empty.
+            _consumed.Remove(key);
+            return;
+        }
+
         if (status.ConsumedOffset < _consumed.GetValueOrDefault(key))
         {
             throw new InvariantViolation($"(6) {member}'s consumed offset of partition {status.Partition} went back from {_consumed[key]} to {status.ConsumedOffset}");

@@ -16,7 +16,9 @@ internal sealed record SimulationResult(
     int Committed,
     int Leaderships,
     int Crashes,
-    int Reassignments)
+    int Reassignments,
+    long Substitutions = 0,
+    long Releases = 0)
 {
     /// <summary>The seed, the settings, the violation and the end of the schedule, to replay and read a failure.</summary>
     public string Report(int lastEvents = 150)
@@ -25,7 +27,7 @@ internal sealed record SimulationResult(
         text.AppendLine($"simulation {Settings}");
         text.AppendLine($"replay: new Simulator({Settings with { }}).Run()");
         text.AppendLine(Violation is null ? "no violation" : $"VIOLATION: {Violation}");
-        text.AppendLine($"{Steps} steps, {VirtualMs} ms, {Messages} messages ({MessagesLost} lost), {Writes} writes, {Acknowledged} acknowledged at QUORUM/ALL, {Committed} committed records, {Leaderships} leaderships, {Crashes} crashes, {Reassignments} reassignments");
+        text.AppendLine($"{Steps} steps, {VirtualMs} ms, {Messages} messages ({MessagesLost} lost), {Writes} writes, {Acknowledged} acknowledged at QUORUM/ALL, {Committed} committed records, {Leaderships} leaderships, {Crashes} crashes, {Reassignments} reassignments, {Substitutions} substitutions, {Releases} copies released");
         text.AppendLine($"schedule (last {Math.Min(lastEvents, Schedule.Count)} of {Schedule.Count} events):");
         foreach (var line in Schedule.Skip(Math.Max(0, Schedule.Count - lastEvents)))
         {

@@ -17,6 +17,7 @@ namespace DataCluster.Replication.Tests.Simulation;
 /// <param name="WritePercent">Chance per step that a client writes, in percent.</param>
 /// <param name="StalePercent">Chance that a member sees a new assignment late (up to 3 s), in percent.</param>
 /// <param name="Unsafe">Rules broken on purpose (tests of the checker).</param>
+/// <param name="Substitutes">Leaders put members outside a partition's set in place of down replicas (with 4 or more members).</param>
 internal sealed record SimulationSettings(
     int Seed,
     int Members = 3,
@@ -29,7 +30,8 @@ internal sealed record SimulationSettings(
     int ReassignPerMille = 3,
     int WritePercent = 30,
     int StalePercent = 20,
-    UnsafeRules Unsafe = UnsafeRules.None)
+    UnsafeRules Unsafe = UnsafeRules.None,
+    bool Substitutes = false)
 {
     /// <summary>Steps with faults; the rest are quiet (network healed, everyone up) and must make progress.</summary>
     public int FaultSteps => Steps * 2 / 3;
@@ -37,5 +39,6 @@ internal sealed record SimulationSettings(
     public override string ToString() =>
         $"seed {Seed}, {Members} members, {Partitions} partitions, {Steps} steps, loss {LossPercent}%, delay <= {MaxDelayMs} ms, " +
         $"crash {CrashPerMille}‰, split {PartitionPerMille}‰, reassign {ReassignPerMille}‰, write {WritePercent}%, stale {StalePercent}%" +
-        (Unsafe == UnsafeRules.None ? "" : $", unsafe {Unsafe}");
+        (Unsafe == UnsafeRules.None ? "" : $", unsafe {Unsafe}") +
+        (Substitutes ? ", substitutes" : "");
 }

@@ -19,6 +19,8 @@ internal sealed partial class Simulator
     private const long ProbeAfterMs = 1_500;
 
     private readonly SimulationSettings _settings;
+    private long _substitutions;
+    private long _releases;
     private readonly Random _random;
     private readonly SimMember[] _members;
     private readonly SimNetwork _network;
@@ -105,7 +107,12 @@ internal sealed partial class Simulator
         }
 
         Log(violation is null ? "end" : $"violation: {violation}");
-        return new SimulationResult(_settings, violation, _schedule, step, _now, _network.Sent, _network.Lost, _writes, _checker.Acknowledgements, _checker.CommittedRecords, _checker.Activations, _crashes, _reassignments);
+        foreach (var member in _members)
+        {
+            CountSubstitutes(member);
+        }
+
+        return new SimulationResult(_settings, violation, _schedule, step, _now, _network.Sent, _network.Lost, _writes, _checker.Acknowledgements, _checker.CommittedRecords, _checker.Activations, _crashes, _reassignments, _substitutions, _releases);
     }
 
     private void Log(string line) => _schedule.Add($"{_now,6} {line}");
@@ -275,8 +282,19 @@ internal sealed partial class Simulator
         }
     }
 
+    /// <summary>Adds what a member's node counted (its counters start over when it restarts).</summary>
+    private void CountSubstitutes(SimMember member)
+    {
+        if (member.Node is { } node)
+        {
+            _substitutions += node.SubstitutionsStarted;
+            _releases += node.SubstituteCopiesReleased;
+        }
+    }
+
     private void Crash(SimMember member, string why)
     {
+        CountSubstitutes(member);
         var before = member.Logs.ToDictionary(l => l.Key, l => (l.Value.DurableOffset, Checker.ReadAll(l.Value)));
         member.Node = null;
         foreach (var log in member.Logs.Values)
@@ -290,10 +308,31 @@ internal sealed partial class Simulator
         Forget(member);
     }
 
+    /// <summary>The first usable member after the replaced one, in member order: deterministic, so a seed replays.</summary>
+    private string? ChooseSubstitute(int partition, IReadOnlyList<string> replicas, string replaced, Func<string, bool> usable)
+    {
+        var at = Array.FindIndex(_members, m => m.Id == replaced);
+        for (var i = 1; i <= _members.Length; i++)
+        {
+            var candidate = _members[(at + i) % _members.Length].Id;
+            if (usable(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
     private void Start(SimMember member)
     {
         member.Incarnation++;
         member.Node = new ReplicaNode(member.Id, member.Log, member.Store, _options);
+        if (_settings.Substitutes)
+        {
+            member.Node.SubstituteChooser = ChooseSubstitute;
+        }
+
         member.NextTickAt = _now;
         member.RunningSince = _ring.Current.Epoch;
         _assignments[member.Id].Clear();
