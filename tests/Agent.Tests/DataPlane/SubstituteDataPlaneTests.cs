@@ -81,6 +81,31 @@ public sealed class SubstituteDataPlaneTests
     }
 
     [Fact]
+    public async Task With_stand_ins_off_all_writes_are_refused_while_a_follower_is_down_even_with_a_member_outside_the_set()
+    {
+        await using var cluster = new InProcessCluster(4, substitutes: false);
+        cluster.Assign();
+        var leader = cluster.LeaderOf(Partition);
+        var set = cluster.Assignment.ReplicasOf(Partition).ToArray();
+        var follower = set.First(id => id != leader);
+        var outside = cluster.Ids.Single(id => !set.Contains(id));
+        await WriteAcknowledgedAsync(cluster, leader, "before");
+
+        await cluster.StopAsync(follower);
+        WriteOutcome? all = null;
+        await Eventually.UntilAsync(async () =>
+        {
+            all = await cluster[leader].WriteAsync(Write("all while down"), Ct);
+            return all.Status == WriteStatus.CommitLevelCannotBeMet;
+        }, TimeSpan.FromSeconds(10), "an ALL write is refused while a replica is down", () => $"last answer {all}");
+
+        Assert.NotEqual(ReplicaRole.Substitute, cluster[outside].StatusOf(Partition)?.Role);
+        Assert.Equal(0, cluster[outside].Substitutes.PartitionsHeld);
+        Assert.DoesNotContain(cluster[leader].StatusOf(Partition)!.Followers, f => f.StandsInFor is not null);
+        Assert.Equal(0, cluster[leader].Substitutes.Started);
+    }
+
+    [Fact]
     public void The_agent_gives_its_data_plane_a_chooser_only_when_substitutes_are_on()
     {
         var environment = new Dictionary<string, string>
