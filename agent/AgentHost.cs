@@ -129,8 +129,11 @@ public static class AgentHost
         {
             var loggerFactory = services.GetRequiredService<ILoggerFactory>();
             var metrics = services.GetRequiredService<AgentMetrics>();
+            // Stand-ins are chosen from the ring the control plane keeps, which exists once the
+            // node does: resolve it at first use, on the data plane's loop.
+            var ring = new Lazy<Membership.RingView>(() => services.GetRequiredService<AgentNode>().Context.Ring);
             var data = new DataPlane.DataPlane(
-                DataPlaneOptionsOf(options) with { MeterFactory = services.GetRequiredService<IMeterFactory>() },
+                DataPlaneOptionsOf(options, () => ring.Value.Current.Members) with { MeterFactory = services.GetRequiredService<IMeterFactory>() },
                 services.GetRequiredService<GrpcPeerTransport>(),
                 new DataPlaneMetrics(metrics.Meter),
                 loggerFactory.CreateLogger("DataCluster.Agent.DataPlane"),
@@ -222,12 +225,18 @@ public static class AgentHost
     private const int ForwardMarginMs = 2000;
 
     /// <summary>The data plane's settings from the agent's configuration.</summary>
-    public static DataPlaneOptions DataPlaneOptionsOf(AgentOptions options)
+    /// <param name="options">The agent's configuration.</param>
+    /// <param name="ringMembers">The ring's current members, which stand-ins for down replicas are
+    /// chosen from; null (or <see cref="AgentOptions.Substitutes"/> false) turns stand-ins off.</param>
+    public static DataPlaneOptions DataPlaneOptionsOf(AgentOptions options, Func<IReadOnlyList<Ring.Member>>? ringMembers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new DataPlaneOptions
         {
             Self = options.PodName,
+            Substitutes = options.Substitutes && ringMembers is not null
+                ? new SubstituteOptions(new Ring.AssignmentSettings(options.Partitions, options.ReplicationFactor, options.OtherZoneReplicas, options.OtherRegionReplicas), ringMembers)
+                : null,
             Store = new LogStoreOptions
             {
                 DataDirectory = options.DataDirectory,

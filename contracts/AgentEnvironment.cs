@@ -33,6 +33,7 @@ public static class AgentEnvironment
     public const string CommitLevel = "DATACLUSTER_COMMIT_LEVEL";
     public const string OtherZoneReplicas = "DATACLUSTER_OTHER_ZONE_REPLICAS";
     public const string OtherRegionReplicas = "DATACLUSTER_OTHER_REGION_REPLICAS";
+    public const string Substitutes = "DATACLUSTER_SUBSTITUTES";
     public const string AppDeliveryUrl = "DATACLUSTER_APP_DELIVERY_URL";
     public const string MaxEventBytes = "DATACLUSTER_MAX_EVENT_BYTES";
     public const string Fsync = "DATACLUSTER_FSYNC";
@@ -67,6 +68,7 @@ public static class AgentEnvironment
         new(CommitLevel, CommitLevels.Default, CommitLevels.Accepted, "Replicas that must have a write before it is acknowledged; a write may ask for a stronger level, never a weaker one."),
         new(OtherZoneReplicas, "0", "integer 0 to factor-1", "Replicas placed in other zones of the leader's region."),
         new(OtherRegionReplicas, "0", "integer 0 to factor-1-otherZoneReplicas", "Replicas placed in other regions."),
+        new(Substitutes, "true", "true or false", "When a replica of a partition is down, its leader places that replica's copy on a member outside the partition's replica set (chosen by the placement rules above), so writes keep the factor and All can still be met; the stand-in hands the records over once the replica is back. false: writes needing the down replica wait."),
         new(AppDeliveryUrl, "", "empty or an http(s) URL", "Where the partition leader POSTs committed events to the local app, in offset order, at least once (2xx = consumed); empty: the app pulls with GET /v1/partitions/{p}/events and commits with POST /v1/partitions/{p}/consumed."),
         new(MaxEventBytes, Invariant(Limits.MaxEventBytes.Default), Limits.Range(Limits.MaxEventBytes.Min, Limits.MaxEventBytes.Max), "Largest event body accepted; larger writes get 413."),
         new(Fsync, "always", "always, interval or never", "When partition logs are fsynced: always (before any acknowledgement; survives power loss), interval (at most every DATACLUSTER_FSYNC_INTERVAL_MS; a power loss can lose that much acknowledged data) or never (the OS decides; only a process crash is survived)."),

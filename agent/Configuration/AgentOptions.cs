@@ -47,6 +47,9 @@ public sealed record AgentOptions
 
     public required int OtherRegionReplicas { get; init; }
 
+    /// <summary>Whether a partition leader places a down replica's copy on a stand-in member (hinted handoff).</summary>
+    public bool Substitutes { get; init; } = true;
+
     public Uri? AppDeliveryUrl { get; init; }
 
     public required Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; }

@@ -72,6 +72,7 @@ public static class AgentOptionsReader
             CommitLevel = reader.Enum<CommitLevel>(AgentEnvironment.CommitLevel),
             OtherZoneReplicas = otherZone,
             OtherRegionReplicas = otherRegion,
+            Substitutes = reader.OneOf(AgentEnvironment.Substitutes, "true", "false") == "true",
             AppDeliveryUrl = reader.HttpUrl(AgentEnvironment.AppDeliveryUrl),
             LogLevel = reader.Enum<LogLevel>(AgentEnvironment.LogLevel, except: LogLevel.None),
             JsonLogs = reader.OneOf(AgentEnvironment.LogFormat, LogFormats.Json, LogFormats.Text) == LogFormats.Json,

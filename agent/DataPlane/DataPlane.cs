@@ -166,7 +166,10 @@ public sealed partial class DataPlane : IAsyncDisposable
     {
         Directory.CreateDirectory(_options.Store.DataDirectory);
         _store = LogStore.Open(_options.Store, _time, _options.MeterFactory);
-        _node = new ReplicaNode(_options.Self, p => _store.OpenPartition(p), _store.ReplicaState, _options.Replication);
+        _node = new ReplicaNode(_options.Self, p => _store.OpenPartition(p), _store.ReplicaState, _options.Replication)
+        {
+            SubstituteChooser = SubstituteChooserOf(),
+        };
         _nextTickMs = NowMs();
         _running = true;
         using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -489,6 +492,7 @@ public sealed partial class DataPlane : IAsyncDisposable
         }
 
         _statuses = node.GetStatuses();
+        RefreshSubstitutes(node, _statuses, now);
         _nextStatusRefreshMs = now + StatusRefreshMs;
         if (now >= _nextSizesRefreshMs || HeldPartitions(_statuses) != LogBytes.Count)
         {

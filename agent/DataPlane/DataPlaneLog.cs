@@ -22,4 +22,13 @@ internal static partial class DataPlaneLog
 
     [LoggerMessage(EventId = 17106, Level = LogLevel.Error, Message = "This member's copy of partition {Partition} is damaged: {Reason}. The member takes no further part in that partition (its other partitions carry on) and leaves the files as they are; the partition's other replicas hold its committed records")]
     public static partial void PartitionDamaged(ILogger logger, int partition, string reason);
+
+    [LoggerMessage(EventId = 17107, Level = LogLevel.Information, Message = "Partition {Partition}: {Substitute} stands in for the down replica {Replaced}; it keeps that replica's copy of new writes until the replica is back")]
+    public static partial void SubstituteChosen(ILogger logger, int partition, string substitute, string replaced);
+
+    [LoggerMessage(EventId = 17108, Level = LogLevel.Debug, Message = "Partition {Partition}: no member may stand in for the down replica {Replaced} (every other member holds a replica, is down or is draining); writes that need that replica wait for it")]
+    public static partial void NoSubstitute(ILogger logger, int partition, string replaced);
+
+    [LoggerMessage(EventId = 17109, Level = LogLevel.Warning, Message = "Partition {Partition}: no stand-in chosen for the down replica {Replaced}: {Reason}")]
+    public static partial void SubstituteNotChosen(ILogger logger, int partition, string replaced, string reason);
 }

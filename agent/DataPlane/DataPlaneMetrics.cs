@@ -22,6 +22,21 @@ public sealed class DataPlaneMetrics
     /// <summary>The delivery lag gauge: a series per partition this member leads.</summary>
     public const string DeliveryLagName = "datacluster.agent.delivery_lag_records";
 
+    /// <summary>Partitions this member holds as a stand-in for a down replica.</summary>
+    public const string SubstitutePartitionsName = "datacluster.agent.substitute_partitions";
+
+    /// <summary>Records in the stand-in copies this member holds: the hints held.</summary>
+    public const string SubstituteRecordsName = "datacluster.agent.substitute_records";
+
+    /// <summary>How long the longest-held stand-in copy has been held.</summary>
+    public const string SubstituteOldestName = "datacluster.agent.substitute_oldest_held";
+
+    /// <summary>Stand-ins this member put in place as a partition leader.</summary>
+    public const string SubstitutionsName = "datacluster.agent.substitutions";
+
+    /// <summary>Stand-in copies this member dropped once their leader released them (handed over).</summary>
+    public const string SubstituteReleasesName = "datacluster.agent.substitute_releases";
+
     private readonly Histogram<double> _deliverySeconds;
     private readonly Histogram<double> _writeSeconds;
     private readonly Counter<long> _writes;
@@ -50,7 +65,17 @@ public sealed class DataPlaneMetrics
         meter.CreateObservableGauge(DeliveryLagName, ObserveDeliveryLag, unit: null,
             description: "Committed records the app has not consumed yet (commit offset minus consumed offset), by partition this member leads.");
         meter.CreateObservableGauge("datacluster.agent.partition_role", ObserveRoles, unit: null,
-            description: "Partitions of this member by role: leading, syncing, following.");
+            description: "Partitions of this member by role: leading, syncing, following, damaged, substitute.");
+        meter.CreateObservableGauge(SubstitutePartitionsName, () => (long)Substitutes.PartitionsHeld, unit: null,
+            description: "Partitions this member holds as a stand-in for a down replica, until their leader releases them.");
+        meter.CreateObservableGauge(SubstituteRecordsName, () => Substitutes.RecordsHeld, unit: null,
+            description: "Records in the stand-in copies this member holds (hints held): written while a replica was down, handed over once it is back.");
+        meter.CreateObservableGauge(SubstituteOldestName, () => _plane?.OldestSubstituteCopyAge.TotalSeconds ?? 0, unit: "s",
+            description: "How long the longest-held stand-in copy on this member has been held; 0 when none is. Copies are dropped only when their leader releases them, never by age.");
+        meter.CreateObservableCounter(SubstitutionsName, () => Substitutes.Started, unit: null,
+            description: "Stand-ins this member, as a partition leader, put in place for down replicas.");
+        meter.CreateObservableCounter(SubstituteReleasesName, () => Substitutes.Released, unit: null,
+            description: "Stand-in copies this member dropped after handing them over: their leader released them once the replica was back.");
     }
 
     /// <summary>A write met its commit level or failed after being appended.</summary>
@@ -86,6 +111,8 @@ public sealed class DataPlaneMetrics
     public void WriteForwarded() => _writes.Add(1, new KeyValuePair<string, object?>("outcome", "forwarded"));
 
     internal void Observe(DataPlane plane) => _plane = plane;
+
+    private SubstituteSummary Substitutes => _plane?.Substitutes ?? SubstituteSummary.None;
 
     private static string LevelName(CommitLevel level) => level switch
     {
@@ -136,7 +163,7 @@ public sealed class DataPlaneMetrics
     private IEnumerable<Measurement<int>> ObserveRoles()
     {
         var statuses = _plane?.Statuses ?? [];
-        foreach (var role in new[] { ReplicaRole.Leading, ReplicaRole.Syncing, ReplicaRole.Following, ReplicaRole.Damaged })
+        foreach (var role in new[] { ReplicaRole.Leading, ReplicaRole.Syncing, ReplicaRole.Following, ReplicaRole.Damaged, ReplicaRole.Substitute })
         {
             yield return new Measurement<int>(statuses.Count(s => s.Role == role), new KeyValuePair<string, object?>("role", role.ToString().ToLowerInvariant()));
         }

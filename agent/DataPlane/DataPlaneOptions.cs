@@ -16,6 +16,13 @@ public sealed record DataPlaneOptions
     /// <summary>The replication state machine's settings.</summary>
     public ReplicationOptions Replication { get; init; } = new();
 
+    /// <summary>
+    /// Stand-ins for down replicas (hinted handoff): a partition leader places a down follower's
+    /// copy on a member outside the replica set, chosen from these members by these placement
+    /// rules. Null turns stand-ins off: writes that need the down replica wait for it.
+    /// </summary>
+    public SubstituteOptions? Substitutes { get; init; }
+
     /// <summary>Where the storage library's instruments are created; null = a private meter.</summary>
     public IMeterFactory? MeterFactory { get; init; }
 }

@@ -157,7 +157,8 @@ public static class AgentApi
         }
 
         var partitions = (agent.Data?.Statuses ?? [])
-            .Select(s => new PartitionStateResponse(s.Partition, s.Role.ToString().ToLowerInvariant(), s.Term, s.LogEnd, s.CommitOffset, s.ConsumedOffset, Math.Max(0, s.CommitOffset - s.ConsumedOffset)))
+            .Select(s => new PartitionStateResponse(s.Partition, s.Role.ToString().ToLowerInvariant(), s.Term, s.LogEnd, s.CommitOffset, s.ConsumedOffset, Math.Max(0, s.CommitOffset - s.ConsumedOffset),
+                [.. s.Followers.Where(f => f.StandsInFor is not null).Select(f => new SubstituteResponse(f.Member, f.StandsInFor!, f.MatchedOffset))]))
             .ToList();
         return TypedResults.Json(new AssignmentsResponse(self, assignment.Epoch, held, led, partitions), AgentJsonContext.Default.AssignmentsResponse);
     }

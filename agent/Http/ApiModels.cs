@@ -43,13 +43,22 @@ public sealed record LeaderResponse(string? Leader, string Self, bool IsLeader, 
 public sealed record AssignmentsResponse(string Member, long Epoch, IReadOnlyList<int> Replicas, IReadOnlyList<int> Leads, IReadOnlyList<PartitionStateResponse> Partitions);
 
 /// <summary>One partition as this member's data plane sees it.</summary>
-/// <param name="State"><c>leading</c>, <c>syncing</c>, <c>following</c>, <c>damaged</c> or <c>none</c>.</param>
+/// <param name="State"><c>leading</c>, <c>syncing</c>, <c>following</c>, <c>damaged</c>,
+/// <c>substitute</c> (this member keeps a down replica's copy for the partition's leader until it
+/// is back) or <c>none</c>.</param>
 /// <param name="Epoch">The partition epoch this member promised or leads.</param>
 /// <param name="LogEnd">One past the last record it holds.</param>
 /// <param name="CommitOffset">Every record below it is known committed here.</param>
 /// <param name="ConsumedOffset">Every data record below it was consumed by the app, as this member knows it (the leader's is the one delivery goes by).</param>
 /// <param name="Lag">Committed records not consumed yet: <paramref name="CommitOffset"/> minus <paramref name="ConsumedOffset"/>.</param>
-public sealed record PartitionStateResponse(int Partition, string State, long Epoch, long LogEnd, long CommitOffset, long ConsumedOffset, long Lag);
+/// <param name="Substitutes">On the partition's leader, the stand-ins in place for down replicas; empty otherwise.</param>
+public sealed record PartitionStateResponse(int Partition, string State, long Epoch, long LogEnd, long CommitOffset, long ConsumedOffset, long Lag, IReadOnlyList<SubstituteResponse> Substitutes);
+
+/// <summary>A stand-in a partition leader has in place.</summary>
+/// <param name="Member">The member holding the copy.</param>
+/// <param name="StandsInFor">The down replica whose copy it holds.</param>
+/// <param name="MatchedOffset">Every record below it is on the stand-in.</param>
+public sealed record SubstituteResponse(string Member, string StandsInFor, long MatchedOffset);
 
 /// <summary>The data of one server-sent assignment event.</summary>
 public sealed record AssignmentEventData(long Epoch, IReadOnlyList<int> Partitions);

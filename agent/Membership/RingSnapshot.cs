@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using DataCluster.Contracts;
 using DataCluster.Kube.Models;
+using DataCluster.Ring;
 
 namespace DataCluster.Agent.Membership;
 
@@ -42,6 +43,7 @@ public sealed class RingSnapshot
         MembershipEpoch = membershipEpoch;
         Endpoints = endpoints;
         _byId = endpoints.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        Members = [.. endpoints.Select(e => new Member(e.Id, e.Ordinal, e.Zone, e.Region, e.Draining ? MemberState.Draining : MemberState.Active))];
     }
 
     /// <summary>No slice seen (or the slice was deleted).</summary>
@@ -52,6 +54,9 @@ public sealed class RingSnapshot
 
     /// <summary>Members by ordinal.</summary>
     public IReadOnlyList<RingEndpoint> Endpoints { get; }
+
+    /// <summary>The endpoints as the ring library's members, with their zones and regions; draining endpoints are draining members.</summary>
+    public IReadOnlyList<Member> Members { get; }
 
     /// <summary>The member with this id, or null.</summary>
     public RingEndpoint? Find(string id) => _byId.GetValueOrDefault(id);

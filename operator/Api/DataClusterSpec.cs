@@ -78,6 +78,10 @@ public sealed class ReplicationSpec : KubeModel
     [Minimum(Limits.PlacedReplicas.Min)]
     [Maximum(Limits.PlacedReplicas.Max)]
     public int OtherRegionReplicas { get; set; }
+
+    [JsonPropertyName("substitutes")]
+    [Description("When a replica of a partition cannot take a write (its member is down), the partition leader places that copy on a member that holds no replica of the partition, chosen by the same zone and region rules, so the factor is kept and commitLevel All can still be met; the stand-in hands the records over when the replica is back and then drops them. false: writes at All wait (and time out) while a replica is down. Changing it restarts the members, as any change to the pod template does.")]
+    public bool Substitutes { get; set; } = true;
 }
 
 /// <summary>Storage of the agent's partition logs.</summary>

@@ -111,6 +111,7 @@ public static class AgentContainer
             [AgentEnvironment.CommitLevel] = Literal(AgentEnvironment.CommitLevel, spec.Replication.CommitLevel),
             [AgentEnvironment.OtherZoneReplicas] = Literal(AgentEnvironment.OtherZoneReplicas, spec.Replication.OtherZoneReplicas),
             [AgentEnvironment.OtherRegionReplicas] = Literal(AgentEnvironment.OtherRegionReplicas, spec.Replication.OtherRegionReplicas),
+            [AgentEnvironment.Substitutes] = Literal(AgentEnvironment.Substitutes, spec.Replication.Substitutes ? "true" : "false"),
             [AgentEnvironment.LogLevel] = Literal(AgentEnvironment.LogLevel, spec.Agent.LogLevel),
         };
 

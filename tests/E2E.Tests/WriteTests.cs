@@ -121,11 +121,13 @@ public sealed class WriteTests(E2EFixture fixture)
     {
         // A lease long enough that the ring keeps the killed member through its restart (the
         // local node restarts it after 10 s): ALL then waits for that replica, not for a new
-        // replica set without it.
+        // replica set without it. Stand-ins off: with them a member outside the set would take
+        // the down replica's copy (SubstituteTests); here, with three members, none exists anyway.
         await using var dc = await TestCluster.CreateAsync(fixture, "wall", 3, spec: s =>
         {
             s.Partitions = Partitions;
             s.Agent.LeaseDurationSeconds = 30;
+            s.Replication.Substitutes = false;
         });
         var members = dc.Members(3);
         var before = (await dc.AgreedRingAsync(members)).Values.First();

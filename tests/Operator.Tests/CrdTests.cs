@@ -88,6 +88,7 @@ public class CrdTests
     [InlineData("spec.replication.commitLevel", "\"Quorum\"")]
     [InlineData("spec.replication.otherZoneReplicas", "0")]
     [InlineData("spec.replication.otherRegionReplicas", "0")]
+    [InlineData("spec.replication.substitutes", "true")]
     [InlineData("spec.agent.leaseDurationSeconds", "6")]
     [InlineData("spec.agent.renewIntervalSeconds", "2")]
     [InlineData("spec.agent.logLevel", "\"Information\"")]

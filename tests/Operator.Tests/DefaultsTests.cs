@@ -19,6 +19,7 @@ public class DefaultsTests
         Assert.Equal("Quorum", spec.Replication.CommitLevel);
         Assert.Equal(0, spec.Replication.OtherZoneReplicas);
         Assert.Equal(0, spec.Replication.OtherRegionReplicas);
+        Assert.True(spec.Replication.Substitutes);
         Assert.Equal(6, spec.Agent.LeaseDurationSeconds);
         Assert.Equal(2, spec.Agent.RenewIntervalSeconds);
         Assert.Equal("Information", spec.Agent.LogLevel);

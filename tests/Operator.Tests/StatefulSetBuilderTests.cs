@@ -134,6 +134,7 @@ public class StatefulSetBuilderTests
         { AgentEnvironment.CommitLevel, "All" },
         { AgentEnvironment.OtherZoneReplicas, "2" },
         { AgentEnvironment.OtherRegionReplicas, "1" },
+        { AgentEnvironment.Substitutes, "false" },
         { AgentEnvironment.AppDeliveryUrl, "http://localhost:9000/events" },
         { AgentEnvironment.LogLevel, "Debug" },
     };
@@ -146,7 +147,7 @@ public class StatefulSetBuilderTests
         {
             spec.Replicas = 6;
             spec.Partitions = 1024;
-            spec.Replication = new ReplicationSpec { Factor = 5, CommitLevel = "All", OtherZoneReplicas = 2, OtherRegionReplicas = 1 };
+            spec.Replication = new ReplicationSpec { Factor = 5, CommitLevel = "All", OtherZoneReplicas = 2, OtherRegionReplicas = 1, Substitutes = false };
             spec.Agent.LeaseDurationSeconds = 9;
             spec.Agent.RenewIntervalSeconds = 3;
             spec.Agent.AppDeliveryUrl = "http://localhost:9000/events";
@@ -154,6 +155,13 @@ public class StatefulSetBuilderTests
         }));
 
         Assert.Equal(expected, Env(agent, variable));
+    }
+
+    [Fact]
+    public void Substitutes_are_on_unless_the_spec_turns_them_off()
+    {
+        Assert.Equal("true", Env(Agent(Build()), AgentEnvironment.Substitutes));
+        Assert.Equal("false", Env(Agent(Build(spec => spec.Replication.Substitutes = false)), AgentEnvironment.Substitutes));
     }
 
     [Fact]

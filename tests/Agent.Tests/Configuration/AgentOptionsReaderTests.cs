@@ -34,6 +34,20 @@ public sealed class AgentOptionsReaderTests
         Assert.Equal((256, 3, CommitLevel.Quorum), (options.Partitions, options.ReplicationFactor, options.CommitLevel));
         Assert.Null(options.AppDeliveryUrl);
         Assert.True(options.JsonLogs);
+        Assert.True(options.Substitutes);
+    }
+
+    [Theory]
+    [InlineData("false", false)]
+    [InlineData("False", false)]
+    [InlineData("true", true)]
+    [InlineData(" TRUE ", true)]
+    public void Substitutes_are_switched_by_their_variable(string value, bool expected)
+    {
+        var env = Minimal();
+        env[AgentEnvironment.Substitutes] = value;
+
+        Assert.Equal(expected, Read(env).Substitutes);
     }
 
     [Fact]
@@ -65,6 +79,7 @@ public sealed class AgentOptionsReaderTests
     [InlineData("DATACLUSTER_APP_DELIVERY_URL", "ftp://app/events", "DATACLUSTER_APP_DELIVERY_URL: 'ftp://app/events' is not valid; accepted: empty or an http(s) URL")]
     [InlineData("DATACLUSTER_SHUTDOWN_GRACE_SECONDS", "91", "DATACLUSTER_SHUTDOWN_GRACE_SECONDS: '91' is not valid; accepted: an integer from 0 to 90")]
     [InlineData("DATACLUSTER_LOG_LEVEL", "None", "DATACLUSTER_LOG_LEVEL: 'None' is not valid")]
+    [InlineData("DATACLUSTER_SUBSTITUTES", "yes", "DATACLUSTER_SUBSTITUTES: 'yes' is not valid; accepted: true, false")]
     [InlineData("DATACLUSTER_PEER_PORT", "8080", "DATACLUSTER_PEER_PORT: 8080 is the same as DATACLUSTER_CLIENT_PORT")]
     public void Invalid_values_are_reported_in_one_line_naming_the_variable(string variable, string value, string expected)
     {

@@ -21,10 +21,16 @@ internal sealed class InProcessCluster : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Node> _members = new(StringComparer.Ordinal);
     private readonly InMemoryPeerNetwork _network = new();
     private readonly Meter _meter = new("DataCluster.Agent.Tests." + Guid.NewGuid().ToString("N"));
+    private readonly bool _substitutes;
     private Assignment? _assignment;
 
-    public InProcessCluster(int members, int partitions = 8, int factor = 3)
+    /// <param name="members">Members dc-0 .. dc-(members-1), all in one zone.</param>
+    /// <param name="partitions">Partition count.</param>
+    /// <param name="factor">Replication factor.</param>
+    /// <param name="substitutes">Whether leaders put stand-ins in place of down followers, chosen from every member.</param>
+    public InProcessCluster(int members, int partitions = 8, int factor = 3, bool substitutes = false)
     {
+        _substitutes = substitutes;
         Ids = [.. Enumerable.Range(0, members).Select(i => $"dc-{i}")];
         Settings = new AssignmentSettings(partitions, factor);
         foreach (var id in Ids)
@@ -47,12 +53,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
     /// <summary>Publishes an assignment over the given members (default: all) with the next epoch; <paramref name="draining"/> lead nothing.</summary>
     public Assignment Assign(IReadOnlyList<string>? over = null, IReadOnlyCollection<string>? draining = null)
     {
-        var members = (over ?? Ids).Select(id => new Member(
-            id,
-            int.Parse(id[3..], System.Globalization.CultureInfo.InvariantCulture),
-            "zone-a",
-            "region-a",
-            draining?.Contains(id) == true ? MemberState.Draining : MemberState.Active)).ToList();
+        var members = (over ?? Ids).Select(id => MemberOf(id, draining?.Contains(id) == true ? MemberState.Draining : MemberState.Active)).ToList();
         var next = Assigner.Assign(_assignment, members, Settings);
         _assignment = next;
         foreach (var member in _members.Values)
@@ -83,6 +84,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
             Self = id,
             Store = new LogStoreOptions { DataDirectory = Path.Combine(_root, id), SegmentBytes = 1 << 20 },
             Replication = new ReplicationOptions { ProposalTimeoutMs = 5000 },
+            Substitutes = _substitutes ? new SubstituteOptions(Settings, () => [.. Ids.Select(i => MemberOf(i))]) : null,
         };
         var plane = new DataCluster.Agent.DataPlane.DataPlane(options, _network.Join(id), new DataPlaneMetrics(_meter), NullLogger.Instance);
         var stop = new CancellationTokenSource();
@@ -93,6 +95,9 @@ internal sealed class InProcessCluster : IAsyncDisposable
             plane.OnAssignment(current);
         }
     }
+
+    private static Member MemberOf(string id, MemberState state = MemberState.Active) =>
+        new(id, int.Parse(id[3..], System.Globalization.CultureInfo.InvariantCulture), "zone-a", "region-a", state);
 
     /// <summary>The member that leads <paramref name="partition"/> in the current assignment.</summary>
     public string LeaderOf(int partition) => Assignment.LeaderOf(partition)!;

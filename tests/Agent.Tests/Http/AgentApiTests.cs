@@ -255,6 +255,8 @@ public sealed class AgentApiTests : IAsyncLifetime
         "datacluster_agent_write_seconds", "datacluster_agent_writes_total", "datacluster_agent_replication_lag_records",
         "datacluster_agent_log_bytes", "datacluster_agent_partition_role", "datacluster_agent_delivery_lag_records",
         "datacluster_agent_deliveries_total", "datacluster_agent_delivery_seconds",
+        "datacluster_agent_substitute_partitions", "datacluster_agent_substitute_records", "datacluster_agent_substitute_oldest_held_seconds",
+        "datacluster_agent_substitutions_total", "datacluster_agent_substitute_releases_total",
     ];
 
     [Fact]

@@ -178,4 +178,22 @@ public sealed class MembershipTests
 
         Assert.Equal(["eu-west", "eu-east", "from-topology"], ring.Endpoints.Select(e => e.Region));
     }
+
+    [Fact]
+    public void The_ring_lists_its_endpoints_as_members_with_zone_region_and_draining_state_for_choosing_stand_ins()
+    {
+        var slice = RingSlice(4, [0, 1, 2], (ordinal, endpoint) => endpoint.Conditions!.Terminating = ordinal == 2);
+        slice.Metadata.Annotations![AnnotationKeys.MemberRegions] = "dc-0=eu-west,dc-1=eu-east";
+
+        var ring = RingSnapshot.From(slice, Cluster);
+
+        Assert.Equal(
+            [
+                new Member("dc-0", 0, "zone-0", "eu-west"),
+                new Member("dc-1", 1, "zone-1", "eu-east"),
+                new Member("dc-2", 2, "zone-2", "", MemberState.Draining),
+            ],
+            ring.Members);
+        Assert.Empty(RingSnapshot.Empty.Members);
+    }
 }
