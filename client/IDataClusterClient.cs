@@ -51,6 +51,15 @@ public interface IDataClusterClient : IAsyncDisposable
     IAsyncEnumerable<Event> FollowPartitionAsync(int partition, long after = -1, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// A pull consumer of <paramref name="partition"/>: its events from the consumed offset the
+    /// cluster recorded, in order, across leader changes, committing what the app consumed as
+    /// <paramref name="commit"/> says (see <see cref="PartitionConsumer"/>). The alternative to
+    /// push delivery, for an app that takes events at its own pace.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The partition is negative or beyond the ring's count, or <paramref name="commit"/> is not defined.</exception>
+    PartitionConsumer Consume(int partition, ConsumerCommit commit = ConsumerCommit.Explicit);
+
+    /// <summary>
     /// The assignment changes of the agent at <paramref name="agent"/> (default: the base
     /// address, the app's own agent) until cancelled, reconnecting as needed; see
     /// <see cref="AssignmentChangeKind"/> for what a reconnect looks like.
