@@ -46,7 +46,8 @@ public interface IDataClusterClient : IAsyncDisposable
     /// Tails <paramref name="partition"/>: its committed events after <paramref name="after"/>,
     /// then each new one as it is committed (asking every
     /// <see cref="DataClusterClientOptions.FollowPollInterval"/>), across leader changes, until
-    /// cancelled. The pull form of delivery: keep the last offset handled to resume from.
+    /// cancelled, from an offset the app keeps itself; <see cref="Consume"/> keeps it in the
+    /// cluster instead (the consumed offset push delivery moves too).
     /// </summary>
     IAsyncEnumerable<Event> FollowPartitionAsync(int partition, long after = -1, CancellationToken cancellationToken = default);
 
