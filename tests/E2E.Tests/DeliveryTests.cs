@@ -51,8 +51,10 @@ public sealed class DeliveryTests(E2EFixture fixture)
 
         // The killed member's copy of the consumed offset is lowered to what it can vouch for when
         // it restarts, so samples of it from before the kill are no floor for what it leads after.
-        var result = DeliveryCheck.Check(acknowledged, apps.Batches, sampler.Samples.Where(s => s.Member != leader));
+        var samples = sampler.Samples.ToList();
+        var result = DeliveryCheck.Check(acknowledged, apps.Batches, samples.Where(s => s.Member != leader));
         Report.Line($"delivery across a leader kill: {result}");
+        ReportRepeatingMoves(DeliveryCheck.Check(acknowledged, apps.Batches, samples), m => m.Member == leader ? "the restarted member" : "a survivor");
         AssertDelivered(result);
     }
 
@@ -106,15 +108,20 @@ public sealed class DeliveryTests(E2EFixture fixture)
         var result = DeliveryCheck.Check(acknowledged, apps.Batches, sampler.Samples);
         var drained = apps.Batches.Where(b => five.Skip(3).Contains(b.App)).Sum(b => b.Offsets.Length);
         Report.Line($"delivery across scale 5 -> 3 ({writers.Writes.Count(w => !w.Acknowledged)} writes failed): {result}; drained members' apps took {drained} events, stopped apps refused {apps.Refused} batches; {sampler.Samples.Count} consumed-offset samples");
-        foreach (var move in result.Moves.Where(m => m.Repeated > 0))
-        {
-            var wasReplica = before is not null && before.ReplicasOf(move.Partition).Contains(move.Member);
-            Report.Line($"  repeating move {move}; {move.Member} {(wasReplica ? "was" : "was not")} a replica of p{move.Partition} before the scale-down");
-        }
+        ReportRepeatingMoves(result, m => before is not null && before.ReplicasOf(m.Partition).Contains(m.Member) ? "a replica before the scale-down" : "not a replica before the scale-down");
 
         AssertDelivered(result);
         Assert.True(drained > 0, "the drained members delivered nothing before they left, so no delivery moved");
         Assert.Contains(result.Moves, m => five.Take(3).Contains(m.Member));
+    }
+
+    /// <summary>One report line per move that repeated events, with what the sampled copies of the consumed offset knew then.</summary>
+    private static void ReportRepeatingMoves(DeliveryCheckResult result, Func<DeliveryStretch, string> who)
+    {
+        foreach (var move in result.Moves.Where(m => m.Repeated > 0))
+        {
+            Report.Line($"  repeating move {move}; {move.Member} was {who(move)}");
+        }
     }
 
     private static async Task AllReceivedAsync(DeliveryApps apps, HashSet<(int Partition, long Offset)> acknowledged) =>

@@ -21,10 +21,12 @@ namespace DataCluster.E2E.Tests.Support;
 /// Offsets the apps had already taken at or above <see cref="Floor"/> when the stretch began: the
 /// most it may repeat (taken, but not yet known consumed to the new leader).
 /// </param>
-internal sealed record DeliveryStretch(int Partition, string Member, long Epoch, int Batches, long FirstOffset, long HighestBefore, long Floor, int Repeated, int UnconsumedTail)
+/// <param name="ClusterFloor">The highest consumed offset any member's copy was seen at before its first batch: how far the cluster knew the partition consumed.</param>
+/// <param name="RepeatedKnownConsumed">Repeated events below <see cref="ClusterFloor"/>: consumed by the cluster's knowledge, but not in the new leader's copy.</param>
+internal sealed record DeliveryStretch(int Partition, string Member, long Epoch, int Batches, long FirstOffset, long HighestBefore, long Floor, int Repeated, int UnconsumedTail, long ClusterFloor, int RepeatedKnownConsumed)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"p{Partition} {Member}@{Epoch}: from {FirstOffset} (taken up to {HighestBefore}, own consumed copy seen at {Floor}), {Repeated} repeated of a tail of {UnconsumedTail}");
+        $"p{Partition} {Member}@{Epoch}: from {FirstOffset} (taken up to {HighestBefore}, own consumed copy seen at {Floor}, highest copy of any member {ClusterFloor}), {Repeated} repeated of a tail of {UnconsumedTail}, {RepeatedKnownConsumed} of them below the highest copy");
 }
 
 /// <summary>What the apps received against what was acknowledged; see <see cref="DeliveryCheck"/>.</summary>
@@ -56,7 +58,7 @@ internal sealed record DeliveryCheckResult(
             $"{Acknowledged} acknowledged events, {Distinct} distinct events received in {Batches} batches, {Duplicates} received again; " +
             $"{Missing.Count} acknowledged missing, {OutOfOrder.Count} out of order; {Stretches.Count} leader stretches, {moves.Count} after a move, " +
             $"{repeating.Count} of them repeating (most {(repeating.Count > 0 ? repeating.Max(m => m.Repeated) : 0)} events; unconsumed tail at the moves: {moves.Sum(m => m.UnconsumedTail)} events in all, most {(moves.Count > 0 ? moves.Max(m => m.UnconsumedTail) : 0)}); " +
-            $"{BelowFloor.Count} stretches started below their member's consumed offset");
+            $"{BelowFloor.Count} stretches started below their member's consumed offset; {moves.Sum(m => m.RepeatedKnownConsumed)} repeats were below a consumed offset another member's copy already had");
     }
 }
 
@@ -78,7 +80,9 @@ internal static class DeliveryCheck
     public static DeliveryCheckResult Check(IReadOnlyCollection<(int Partition, long Offset)> acknowledged, IEnumerable<DeliveredBatch> taken, IEnumerable<ConsumedSample> consumed)
     {
         var batches = taken.OrderBy(b => b.Arrival).ToList();
-        var samples = consumed.ToLookup(s => (s.Member, s.Partition));
+        var all = consumed.ToList();
+        var samples = all.ToLookup(s => (s.Member, s.Partition));
+        var byPartition = all.ToLookup(s => s.Partition);
         var received = batches.SelectMany(b => b.Offsets.Select(o => (b.Partition, o))).ToHashSet();
         var missing = acknowledged.Where(a => !received.Contains(a)).OrderBy(a => a).ToList();
         var outOfOrder = new List<string>();
@@ -95,7 +99,8 @@ internal static class DeliveryCheck
                 {
                     var floor = samples[(batch.Member, batch.Partition)].Where(s => s.At < batch.At).Select(s => s.Consumed).DefaultIfEmpty(0).Max();
                     var tail = highest < floor ? 0 : seen.GetViewBetween(floor, highest).Count;
-                    open[(batch.Member, batch.Epoch)] = stretch = new StretchBuilder(batch.Member, batch.Epoch, batch.Offsets.FirstOrDefault(-1), highest, floor, tail);
+                    var clusterFloor = byPartition[batch.Partition].Where(s => s.At < batch.At).Select(s => s.Consumed).DefaultIfEmpty(0).Max();
+                    open[(batch.Member, batch.Epoch)] = stretch = new StretchBuilder(batch.Member, batch.Epoch, batch.Offsets.FirstOrDefault(-1), highest, floor, tail, clusterFloor);
                 }
 
                 stretch.Batches++;
@@ -110,6 +115,11 @@ internal static class DeliveryCheck
                     if (!seen.Add(offset))
                     {
                         stretch.Repeated++;
+                        if (offset < stretch.ClusterFloor)
+                        {
+                            stretch.RepeatedKnownConsumed++;
+                        }
+
                         continue;
                     }
 
@@ -122,14 +132,16 @@ internal static class DeliveryCheck
                 }
             }
 
-            stretches.AddRange(open.Values.Select(s => new DeliveryStretch(partition.Key, s.Member, s.Epoch, s.Batches, s.FirstOffset, s.HighestBefore, s.Floor, s.Repeated, s.Tail)));
+            stretches.AddRange(open.Values.Select(s => new DeliveryStretch(partition.Key, s.Member, s.Epoch, s.Batches, s.FirstOffset, s.HighestBefore, s.Floor, s.Repeated, s.Tail, s.ClusterFloor, s.RepeatedKnownConsumed)));
         }
 
         return new DeliveryCheckResult(acknowledged.Count, received.Count, batches.Sum(b => b.Offsets.Length), batches.Count, missing, outOfOrder, stretches);
     }
 
-    private sealed class StretchBuilder(string member, long epoch, long firstOffset, long highestBefore, long floor, int tail)
+    private sealed class StretchBuilder(string member, long epoch, long firstOffset, long highestBefore, long floor, int tail, long clusterFloor)
     {
+        public long ClusterFloor { get; } = clusterFloor;
+
         public string Member { get; } = member;
 
         public long Epoch { get; } = epoch;
@@ -145,6 +157,8 @@ internal static class DeliveryCheck
         public int Batches { get; set; }
 
         public int Repeated { get; set; }
+
+        public int RepeatedKnownConsumed { get; set; }
 
         public long Last { get; set; } = -1;
     }
