@@ -76,14 +76,7 @@ public sealed class ClientSampleTests(E2EFixture fixture)
         }
     }
 
-    /// <remarks>
-    /// Explicit (run with <c>-explicit on</c>): with the agent as it is, after this scale-down one
-    /// partition's new leader usually stays "syncing" past the 90 s write timeout while the
-    /// survivors keep queueing partition messages for the two members that left (5 of 7 runs on
-    /// two shared cores, also when every replica had caught up before the scale-down), so a run's
-    /// write gives up. The test stays as the check of the sample's final state once that is fixed.
-    /// </remarks>
-    [Fact(Explicit = true)]
+    [Fact]
     public async Task The_entity_affinity_sample_ends_every_server_UP_in_acknowledged_order_in_every_run_across_a_scale_down_from_5_to_3()
     {
         await using var dc = await TestCluster.CreateAsync(fixture, "clientscale", 5, spec: s => s.Partitions = Partitions);
