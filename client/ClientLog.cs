@@ -17,6 +17,9 @@ internal static partial class ClientLog
     [LoggerMessage(EventId = 18004, Level = LogLevel.Debug, Message = "Read of partition {Partition} from {Target} answered {Status} {Error}; retrying in {DelayMs} ms")]
     public static partial void ReadRetry(ILogger logger, int partition, Uri target, int status, string? error, long delayMs);
 
+    [LoggerMessage(EventId = 18005, Level = LogLevel.Debug, Message = "Commit of consumed offset {Offset} of partition {Partition} to {Target} answered {Status} {Error}; retrying in {DelayMs} ms")]
+    public static partial void CommitRetry(ILogger logger, int partition, long offset, Uri target, int status, string? error, long delayMs);
+
     [LoggerMessage(EventId = 18011, Level = LogLevel.Information, Message = "Ring of {Partitions} partitions at epoch {Epoch} read from {Source}: members {Members}")]
     public static partial void RingChanged(ILogger logger, int partitions, long epoch, Uri source, string members);
 

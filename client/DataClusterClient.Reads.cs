@@ -114,10 +114,13 @@ public sealed partial class DataClusterClient
     /// One page from the partition's leader, retrying what can be retried within
     /// <see cref="DataClusterClientOptions.ReadTimeout"/>. Out of time, it throws, or when
     /// <paramref name="follow"/> returns null after a pause, so a follower outlives an outage.
+    /// With <paramref name="fromConsumed"/> it reads from the partition's consumed offset
+    /// (<c>after=consumed</c>) rather than after <paramref name="after"/>.
     /// </summary>
-    private async Task<EventsBody?> ReadPageAsync(string? key, int partition, long after, bool follow, CancellationToken cancellationToken)
+    private async Task<EventsBody?> ReadPageAsync(string? key, int partition, long after, bool follow, CancellationToken cancellationToken, bool fromConsumed = false)
     {
-        var query = "?limit=" + _options.PageSize.ToString(CultureInfo.InvariantCulture) + (after >= 0 ? "&after=" + after.ToString(CultureInfo.InvariantCulture) : "");
+        var query = "?limit=" + _options.PageSize.ToString(CultureInfo.InvariantCulture)
+            + (fromConsumed ? "&after=consumed" : after >= 0 ? "&after=" + after.ToString(CultureInfo.InvariantCulture) : "");
         var path = key is null
             ? "/v1/partitions/" + partition.ToString(CultureInfo.InvariantCulture) + "/events" + query
             : "/v1/keys/" + Uri.EscapeDataString(key) + "/events" + query;

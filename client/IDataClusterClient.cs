@@ -46,9 +46,19 @@ public interface IDataClusterClient : IAsyncDisposable
     /// Tails <paramref name="partition"/>: its committed events after <paramref name="after"/>,
     /// then each new one as it is committed (asking every
     /// <see cref="DataClusterClientOptions.FollowPollInterval"/>), across leader changes, until
-    /// cancelled. The pull form of delivery: keep the last offset handled to resume from.
+    /// cancelled, from an offset the app keeps itself; <see cref="Consume"/> keeps it in the
+    /// cluster instead (the consumed offset push delivery moves too).
     /// </summary>
     IAsyncEnumerable<Event> FollowPartitionAsync(int partition, long after = -1, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A pull consumer of <paramref name="partition"/>: its events from the consumed offset the
+    /// cluster recorded, in order, across leader changes, committing what the app consumed as
+    /// <paramref name="commit"/> says (see <see cref="PartitionConsumer"/>). The alternative to
+    /// push delivery, for an app that takes events at its own pace.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The partition is negative or beyond the ring's count, or <paramref name="commit"/> is not defined.</exception>
+    PartitionConsumer Consume(int partition, ConsumerCommit commit = ConsumerCommit.Explicit);
 
     /// <summary>
     /// The assignment changes of the agent at <paramref name="agent"/> (default: the base

@@ -17,7 +17,13 @@ internal sealed record WriteBody(int Partition, long Epoch, long Offset, string 
 
 internal sealed record EventBody(long Offset, long Epoch, string Key, long Timestamp, string? ContentType, byte[]? Body);
 
-internal sealed record EventsBody(int Partition, string? Member, long CommitOffset, long StartOffset, long NextAfter, IReadOnlyList<EventBody> Events);
+/// <summary>A page of events; <c>consumedOffset</c> is the answering member's copy of the partition's consumed offset (null from an agent that does not send it).</summary>
+internal sealed record EventsBody(int Partition, string? Member, long CommitOffset, long StartOffset, long NextAfter, IReadOnlyList<EventBody> Events, long? ConsumedOffset = null);
+
+/// <summary>The body of <c>POST /v1/partitions/{p}/consumed</c>: every event below <c>offset</c> was consumed.</summary>
+internal sealed record ConsumedRequestBody(long Offset);
+
+internal sealed record ConsumedBody(int Partition, long ConsumedOffset, long CommitOffset, bool Advanced);
 
 internal sealed record OwnerBody(string Id, string? Address);
 
@@ -31,4 +37,6 @@ internal sealed record ErrorBody(string? Error, string? Message, int? Partition,
 [JsonSerializable(typeof(WriteBody))]
 [JsonSerializable(typeof(EventsBody))]
 [JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(ConsumedRequestBody))]
+[JsonSerializable(typeof(ConsumedBody))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;

@@ -30,5 +30,18 @@ public static class ReadmeExample
 
         return last;
     }
+
+    // Pull delivery (an app without a delivery URL): one partition's events from the offset the
+    // last consumer committed, in order, across leader changes, until cancelled. OnNextMove counts
+    // an event consumed once the loop asks for the next one and commits page by page; what was not
+    // committed is handed out again to the next consumer (at least once).
+    public static async Task ConsumeAsync(IDataClusterClient client, int partition, Func<Event, Task> handle, CancellationToken cancellationToken)
+    {
+        var consumer = client.Consume(partition, ConsumerCommit.OnNextMove);
+        await foreach (var e in consumer.ReadAsync(cancellationToken))
+        {
+            await handle(e);
+        }
+    }
     // readme-end
 }

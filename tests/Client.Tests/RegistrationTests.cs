@@ -88,6 +88,24 @@ public sealed class RegistrationTests
 
         Assert.Equal("UP", last);
         Assert.Equal(["DOWN", "UP"], cluster.Log(cluster.PartitionOf("server-42")).Select(e => System.Text.Encoding.UTF8.GetString(e.Body)));
+
+        // The consumer example hands the same two events out; once the app has moved past both, they are committed.
+        var partition = cluster.PartitionOf("server-42");
+        var handled = new List<string>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var consuming = ReadmeExample.ConsumeAsync(provider.GetRequiredService<IDataClusterClient>(), partition, e =>
+        {
+            lock (handled)
+            {
+                handled.Add(e.BodyText);
+            }
+
+            return Task.CompletedTask;
+        }, stop.Token);
+        await Wait.UntilAsync(() => cluster.Consumed(partition) == 2, "the example commits both events");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consuming);
+        Assert.Equal(["DOWN", "UP"], handled);
     }
 
     private static string RepositoryRoot()

@@ -27,6 +27,8 @@ internal sealed class FakeAgent : IAsyncDisposable
     private readonly FakeCluster _cluster;
     private WebApplication _app = null!;
     private int _writes;
+    private int _commits;
+    private int _stopped;
 
     private FakeAgent(FakeCluster cluster, string id)
     {
@@ -43,11 +45,23 @@ internal sealed class FakeAgent : IAsyncDisposable
 
     public RequestLog Requests { get; } = new();
 
+    /// <summary>The offsets of the consumed-offset commits this agent took as leader, in arrival order.</summary>
+    public ConcurrentQueue<long> CommittedOffsets { get; } = new();
+
     /// <summary>
     /// Answers a write instead of the default when it returns true; gets the number of this
     /// agent's writes so far, this one included (1 for the first).
     /// </summary>
     public Func<HttpContext, int, Task<bool>>? WriteScript { get; set; }
+
+    /// <summary>
+    /// Answers a consumed-offset commit instead of the default when it returns true; gets the
+    /// number of this agent's commits so far, this one included.
+    /// </summary>
+    public Func<HttpContext, int, Task<bool>>? CommitScript { get; set; }
+
+    /// <summary>Reads answered 503 with Retry-After, as while a partition has no leader, until it counts down to 0.</summary>
+    public int UnavailableReads;
 
     /// <summary>Reads answered as a follower whose commit point trails by one event, until it counts down to 0.</summary>
     public int StaleReads;
@@ -75,6 +89,7 @@ internal sealed class FakeAgent : IAsyncDisposable
         app.MapPost("/v1/keys/{key}/events", agent.WriteAsync);
         app.MapGet("/v1/keys/{key}/events", (HttpContext c, string key) => agent.Read(c, cluster.PartitionOf(key), key));
         app.MapGet("/v1/partitions/{partition:int}/events", (HttpContext c, int partition) => agent.Read(c, partition, null));
+        app.MapPost("/v1/partitions/{partition:int}/consumed", agent.CommitAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         agent.Authority = new Uri(address).Authority;
@@ -111,12 +126,20 @@ internal sealed class FakeAgent : IAsyncDisposable
 
     public int OpenStreams => _streams.Count;
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops serving, as a member that died: its port refuses connections from now on.</summary>
+    public async Task StopAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
         DropStreams();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     private void Record(HttpContext context)
     {
@@ -211,8 +234,22 @@ internal sealed class FakeAgent : IAsyncDisposable
 
     private IResult Read(HttpContext context, int partition, string? key)
     {
+        if (_cluster.ReadsAtLeaderOnly && context.Request.Headers[AgentHeaders.Redirect] == "true" && _cluster.LeaderOf(partition) is { } leader && leader != this)
+        {
+            context.Response.Headers[AgentHeaders.Leader] = $"{leader.Id} {leader.Authority}";
+            return Results.Json(new { error = "not_leader", message = $"{leader.Id} leads partition {partition}", partition, leader = new { id = leader.Id, address = leader.Authority } }, statusCode: 421);
+        }
+
+        if (Interlocked.Decrement(ref UnavailableReads) >= 0)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return Results.Json(new { error = "no_leader", message = $"partition {partition} has no leader right now; retry shortly" }, statusCode: 503);
+        }
+
         var query = context.Request.Query;
-        var after = query.TryGetValue("after", out var a) ? long.Parse(a.ToString(), CultureInfo.InvariantCulture) : -1;
+        var after = !query.TryGetValue("after", out var a) ? -1
+            : a.ToString() == "consumed" ? _cluster.Consumed(partition) - 1
+            : long.Parse(a.ToString(), CultureInfo.InvariantCulture);
         var limit = query.TryGetValue("limit", out var l) ? int.Parse(l.ToString(), CultureInfo.InvariantCulture) : 100;
         var log = _cluster.Log(partition);
         if (Interlocked.Decrement(ref StaleReads) >= 0 && log.Count > 0)
@@ -238,7 +275,37 @@ internal sealed class FakeAgent : IAsyncDisposable
             }
         }
 
-        return Results.Json(new { partition, member = Id, commitOffset = log.Count, startOffset = 0, nextAfter = next, events });
+        return Results.Json(new { partition, member = Id, commitOffset = log.Count, startOffset = 0, nextAfter = next, events, consumedOffset = _cluster.Consumed(partition) });
+    }
+
+    private async Task CommitAsync(HttpContext context, int partition)
+    {
+        var attempt = Interlocked.Increment(ref _commits);
+        if (CommitScript is { } script && await script(context, attempt))
+        {
+            return;
+        }
+
+        var leader = _cluster.LeaderOf(partition);
+        if (leader != this)
+        {
+            context.Response.StatusCode = 421;
+            context.Response.Headers[AgentHeaders.Leader] = $"{leader!.Id} {leader.Authority}";
+            await context.Response.WriteAsJsonAsync(new { error = "not_leader", message = $"{leader.Id} leads partition {partition}", partition, leader = new { id = leader.Id, address = leader.Authority } });
+            return;
+        }
+
+        using var body = await JsonDocument.ParseAsync(context.Request.Body);
+        var offset = body.RootElement.GetProperty("offset").GetInt64();
+        CommittedOffsets.Enqueue(offset);
+        if (_cluster.Consume(partition, offset) is not { } consumed)
+        {
+            context.Response.StatusCode = 400;
+            await context.Response.WriteAsJsonAsync(new { error = "offset_beyond_commit", message = $"offset {offset} is beyond partition {partition}'s commit point" });
+            return;
+        }
+
+        await context.Response.WriteAsJsonAsync(new { partition, consumedOffset = consumed, commitOffset = _cluster.Log(partition).Count, advanced = consumed == offset });
     }
 
     private static string Event(string type, long epoch, IReadOnlyList<int> partitions) =>

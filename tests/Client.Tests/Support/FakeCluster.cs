@@ -14,6 +14,7 @@ internal sealed class FakeCluster : IAsyncDisposable
     private readonly Dictionary<int, FakeAgent> _leaders = [];
     private readonly Dictionary<int, List<StoredEvent>> _logs = [];
     private readonly Dictionary<(string Producer, long Sequence), StoredEvent> _producers = [];
+    private readonly Dictionary<int, long> _consumed = [];
 
     private FakeCluster(int partitions) => Partitions = partitions;
 
@@ -22,6 +23,9 @@ internal sealed class FakeCluster : IAsyncDisposable
     public long Epoch { get; private set; } = 1;
 
     public IReadOnlyList<FakeAgent> Agents { get; private set; } = [];
+
+    /// <summary>When true, a member that does not lead the partition answers a read asking for a redirect with 421, as the agent does for a member holding no copy.</summary>
+    public bool ReadsAtLeaderOnly { get; set; }
 
     /// <summary>Records a key read examines at most, as the agent bounds a key read's work.</summary>
     public int KeyScanLimit { get; set; } = int.MaxValue;
@@ -86,6 +90,41 @@ internal sealed class FakeCluster : IAsyncDisposable
         {
             from?.Publish("leader-lost", epoch, [partition]);
             to.Publish("leader-gained", epoch, [partition]);
+        }
+    }
+
+    /// <summary>The partition's consumed offset, shared by every agent as the replicated offset is.</summary>
+    public long Consumed(int partition)
+    {
+        lock (_gate)
+        {
+            return _consumed.GetValueOrDefault(partition);
+        }
+    }
+
+    /// <summary>Sets the consumed offset, as an earlier consumer's commits would have.</summary>
+    public void SetConsumed(int partition, long offset)
+    {
+        lock (_gate)
+        {
+            _consumed[partition] = offset;
+        }
+    }
+
+    /// <summary>The consume rule: only forward and never beyond the commit point; returns the recorded offset, or null when beyond.</summary>
+    public long? Consume(int partition, long offset)
+    {
+        lock (_gate)
+        {
+            var commit = _logs.GetValueOrDefault(partition)?.Count ?? 0;
+            if (offset > commit)
+            {
+                return null;
+            }
+
+            var consumed = Math.Max(_consumed.GetValueOrDefault(partition), offset);
+            _consumed[partition] = consumed;
+            return consumed;
         }
     }
 
@@ -161,5 +200,8 @@ internal sealed class RequestLog
 
     public IReadOnlyList<Received> All => [.. _all];
 
-    public IReadOnlyList<Received> Writes => [.. _all.Where(r => r.Method == "POST")];
+    public IReadOnlyList<Received> Writes => [.. _all.Where(r => r.Method == "POST" && !r.PathAndQuery.EndsWith("/consumed", StringComparison.Ordinal))];
+
+    /// <summary>Consumed-offset commits (<c>POST /v1/partitions/{p}/consumed</c>).</summary>
+    public IReadOnlyList<Received> Commits => [.. _all.Where(r => r.Method == "POST" && r.PathAndQuery.EndsWith("/consumed", StringComparison.Ordinal))];
 }
