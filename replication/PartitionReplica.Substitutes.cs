@@ -28,7 +28,7 @@ internal sealed partial class PartitionReplica
     /// that answer hold a majority of the current set, of the next one and of every earlier set this
     /// member remembers (the next term's prepare needs them; without them the change would stall
     /// the partition instead of keeping it writable). A slot whose assigned replica is down gets a
-    /// stand-in; a stand-in that is down is replaced; an assigned replica that answers again gets
+    /// stand-in; a stand-in that is down is replaced; an assigned replica that has answered again for a down-after interval gets
     /// its slot back.
     /// </summary>
     private void ReviewReplicaSet(Leadership lead)
@@ -55,9 +55,11 @@ internal sealed partial class PartitionReplica
             }
 
             var want = current;
-            if (chooser is null || !_node.Liveness.IsDown(assigned, now))
+            if (chooser is null || (string.Equals(current, assigned, StringComparison.Ordinal) ? !_node.Liveness.IsDown(assigned, now) : _node.Liveness.IsSteadilyUp(assigned, now)))
             {
-                // Back (or substitutes turned off): the assigned replica takes its place again.
+                // Up (or back for a down-after interval, so a member still starting or a flapping
+                // link does not swap the set to and fro), or substitutes turned off: the assigned
+                // replica has its place.
                 want = assigned;
             }
             else if (string.Equals(current, assigned, StringComparison.Ordinal) || _node.Liveness.IsDown(current, now))

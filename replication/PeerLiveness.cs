@@ -8,19 +8,27 @@ namespace DataCluster.Replication;
 /// <remarks>Not thread-safe; owned by one <see cref="ReplicaNode"/>.</remarks>
 internal sealed class PeerLiveness(long downAfterMs)
 {
-    private readonly Dictionary<string, (long FirstContact, long LastHeard)> _peers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long FirstContact, long LastHeard, long UpSince)> _peers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _incarnations = new(StringComparer.Ordinal);
 
     public void Heard(string peer, long now)
     {
-        _peers[peer] = _peers.TryGetValue(peer, out var seen) ? (seen.FirstContact, now) : (now, now);
+        if (!_peers.TryGetValue(peer, out var seen))
+        {
+            _peers[peer] = (now, now, now);
+            return;
+        }
+
+        // Back after being known down: up again from now.
+        var upSince = now - seen.LastHeard > downAfterMs ? now : seen.UpSince;
+        _peers[peer] = (seen.FirstContact, now, upSince);
     }
 
     public void Contacted(string peer, long now)
     {
         if (!_peers.ContainsKey(peer))
         {
-            _peers[peer] = (now, now);
+            _peers[peer] = (now, now, now);
         }
     }
 
@@ -37,4 +45,13 @@ internal sealed class PeerLiveness(long downAfterMs)
 
     public bool IsDown(string peer, long now) =>
         _peers.TryGetValue(peer, out var seen) && now - seen.LastHeard > downAfterMs;
+
+    /// <summary>
+    /// True when the peer answered within half of <c>downAfterMs</c> (a live peer pings every
+    /// heartbeat interval) and has answered without a gap of <c>downAfterMs</c> for at least that
+    /// long: back for good rather than for a moment (a member still starting, or one whose link
+    /// flaps).
+    /// </summary>
+    public bool IsSteadilyUp(string peer, long now) =>
+        !_peers.TryGetValue(peer, out var seen) || (now - seen.LastHeard < downAfterMs / 2 && now - seen.UpSince >= downAfterMs);
 }

@@ -86,7 +86,7 @@ public sealed class SubstituteTests
         Assert.True(Committed(cluster, during));
 
         cluster.Start("c");
-        cluster.Run(1_000);
+        cluster.Run(2_000);
 
         var status = cluster.Node("a").GetStatus(0)!;
         Assert.Equal(["b", "c"], status.Followers.Select(f => f.Member).Order());
@@ -113,15 +113,36 @@ public sealed class SubstituteTests
         // c is back, but nothing from a reaches it: a hands c its place (the prepare needs only
         // a majority), yet c does not hold the log, so d may not drop what it holds.
         cluster.Start("c");
-        cluster.Run(1_000, drop: e => e.From == "a" && e.To == "c" && e.Message.Items.Any(i => i is Append));
+        cluster.Run(2_000, drop: e => e.From == "a" && e.To == "c" && e.Message.Items.Any(i => i is Append));
 
-        Assert.NotEqual(ReplicaRole.Leading, cluster.Node("d").GetStatus(0)!.Role);
+        Assert.Contains(cluster.Node("a").GetStatus(0)!.Followers, f => f.Member == "c" && f.MatchedOffset == 0);
+        Assert.DoesNotContain(cluster.Node("a").GetStatus(0)!.Followers, f => f.Member == "d");
         Assert.Equal(["before 0", "before 1", "before 2", "while c is down"], cluster.Bodies("d"));
         Assert.Equal(0, cluster.Node("d").SubstituteCopiesReleased);
 
         cluster.Run(1_000);
         Assert.Equal(["before 0", "before 1", "before 2", "while c is down"], cluster.Bodies("c"));
         Assert.Equal(0, cluster.Node("d").GetStatus(0)!.LogEnd);
+    }
+
+    [Fact]
+    public void A_follower_back_for_less_than_the_down_after_interval_does_not_take_its_place_back()
+    {
+        var cluster = Cluster();
+        cluster.Crash("c");
+        cluster.Run(1_500);
+        Assert.Contains(cluster.Node("a").GetStatus(0)!.Followers, f => f.Member == "d");
+
+        // c starts, answers for 400 ms (less than half the down-after interval) and dies again.
+        cluster.Start("c");
+        cluster.Run(400);
+        cluster.Crash("c");
+        cluster.Run(1_500);
+
+        var status = cluster.Node("a").GetStatus(0)!;
+        Assert.Contains(status.Followers, f => f.Member == "d" && f.StandsInFor == "c");
+        Assert.Equal(1, cluster.Node("a").SubstitutionsStarted);
+        Assert.Equal(0, cluster.Node("d").SubstituteCopiesReleased);
     }
 
     [Fact]
