@@ -119,6 +119,15 @@ public sealed class GrpcPeerTransport : IPeerTransport, IAsyncDisposable
         sender.Value.Enqueue(message.Message);
     }
 
+    /// <summary>A peer opened a stream to this member: if the stream back to it is waiting to redial, it redials now.</summary>
+    internal void PeerCalled(string peer)
+    {
+        if (_senders.TryGetValue(peer, out var sender) && sender.IsValueCreated)
+        {
+            sender.Value.Wake();
+        }
+    }
+
     /// <summary>
     /// Ends every receiving stream (their senders see the stream close and retry elsewhere or
     /// later) and makes new ones fail. Call when the agent begins to stop, so open streams do

@@ -61,6 +61,9 @@ internal sealed class PeerSender : IAsyncDisposable
     private Uri? _channelAddress;
     private int _failures;
 
+    // Completed by Wake: the peer is reachable again, so the backoff wait ends at once.
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public PeerSender(string peer, PeerTransportOptions options, Func<string, Uri?> resolve, PeerMetrics metrics, ILogger logger, TimeProvider time)
     {
         _self = options.Self;
@@ -171,7 +174,7 @@ internal sealed class PeerSender : IAsyncDisposable
                     PeerLog.StillUnreachable(_logger, _peer, where, _failures, reason, (long)delay.TotalMilliseconds);
                 }
 
-                await Task.Delay(delay, _time, token).ConfigureAwait(false);
+                await WaitOrWakeAsync(delay, token).ConfigureAwait(false);
             }
         }
         catch (Exception) when (token.IsCancellationRequested)
@@ -181,6 +184,30 @@ internal sealed class PeerSender : IAsyncDisposable
         finally
         {
             _metrics.Connected.Set(0, _peer);
+        }
+    }
+
+    /// <summary>
+    /// Ends a backoff wait now and starts the next one from the shortest delay: the peer has just
+    /// opened its own stream to this member, so it is up (a restarted member is redialled at once
+    /// instead of after up to <see cref="PeerTransportOptions.MaxBackoff"/>, while its new
+    /// leaderships wait for the answers this stream carries). No effect while a stream is open.
+    /// </summary>
+    public void Wake() => Volatile.Read(ref _wake).TrySetResult();
+
+    private async Task WaitOrWakeAsync(TimeSpan delay, CancellationToken token)
+    {
+        var wake = Volatile.Read(ref _wake);
+        if (!wake.Task.IsCompleted)
+        {
+            await Task.WhenAny(Task.Delay(delay, _time, token), wake.Task).ConfigureAwait(false);
+            token.ThrowIfCancellationRequested();
+        }
+
+        if (wake.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wake);
+            _backoff.Reset();
         }
     }
 

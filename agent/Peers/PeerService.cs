@@ -41,6 +41,7 @@ internal sealed class PeerService(GrpcPeerTransport transport, ILoggerFactory lo
         // Headers now, naming this member, tell the sender its stream is accepted; without them
         // it would learn only at the end of the call.
         await context.WriteResponseHeadersAsync(new Metadata { { PeerHeaders.Accepted, self } }).ConfigureAwait(false);
+        transport.PeerCalled(claimed);
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, transport.Receiving);
         ulong batches = 0;
         try

@@ -109,6 +109,32 @@ public sealed class GrpcPeerTransportTests
     }
 
     [Fact]
+    public async Task A_peer_that_comes_back_and_calls_is_redialled_at_once_instead_of_after_the_backoff()
+    {
+        // a waits 20 s between attempts: only the wake-up can reach the returning peer sooner.
+        var slow = TimeSpan.FromSeconds(20);
+        await using var a = await PeerHost.StartAsync("dc-0", _directory, configure: o => o with { InitialBackoff = slow, MaxBackoff = slow });
+        var b = await PeerHost.StartAsync("dc-1", _directory);
+        var port = b.Address.Port;
+        var before = new Received(b.Transport.Inbound);
+        a.Send("dc-1", new Heartbeat(0, 1, 0));
+        await Eventually.UntilAsync(() => before.Count == 1, Deadline, "the first message arrives");
+
+        await b.StopAsync();
+        a.Send("dc-1", new Heartbeat(0, 1, 1));
+        await Eventually.UntilAsync(() => a.Metrics.StreamFailures.Value("dc-1") >= 1, Deadline, "the sender's stream fails and it backs off");
+
+        await using var back = await PeerHost.StartAsync("dc-1", _directory, port);
+        var after = new Received(back.Transport.Inbound);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        back.Send("dc-0", new Heartbeat(0, 1, 0));
+        a.Send("dc-1", new Heartbeat(0, 1, 2));
+
+        await Eventually.UntilAsync(() => after.Heartbeats("dc-0", 0).Contains(2), slow / 2, "the message reaches the returning peer before the backoff would have ended");
+        Assert.True(clock.Elapsed < slow, $"arrived after {clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task A_full_queue_drops_its_oldest_messages_and_counts_them_without_blocking_the_caller()
     {
         await using var a = await PeerHost.StartAsync("dc-0", _directory, configure: o => o with { QueueCapacity = 8, MaxMessageAge = TimeSpan.FromMinutes(5) });
