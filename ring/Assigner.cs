@@ -160,22 +160,28 @@ public static class Assigner
         return found[..count].ToArray();
     }
 
+    /// <summary>Throws when a member of a list the ring takes is null, has no id, or a null zone or region.</summary>
+    internal static void CheckMember(Member? member, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(member, paramName);
+        if (string.IsNullOrEmpty(member.Id))
+        {
+            throw new ArgumentException("every member needs a non-empty id (its pod name)", paramName);
+        }
+
+        if (member.Zone is null || member.Region is null)
+        {
+            throw new ArgumentException($"member '{member.Id}' has a null zone or region; use the empty string for unknown", paramName);
+        }
+    }
+
     private static Member[] Sorted(IReadOnlyCollection<Member> members)
     {
         var sorted = new Member[members.Count];
         var i = 0;
         foreach (var member in members)
         {
-            ArgumentNullException.ThrowIfNull(member, nameof(members));
-            if (string.IsNullOrEmpty(member.Id))
-            {
-                throw new ArgumentException("every member needs a non-empty id (its pod name)", nameof(members));
-            }
-
-            if (member.Zone is null || member.Region is null)
-            {
-                throw new ArgumentException($"member '{member.Id}' has a null zone or region; use the empty string for unknown", nameof(members));
-            }
+            CheckMember(member, nameof(members));
 
             sorted[i++] = member;
         }

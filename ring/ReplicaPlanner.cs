@@ -210,16 +210,8 @@ internal static partial class ReplicaPlanner
         }
 
         var members = state.Of(p);
-        var leader = members[0];
-        int otherZone = 0, otherRegion = 0;
-        foreach (var m in members[1..])
-        {
-            var relation = topology.Between(leader, m);
-            otherZone += relation == Relation.OtherZone ? 1 : 0;
-            otherRegion += relation == Relation.OtherRegion ? 1 : 0;
-        }
-
-        var g = topology.GroupOf[leader];
+        var (otherZone, otherRegion) = topology.Spread(members);
+        var g = topology.GroupOf[members[0]];
         return otherZone < topology.NeedOtherZone[g] ? SlotKind.OtherZone
             : otherRegion < topology.NeedOtherRegion[g] ? SlotKind.OtherRegion
             : SlotKind.Spare;

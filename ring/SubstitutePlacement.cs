@@ -129,16 +129,8 @@ public static class SubstitutePlacement
     /// missing, measured from its first member.</summary>
     private static int Unmet(Topology topology, ReadOnlySpan<int> set)
     {
-        var leader = set[0];
-        int otherZone = 0, otherRegion = 0;
-        foreach (var member in set[1..])
-        {
-            var relation = topology.Between(leader, member);
-            otherZone += relation == Relation.OtherZone ? 1 : 0;
-            otherRegion += relation == Relation.OtherRegion ? 1 : 0;
-        }
-
-        var group = topology.GroupOf[leader];
+        var (otherZone, otherRegion) = topology.Spread(set);
+        var group = topology.GroupOf[set[0]];
         return Math.Max(0, topology.NeedOtherZone[group] - otherZone) + Math.Max(0, topology.NeedOtherRegion[group] - otherRegion);
     }
 
@@ -165,16 +157,7 @@ public static class SubstitutePlacement
         var known = new Dictionary<string, Member>(members.Count, StringComparer.Ordinal);
         foreach (var member in members)
         {
-            ArgumentNullException.ThrowIfNull(member, nameof(members));
-            if (string.IsNullOrEmpty(member.Id))
-            {
-                throw new ArgumentException("every member needs a non-empty id (its pod name)", nameof(members));
-            }
-
-            if (member.Zone is null || member.Region is null)
-            {
-                throw new ArgumentException($"member '{member.Id}' has a null zone or region; use the empty string for unknown", nameof(members));
-            }
+            Assigner.CheckMember(member, nameof(members));
 
             if (!known.TryAdd(member.Id, member))
             {

@@ -169,6 +169,18 @@ internal sealed class Topology
         return otherZone >= NeedOtherZone[g] && otherRegion >= NeedOtherRegion[g];
     }
 
+    /// <summary>How many members of <paramref name="set"/> after its first sit in another zone of the first's region, and in another region.</summary>
+    public (int OtherZone, int OtherRegion) Spread(ReadOnlySpan<int> set)
+    {
+        int otherZone = 0, otherRegion = 0;
+        foreach (var member in set[1..])
+        {
+            Count(Between(set[0], member), ref otherZone, ref otherRegion);
+        }
+
+        return (otherZone, otherRegion);
+    }
+
     private static void Count(Relation relation, ref int otherZone, ref int otherRegion)
     {
         if (relation == Relation.OtherZone)
