@@ -40,8 +40,8 @@ public sealed class AgentCluster : IAsyncDisposable
 
     public IReadOnlyList<string> Members { get; } = [.. Enumerable.Range(0, 3).Select(i => ObjectNames.Pod(Name, i))];
 
-    /// <summary>Starts the control plane, the operator and three agents, and waits until they serve one ring.</summary>
-    public static async Task<AgentCluster> StartAsync(string root, int connections, CancellationToken cancellationToken)
+    /// <summary>Starts the control plane, the operator and three agents (with <paramref name="environment"/> on their container), and waits until they serve one ring.</summary>
+    public static async Task<AgentCluster> StartAsync(string root, int connections, IReadOnlyList<KeyValuePair<string, string>> environment, CancellationToken cancellationToken)
     {
         if (!EnvtestAssets.TryLocate(out var assets, out var problem))
         {
@@ -67,7 +67,11 @@ public sealed class AgentCluster : IAsyncDisposable
             await cluster.Admin.CreateAsync(DataClusterResource.Type, new Operator.Api.DataCluster
             {
                 Metadata = new ObjectMeta { Name = Name, Namespace = Namespace },
-                Spec = new DataClusterSpec { Replicas = 3 },
+                Spec = new DataClusterSpec
+                {
+                    Replicas = 3,
+                    Agent = new AgentSpec { Env = environment.Count == 0 ? null : [.. environment.Select(v => new EnvVar { Name = v.Key, Value = v.Value })] },
+                },
             }, cancellationToken);
             await agents.WaitForRingAsync(cancellationToken);
             return agents;

@@ -92,6 +92,9 @@ public sealed class EtcdCluster : IAsyncDisposable
     /// <summary>Resident set size of each member, in bytes.</summary>
     public IReadOnlyList<long> ResidentBytes() => [.. _members.Select(Rss.Of)];
 
+    /// <summary>CPU seconds (user + system) the members have used so far, together.</summary>
+    public double CpuSeconds() => _members.Sum(m => CpuTime.Of(m.Id));
+
     private async Task WaitForLeaderAsync(CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -5,12 +5,21 @@ using DataCluster.Writes.Bench;
 // make bench-writes: `report` runs three agents (QUORUM, fsync on) and a three-member etcd
 // (fsync on) with 1, 16 and 64 clients and prints one table, then the agents' memory. `etcd`
 // runs etcd alone, `agents` the agents alone. Options: --seconds N (measured window),
-// --payload BYTES, --settle N (seconds idle before the idle figures are taken).
+// --payload BYTES, --settle N (seconds idle before the idle figures are taken), --env NAME=VALUE
+// (repeatable: a variable on the agent container, through the DataCluster's spec.agent.env, to
+// compare a runtime setting against the defaults).
 var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "report";
 var seconds = Option("--seconds", 10);
 var payload = Option("--payload", 256);
 var settle = Option("--settle", 30);
 var clientCounts = new[] { 1, 16, 64 };
+var agentEnvironment = EnvironmentOptions();
+if (agentEnvironment is null)
+{
+    Console.Error.WriteLine("bench-writes: --env takes NAME=VALUE");
+    return 2;
+}
+
 const int IdleCpuSeconds = 10;
 var etcd = Environment.GetEnvironmentVariable("DATACLUSTER_ETCD")
     ?? Path.Combine(Environment.GetEnvironmentVariable("KUBEBUILDER_ASSETS") ?? "", "etcd");
@@ -31,11 +40,14 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 Console.WriteLine($"writes of {payload} B, fsync on, {seconds} s measured after 2 s warm-up, closed loop, {Environment.ProcessorCount} cores");
-Console.WriteLine($"{"system",-26} {"clients",7} {"writes/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",7}");
+// CPU per write: what the three agents (or etcd members) used together during the measured
+// window, divided by the writes acknowledged in it; less sensitive than writes/s to what else
+// the machine runs, so it compares builds and settings on a busy machine too.
+Console.WriteLine($"{"system",-26} {"clients",7} {"writes/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",7} {"CPU us/write",12}");
 var rows = new List<string>();
 if (mode is "report" or "agents")
 {
-    await using var agents = await AgentCluster.StartAsync(RepositoryLayout.Root(), clientCounts.Max(), cancel.Token);
+    await using var agents = await AgentCluster.StartAsync(RepositoryLayout.Root(), clientCounts.Max(), agentEnvironment, cancel.Token);
     // Idle: the ring formed, nothing written yet; time for start-up garbage and the JIT's tiering to settle.
     await Task.Delay(TimeSpan.FromSeconds(settle), cancel.Token);
     var idle = agents.ResidentBytes();
@@ -48,11 +60,13 @@ if (mode is "report" or "agents")
     {
         using var sampling = new CancellationTokenSource();
         var sampler = SampleAsync(agents, loaded, sampling.Token);
-        var result = await LoadGenerator.RunAsync(clients, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds),
+        var cpuAtWindow = CpuAtWindowAsync(() => agents.CpuSeconds().Sum(), cancel.Token);
+        var result = await LoadGenerator.RunAsync(clients, Warmup, TimeSpan.FromSeconds(seconds),
             (client, n, ct) => agents.WriteAsync($"bench-{client}-{n}", value, ct), cancel.Token);
+        var cpu = agents.CpuSeconds().Sum() - await cpuAtWindow;
         await sampling.CancelAsync();
         await sampler;
-        Print("agents 3 members QUORUM", result);
+        Print("agents 3 members QUORUM", result, cpu);
     }
 
     rows.Add($"agent RSS idle (256 partitions, 3 members): {Mib(idle)}");
@@ -65,9 +79,10 @@ if (mode is "report" or "etcd")
     foreach (var clients in clientCounts)
     {
         await using var cluster = await EtcdCluster.StartAsync(etcd, work, clients, cancel.Token);
-        var result = await LoadGenerator.RunAsync(clients, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds),
+        var cpuAtWindow = CpuAtWindowAsync(cluster.CpuSeconds, cancel.Token);
+        var result = await LoadGenerator.RunAsync(clients, Warmup, TimeSpan.FromSeconds(seconds),
             (client, n, ct) => cluster.PutAsync($"bench/{client}/{n}", value, ct), cancel.Token);
-        Print("etcd 3 members", result);
+        Print("etcd 3 members", result, cluster.CpuSeconds() - await cpuAtWindow);
     }
 }
 
@@ -84,9 +99,39 @@ int Option(string name, int fallback)
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-static void Print(string system, LoadResult result) =>
+List<KeyValuePair<string, string>>? EnvironmentOptions()
+{
+    var variables = new List<KeyValuePair<string, string>>();
+    for (var i = 0; i < args.Length; i++)
+    {
+        if (args[i] != "--env")
+        {
+            continue;
+        }
+
+        var pair = i + 1 < args.Length ? args[i + 1] : "";
+        var equals = pair.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            return null;
+        }
+
+        variables.Add(new(pair[..equals], pair[(equals + 1)..]));
+    }
+
+    return variables;
+}
+
+static void Print(string system, LoadResult result, double cpuSeconds) =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{system,-26} {result.Clients,7} {result.PerSecond,10:F0} {result.Percentile(50),8:F2} {result.Percentile(99),8:F2} {result.Errors,7}"));
+        $"{system,-26} {result.Clients,7} {result.PerSecond,10:F0} {result.Percentile(50),8:F2} {result.Percentile(99),8:F2} {result.Errors,7} {(result.Writes == 0 ? 0 : cpuSeconds * 1e6 / result.Writes),12:F0}"));
+
+// The CPU reading when the warm-up ends and the measured window begins.
+static async Task<double> CpuAtWindowAsync(Func<double> read, CancellationToken cancellationToken)
+{
+    await Task.Delay(Warmup, cancellationToken);
+    return read();
+}
 
 static string Mib(IEnumerable<long> bytes) =>
     string.Join(", ", bytes.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:F1} MiB")));
@@ -110,4 +155,9 @@ static async Task SampleAsync(AgentCluster agents, long[] peak, CancellationToke
     {
         // The run ended.
     }
+}
+
+internal static partial class Program
+{
+    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
 }
