@@ -76,6 +76,8 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly List<LogRecord> _scratch = [];
     private LogStore? _store;
     private Task<bool>? _readable;
+    private Task<bool>? _peerReadable;
+    private static readonly Task<bool> NeverReadable = new TaskCompletionSource<bool>().Task;
     private ReplicaNode? _node;
     private volatile IReadOnlyList<PartitionStatus> _statuses = [];
     private volatile bool _running;
@@ -172,8 +174,6 @@ public sealed partial class DataPlane : IAsyncDisposable
         };
         _nextTickMs = NowMs();
         _running = true;
-        using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pump = PumpInboundAsync(stopPump.Token);
         DataPlaneLog.Started(_logger, _options.Self, _options.Store.DataDirectory, _store.PartitionsOnDisk().Count, _options.Store.FsyncPolicy.ToString());
         try
         {
@@ -204,30 +204,10 @@ public sealed partial class DataPlane : IAsyncDisposable
         finally
         {
             _running = false;
-            await stopPump.CancelAsync().ConfigureAwait(false);
-            await pump.ConfigureAwait(false);
             FailPending("the agent is stopping");
             FailCommitWaiters();
             _store.Dispose();
             DataPlaneLog.Stopped(_logger, _options.Self);
-        }
-    }
-
-    /// <summary>Moves what peers send from the transport into the loop's queue, waiting while the queue is full.</summary>
-    private async Task PumpInboundAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var inbound in _peers.Inbound.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await _inputs.Writer.WriteAsync(new PeerInput(inbound.From, inbound.Message), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (ChannelClosedException)
-        {
         }
     }
 
@@ -241,14 +221,16 @@ public sealed partial class DataPlane : IAsyncDisposable
     private long NowMs() => _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
 
     /// <summary>
-    /// Waits until an input arrives or the next tick is due. The wait for input outlives a tick
-    /// and is reused by the next call: a timeout by cancellation would throw and catch an
-    /// exception at every tick of an idle loop (50 a second), and a fresh wait each tick would
-    /// leave one waiter in the channel per tick until the next input.
+    /// Waits until an input or a peer's message arrives or the next tick is due. A wait for input
+    /// outlives a tick and is reused by the next call: a timeout by cancellation would throw and
+    /// catch an exception at every tick of an idle loop (50 a second), and a fresh wait each tick
+    /// would leave one waiter in the channel per tick until the next input. Peers' messages are
+    /// read from the transport's queue here, not moved into the loop's own queue by another
+    /// task: under load that extra hand-over cost a thread wake-up per message batch.
     /// </summary>
     private async Task WaitForWorkAsync(CancellationToken cancellationToken)
     {
-        if (_inputs.Reader.TryPeek(out _))
+        if (_inputs.Reader.TryPeek(out _) || _peers.Inbound.TryPeek(out _))
         {
             return;
         }
@@ -260,28 +242,38 @@ public sealed partial class DataPlane : IAsyncDisposable
         }
 
         _readable ??= _inputs.Reader.WaitToReadAsync(cancellationToken).AsTask();
-        if (!_readable.IsCompleted)
+        // Once the transport is disposed (the agent is stopping) its queue is complete and a
+        // wait on it would end at once: only the loop's inputs and the tick are waited for then.
+        _peerReadable ??= _peers.Inbound.Completion.IsCompleted ? NeverReadable : _peers.Inbound.WaitToReadAsync(cancellationToken).AsTask();
+        if (!_readable.IsCompleted && !_peerReadable.IsCompleted)
         {
-            await Task.WhenAny(_readable, Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(_readable, _peerReadable, Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken)).ConfigureAwait(false);
         }
 
         if (_readable.IsCompleted)
         {
             _readable = null;
         }
+
+        if (_peerReadable.IsCompleted)
+        {
+            _peerReadable = null;
+        }
     }
 
-    /// <summary>Applies every queued input (up to a batch) to the state machine.</summary>
+    /// <summary>Applies every queued input and peer message (up to a batch of each) to the state machine.</summary>
     private void Apply()
     {
         var node = _node!;
+        for (var applied = 0; applied < MaxInputsPerBatch && _peers.Inbound.TryRead(out var inbound); applied++)
+        {
+            node.Step(inbound.From, inbound.Message);
+        }
+
         for (var applied = 0; applied < MaxInputsPerBatch && _inputs.Reader.TryRead(out var input); applied++)
         {
             switch (input)
             {
-                case PeerInput peer:
-                    node.Step(peer.From, peer.Message);
-                    break;
                 case AssignmentInput assignment:
                     if (node.Assignment is null || assignment.Assignment.Epoch > node.Assignment.Epoch)
                     {
@@ -562,8 +554,6 @@ public sealed partial class DataPlane : IAsyncDisposable
         new(status, partition, 0, -1, false, leader, retryAfterMs, message);
 
     private abstract record Input;
-
-    private sealed record PeerInput(string From, PeerMessage Message) : Input;
 
     private sealed record AssignmentInput(Assignment Assignment) : Input;
 
