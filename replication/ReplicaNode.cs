@@ -33,6 +33,13 @@ public sealed class ReplicaNode
     // Members this one shares a partition with: they get a ping when nothing else went to them.
     private string[] _peers = [];
 
+    // Partitions that took an input since the last Ready (a message, a proposal, a flush): only
+    // they can have something new to send, so TakeReady visits them alone instead of every
+    // partition per loop turn. A tick or an assignment marks them all (timers may fire anywhere).
+    private readonly HashSet<int> _touched = [];
+    private readonly List<int> _touchedInOrder = [];
+    private bool _allTouched = true;
+
     // Members outside the assignment this one exchanges messages with (substitutes), gathered each tick.
     private readonly HashSet<string> _offAssignmentPeers = new(StringComparer.Ordinal);
     private Assignment? _assignment;
@@ -105,6 +112,7 @@ public sealed class ReplicaNode
 
         var previous = _assignment;
         _assignment = assignment;
+        _allTouched = true;
         var peers = new HashSet<string>(StringComparer.Ordinal);
         for (var p = 0; p < assignment.Partitions; p++)
         {
@@ -157,6 +165,7 @@ public sealed class ReplicaNode
                 {
                     // What the leaders here know of that member's replicas may have been in a memory it lost.
                     ForEachReplica(replica => replica.PeerRestarted(from));
+                    _allTouched = true;
                 }
 
                 continue;
@@ -168,6 +177,7 @@ public sealed class ReplicaNode
             }
 
             var replica = Replica(item.Partition);
+            _touched.Add(item.Partition);
             try
             {
                 replica.Step(from, item);
@@ -192,6 +202,7 @@ public sealed class ReplicaNode
     {
         EnsureNotInReady();
         _node.Now = Math.Max(_node.Now, nowMs);
+        _allTouched = true;
         var busy = false;
         _offAssignmentPeers.Clear();
         ForEachReplica(replica =>
@@ -248,6 +259,7 @@ public sealed class ReplicaNode
                 leader is null ? $"partition {partition} has no leader right now; retry later" : $"this member does not lead partition {partition}; send the write to {leader}");
         }
 
+        _touched.Add(partition);
         try
         {
             return replica.Propose(key, contentType, body, level, producerId, sequence);
@@ -275,6 +287,7 @@ public sealed class ReplicaNode
             return new ConsumeResult(ConsumeStatus.NotLeader, 0, 0, leader == Self ? null : leader);
         }
 
+        _touched.Add(partition);
         return replica.Consume(offset, term);
     }
 
@@ -289,7 +302,21 @@ public sealed class ReplicaNode
     public Ready TakeReady()
     {
         EnsureNotInReady();
-        ForEachReplica(static replica => replica.BeforeReady());
+        if (_allTouched)
+        {
+            ForEachReplica(static replica => replica.BeforeReady());
+        }
+        else
+        {
+            // In partition order, as a walk of every partition would visit them: the Ready is the same.
+            _touchedInOrder.AddRange(_touched);
+            _touchedInOrder.Sort();
+            ForEachReplica(static replica => replica.BeforeReady(), _touchedInOrder);
+            _touchedInOrder.Clear();
+        }
+
+        _touched.Clear();
+        _allTouched = false;
         _readyTaken = true;
         return _node.Outbox.Take();
     }
@@ -304,6 +331,7 @@ public sealed class ReplicaNode
             if (!ready.StatesToSave.ContainsKey(log.Partition) && _partitions.TryGetValue(log.Partition, out var replica))
             {
                 replica.Persisted(null);
+                _touched.Add(log.Partition);
             }
         }
 
@@ -312,6 +340,7 @@ public sealed class ReplicaNode
             if (_partitions.TryGetValue(partition, out var replica))
             {
                 replica.Persisted(state);
+                _touched.Add(partition);
             }
         }
     }
@@ -351,14 +380,14 @@ public sealed class ReplicaNode
     }
 
     /// <summary>
-    /// Runs <paramref name="step"/> on every partition. One whose log turns out damaged is
-    /// quarantined once the walk is over (the dictionary cannot change while it is walked); the
-    /// others are not held up.
+    /// Runs <paramref name="step"/> on every partition, or on those of <paramref name="only"/>
+    /// that this member holds. One whose log turns out damaged is quarantined once the walk is
+    /// over (the dictionary cannot change while it is walked); the others are not held up.
     /// </summary>
-    private void ForEachReplica(Action<PartitionReplica> step)
+    private void ForEachReplica(Action<PartitionReplica> step, List<int>? only = null)
     {
         List<(PartitionReplica Replica, LogCorruptedException Error)>? damaged = null;
-        foreach (var replica in _partitions.Values)
+        foreach (var replica in only is null ? _partitions.Values : Held(only))
         {
             try
             {
@@ -373,6 +402,17 @@ public sealed class ReplicaNode
         foreach (var (replica, error) in damaged ?? [])
         {
             Quarantine(replica, error);
+        }
+    }
+
+    private IEnumerable<PartitionReplica> Held(List<int> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            if (_partitions.TryGetValue(partition, out var replica))
+            {
+                yield return replica;
+            }
         }
     }
 
