@@ -94,6 +94,13 @@ public static class AgentHost
 
         var builder = WebApplication.CreateSlimBuilder(DataClusterWebHost.Options());
         var endpoints = new AgentEndpoints();
+        // A request's parsing and handler continue on the thread that completed the socket read
+        // instead of being queued to the thread pool once more: one thread hand-over less per
+        // request and per peer batch (docs/performance.md, "Where the time goes"). Socket
+        // completions themselves still run on the thread pool, so a slow handler never holds
+        // the socket engine's own thread.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.BindAddress, options.ClientPort, listen => endpoints.Client = listen);
