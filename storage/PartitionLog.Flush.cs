@@ -33,9 +33,9 @@ public sealed partial class PartitionLog
         var toWal = 0L;
         Guard(() =>
         {
-            var written = WriteOut(syncData ? null : wal);
-            batch.BytesWritten += written;
-            toWal = syncData ? 0 : written;
+            var taken = WriteOut(syncData ? null : wal);
+            batch.BytesWritten += taken;
+            toWal = syncData ? 0 : taken;
             for (var i = FirstSegmentWithWork(); i < _segments.Count; i++)
             {
                 var segment = _segments[i];
@@ -153,9 +153,13 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>
-    /// Hands pending bytes to the OS, after syncing a pending cut. With <paramref name="wal"/> the
-    /// same bytes go into the write-ahead log; without it, while the store keeps one, they are
-    /// bytes it does not cover, so the next flush syncs this log's segments.
+    /// Hands pending bytes to the OS, after syncing a pending cut, and returns how many bytes it
+    /// took in: copied into <paramref name="wal"/> when given, else written. With the write-ahead
+    /// log, the active segment's bytes reach its file only once <see cref="DeferredWriteBytes"/>
+    /// of them are waiting (or at a checkpoint, a cut, a roll or a close): the write-ahead log
+    /// already makes them durable, and one write per record batch and partition cost about as
+    /// much CPU as the fdatasync of the whole flush. Without it, while the store keeps one, they
+    /// are bytes it does not cover, so the next flush syncs this log's segments.
     /// </summary>
     private long WriteOut(WriteAheadLog? wal)
     {
@@ -169,18 +173,24 @@ public sealed partial class PartitionLog
             _store.CutDurable(this);
         }
 
+        var taken = 0L;
         var written = 0L;
+        var active = _segments.Count - 1;
         for (var i = FirstSegmentWithWork(); i < _segments.Count; i++)
         {
             var segment = _segments[i];
-            var pending = segment.Length - segment.WrittenLength;
-            if (pending > 0 && wal is not null)
+            if (wal is not null && segment.PendingOutsideWal.Length > 0)
             {
-                wal.AppendRecords(Partition, segment.Pending);
+                taken += segment.PendingOutsideWal.Length;
+                wal.AppendRecords(Partition, segment.PendingOutsideWal);
+                segment.MarkPendingInWal();
             }
 
-            written += pending;
-            segment.WritePending();
+            if (wal is null || i < active || segment.Sealed || segment.PendingBytes >= DeferredWriteBytes)
+            {
+                written += segment.PendingBytes;
+                segment.WritePending();
+            }
         }
 
         if (wal is null && written > 0)
@@ -188,7 +198,7 @@ public sealed partial class PartitionLog
             _writtenOutsideWal = true;
         }
 
-        return written;
+        return wal is null ? written : taken;
     }
 
     /// <summary>Segments before the last durably sealed one need nothing: sealing goes oldest first.</summary>

@@ -29,6 +29,13 @@ public sealed partial class PartitionLog : IPartitionLog
     /// </summary>
     private const int WriteThroughBytes = 1024 * 1024;
 
+    /// <summary>
+    /// Under the write-ahead log, the active segment's pending bytes are written to its file once
+    /// this many are waiting (see WriteOut): about 30 records of 256 bytes per write, and below
+    /// the first buffer a segment rents, so holding them costs no extra memory.
+    /// </summary>
+    private const int DeferredWriteBytes = 12 * 1024;
+
     private readonly LogStore _store;
     private readonly string _directory;
     private readonly int _indexIntervalBytes;
@@ -172,7 +179,7 @@ public sealed partial class PartitionLog : IPartitionLog
 
         _cache.Add(record, size);
         _store.Appended(this, size);
-        if (active.Length - active.WrittenLength >= WriteThroughBytes)
+        if (active.PendingOutsideWal.Length >= WriteThroughBytes)
         {
             Guard(() => WriteOut(null));
         }
@@ -191,6 +198,10 @@ public sealed partial class PartitionLog : IPartitionLog
         var termBefore = TermAt(nextOffset - 1);
         Guard(() =>
         {
+            // Bytes the write-ahead log holds may wait in memory (see WriteOut). The cut must
+            // reach them in the file, so that it is synced and a barrier keeps replay from putting
+            // the removed records back; the ones kept are synced before that barrier.
+            WriteOut(null);
             var deleted = false;
             while (_segments.Count > 1 && _segments[^1].BaseOffset > nextOffset)
             {

@@ -25,6 +25,9 @@ internal sealed partial class Segment : IDisposable
     private int _entriesPersisted;
     private long _bytesSinceEntry;
 
+    // How many of the pending bytes (from their start) are already in the store's write-ahead log.
+    private int _pendingInWal;
+
     private Segment(string directory, long baseOffset, long termBefore)
     {
         BaseOffset = baseOffset;
@@ -120,6 +123,15 @@ internal sealed partial class Segment : IDisposable
     /// <summary>The encoded records not yet handed to the OS.</summary>
     public ReadOnlySpan<byte> Pending => _pending.Written;
 
+    /// <summary>How many bytes are not yet handed to the OS.</summary>
+    public int PendingBytes => _pending.Count;
+
+    /// <summary>The pending bytes not yet copied into the write-ahead log (whole records: copies are made at flushes).</summary>
+    public ReadOnlySpan<byte> PendingOutsideWal => _pending.Written[_pendingInWal..];
+
+    /// <summary>Every pending byte is now in the write-ahead log too.</summary>
+    public void MarkPendingInWal() => _pendingInWal = _pending.Count;
+
     /// <summary>Hands the pending bytes to the OS (no fsync).</summary>
     public void WritePending()
     {
@@ -131,6 +143,7 @@ internal sealed partial class Segment : IDisposable
         RandomAccess.Write(Handle, _pending.Written, WrittenLength);
         WrittenLength += _pending.Count;
         _pending.Clear();
+        _pendingInWal = 0;
     }
 
     /// <summary>The handle to fsync when written bytes are not yet synced, else null.</summary>
@@ -185,6 +198,7 @@ internal sealed partial class Segment : IDisposable
         if (position < WrittenLength)
         {
             _pending.Clear();
+            _pendingInWal = 0;
             RandomAccess.SetLength(Handle, position);
             WrittenLength = position;
             SyncedLength = Math.Min(SyncedLength, position);
@@ -193,6 +207,7 @@ internal sealed partial class Segment : IDisposable
         else
         {
             _pending.Shorten((int)(position - WrittenLength));
+            _pendingInWal = Math.Min(_pendingInWal, _pending.Count);
         }
 
         Sealed = SealDurable = false;

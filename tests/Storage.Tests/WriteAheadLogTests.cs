@@ -53,7 +53,8 @@ public sealed class WriteAheadLogTests
         var logs = Enumerable.Range(0, 3).Select(harness.Log).ToArray();
         foreach (var log in logs)
         {
-            Records.AppendUpTo(log, 40, term: 1);
+            // Enough bytes that the flush writes them to the segments too (smaller batches wait in memory).
+            Records.AppendUpTo(log, 40, term: 1, bodyBytes: 400);
         }
 
         await harness.Store.FlushAsync(logs, Cancel);
@@ -73,10 +74,62 @@ public sealed class WriteAheadLogTests
         {
             var log = harness.Store.OpenPartition(partition);
             Assert.Equal(40, log.NextOffset);
-            Assert.True(Records.ReadAll(log).Select((r, i) => r.SameContent(Records.Make(i, 1))).All(same => same));
+            Assert.True(Records.ReadAll(log).Select((r, i) => r.SameContent(Records.Make(i, 1, bodyBytes: 400))).All(same => same));
         }
 
         Assert.Equal(40, reopened.DurableOffset);
+    }
+
+    [Fact]
+    public async Task Small_flushes_leave_records_out_of_the_segment_file_until_enough_wait_and_a_crash_keeps_them()
+    {
+        using var harness = new StoreHarness();
+        var log = harness.Log();
+        var emptyLength = new FileInfo(log.ActiveSegmentPath).Length;
+        for (var end = 5; end <= 20; end += 5)
+        {
+            Records.AppendUpTo(log, end, term: 1);
+            await log.FlushAsync(Cancel);
+            Assert.Equal(end, log.DurableOffset);
+        }
+
+        Assert.Equal(emptyLength, new FileInfo(log.ActiveSegmentPath).Length);
+
+        // Readable while they wait in memory.
+        Records.Equal([.. Enumerable.Range(0, 20).Select(o => Records.Make(o, 1))], Records.ReadAll(log));
+
+        // Once about 12 KiB wait, the flush writes them all to the file.
+        Records.AppendUpTo(log, 60, term: 1, bodyBytes: 400);
+        await log.FlushAsync(Cancel);
+        Assert.True(new FileInfo(log.ActiveSegmentPath).Length > emptyLength + (40 * 400), "the waiting bytes were written");
+
+        Records.AppendUpTo(log, 65, term: 1);
+        await log.FlushAsync(Cancel);
+        var reopened = harness.CrashAndReopen();
+        Assert.Equal(65, reopened.NextOffset);
+        Records.Equal(
+            [.. Enumerable.Range(0, 20).Select(o => Records.Make(o, 1)), .. Enumerable.Range(20, 40).Select(o => Records.Make(o, 1, bodyBytes: 400)), .. Enumerable.Range(60, 5).Select(o => Records.Make(o, 1))],
+            Records.ReadAll(reopened));
+    }
+
+    [Fact]
+    public async Task A_cut_into_durable_records_that_wait_in_memory_is_not_undone_by_replay()
+    {
+        using var harness = new StoreHarness();
+        var log = harness.Log();
+        Records.AppendUpTo(log, 10, term: 1);
+        await log.FlushAsync(Cancel);
+
+        // A follower drops a divergent suffix and takes the new leader's records.
+        log.Truncate(5);
+        Records.AppendUpTo(log, 8, term: 2);
+        await log.FlushAsync(Cancel);
+        var reopened = harness.CrashAndReopen();
+
+        Assert.Equal(8, reopened.NextOffset);
+        Records.Equal(
+            [.. Enumerable.Range(0, 5).Select(o => Records.Make(o, 1)), .. Enumerable.Range(5, 3).Select(o => Records.Make(o, 2))],
+            Records.ReadAll(reopened));
     }
 
     [Fact]
