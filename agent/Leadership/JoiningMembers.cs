@@ -1,0 +1,123 @@
+using DataCluster.Ring;
+
+namespace DataCluster.Agent.Leadership;
+
+/// <summary>
+/// The cluster leader's record of which members have just joined: a member that holds no replica
+/// in the published assignment is <see cref="MemberState.Joining"/> from the moment the leader
+/// first sees it until <see cref="Settle"/> has passed, so the assignment gives it replicas at
+/// once and leaderships only afterwards (make before break for leadership). While a member joins,
+/// draining members count as active: their drain waits until it has settled.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why: a member that comes back from a restart (a rolling update) or is added has no peer
+/// streams yet and a copy that is behind. A term it led at once would refuse writes (<c>503
+/// syncing</c>) until its peers' streams to it are up and it has fetched what it missed. As a
+/// joining follower it gets both done while the partitions' current leaders keep taking writes.
+/// </para>
+/// <para>
+/// A leader that takes over keeps no history: members the published assignment already places
+/// count as settled, the others start joining when it first sees them. Not thread-safe: the
+/// leader's loop is its only caller.
+/// </para>
+/// </remarks>
+public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
+{
+    /// <summary>
+    /// How long a member stays joining. 2 s: its peers redial it as soon as it opens its own
+    /// streams (milliseconds), its partitions' leaders resend what it missed within a retransmit
+    /// interval (500 ms), and a shared or loaded machine needs room beyond both. Meanwhile its
+    /// partitions are led by members that already serve them, so the wait costs leader balance for
+    /// two seconds, not availability.
+    /// </summary>
+    public static readonly TimeSpan DefaultSettle = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<string, long> _since = new(StringComparer.Ordinal);
+
+    /// <summary>How long a member stays joining.</summary>
+    public TimeSpan Settle { get; } = settle > TimeSpan.Zero
+        ? settle
+        : throw new ArgumentOutOfRangeException(nameof(settle), settle, "the settle time must be positive");
+
+    /// <summary>
+    /// <paramref name="members"/> with the active ones that have just joined marked
+    /// <see cref="MemberState.Joining"/>, in the same order.
+    /// </summary>
+    /// <param name="members">The membership just computed.</param>
+    /// <param name="published">The assignment in force; null or empty for a new cluster, whose members all start at once and join nothing.</param>
+    public IReadOnlyList<Member> Mark(IReadOnlyList<Member> members, Assignment? published)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        var now = time.GetTimestamp();
+        var marked = new List<Member>(members.Count);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in members)
+        {
+            present.Add(member.Id);
+            if (member.State != MemberState.Active)
+            {
+                _since.Remove(member.Id);
+                marked.Add(member);
+                continue;
+            }
+
+            if (!_since.TryGetValue(member.Id, out var since))
+            {
+                if (published is null || published.IsEmpty || published.ReplicaCountOf(member.Id) > 0)
+                {
+                    marked.Add(member);
+                    continue;
+                }
+
+                since = now;
+                _since[member.Id] = since;
+            }
+
+            if (time.GetElapsedTime(since, now) >= Settle)
+            {
+                _since.Remove(member.Id);
+                marked.Add(member);
+            }
+            else
+            {
+                marked.Add(member with { State = MemberState.Joining });
+            }
+        }
+
+        foreach (var id in _since.Keys.Where(id => !present.Contains(id)).ToList())
+        {
+            _since.Remove(id);
+        }
+
+        // A drain waits for the joining members to settle: the drained member's leaderships
+        // would otherwise go only to the members that have not just joined, and the new terms
+        // need the promises of the joining ones, whose streams may not be up yet. The draining
+        // member keeps serving meanwhile (its stop waits for the assignment that drains it).
+        if (_since.Count > 0)
+        {
+            for (var i = 0; i < marked.Count; i++)
+            {
+                if (marked[i].State == MemberState.Draining)
+                {
+                    marked[i] = marked[i] with { State = MemberState.Active };
+                }
+            }
+        }
+
+        return marked;
+    }
+
+    /// <summary>Time until the next joining member settles (a membership change to act on); null when none is joining.</summary>
+    public TimeSpan? UntilNextSettled()
+    {
+        if (_since.Count == 0)
+        {
+            return null;
+        }
+
+        var now = time.GetTimestamp();
+        var next = _since.Values.Min(since => Settle - time.GetElapsedTime(since, now));
+        return next > TimeSpan.Zero ? next : TimeSpan.Zero;
+    }
+}

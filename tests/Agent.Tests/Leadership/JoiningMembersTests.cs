@@ -1,0 +1,91 @@
+using DataCluster.Agent.Leadership;
+using DataCluster.Ring;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace DataCluster.Agent.Tests.Leadership;
+
+public sealed class JoiningMembersTests
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
+    private static readonly AssignmentSettings Settings = new(16, 3);
+
+    private readonly FakeTimeProvider _clock = new();
+
+    private static Member M(int ordinal, MemberState state = MemberState.Active) => new($"dc-{ordinal}", ordinal, "", "", state);
+
+    private static MemberState[] States(IReadOnlyList<Member> members) => [.. members.Select(m => m.State)];
+
+    [Fact]
+    public void A_member_the_published_assignment_does_not_place_joins_until_the_settle_time_has_passed()
+    {
+        var joining = new JoiningMembers(_clock, Settle);
+        var published = Assigner.Assign(null, [M(0), M(1)], Settings);
+
+        Assert.Equal([MemberState.Active, MemberState.Active, MemberState.Joining], States(joining.Mark([M(0), M(1), M(2)], published)));
+        Assert.Equal(Settle, joining.UntilNextSettled());
+
+        // Still joining once an assignment places it: the settle counts from when it was first seen.
+        _clock.Advance(TimeSpan.FromSeconds(1.5));
+        var placed = Assigner.Assign(published, [M(0), M(1), M(2, MemberState.Joining)], Settings);
+        Assert.Equal(MemberState.Joining, joining.Mark([M(0), M(1), M(2)], placed)[2].State);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), joining.UntilNextSettled());
+
+        _clock.Advance(TimeSpan.FromSeconds(0.5));
+        Assert.Equal([MemberState.Active, MemberState.Active, MemberState.Active], States(joining.Mark([M(0), M(1), M(2)], placed)));
+        Assert.Null(joining.UntilNextSettled());
+    }
+
+    [Fact]
+    public void Members_of_a_new_cluster_and_members_already_placed_do_not_join()
+    {
+        var joining = new JoiningMembers(_clock, Settle);
+        Assert.All(joining.Mark([M(0), M(1), M(2)], null), m => Assert.Equal(MemberState.Active, m.State));
+        Assert.All(joining.Mark([M(0), M(1), M(2)], Assignment.Empty(16, 3)), m => Assert.Equal(MemberState.Active, m.State));
+
+        // A new cluster leader without history: what the assignment places has settled.
+        var published = Assigner.Assign(null, [M(0), M(1), M(2)], Settings);
+        Assert.All(joining.Mark([M(0), M(1), M(2)], published), m => Assert.Equal(MemberState.Active, m.State));
+        Assert.Null(joining.UntilNextSettled());
+    }
+
+    [Fact]
+    public void A_joining_member_that_drains_or_leaves_is_forgotten_and_joins_again_when_it_returns()
+    {
+        var joining = new JoiningMembers(_clock, Settle);
+        var published = Assigner.Assign(null, [M(0), M(1)], Settings);
+        joining.Mark([M(0), M(1), M(2)], published);
+
+        Assert.Equal(MemberState.Draining, joining.Mark([M(0), M(1), M(2, MemberState.Draining)], published)[2].State);
+        Assert.Null(joining.UntilNextSettled());
+        Assert.Equal(MemberState.Draining, joining.Mark([M(0), M(1), M(2, MemberState.Draining)], published)[2].State);
+
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(MemberState.Joining, joining.Mark([M(0), M(1), M(2)], published)[2].State);
+        joining.Mark([M(0), M(1)], published);
+        Assert.Null(joining.UntilNextSettled());
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(MemberState.Joining, joining.Mark([M(0), M(1), M(2)], published)[2].State);
+    }
+
+    [Fact]
+    public void A_drain_waits_until_the_joining_members_have_settled()
+    {
+        var joining = new JoiningMembers(_clock, Settle);
+        var published = Assigner.Assign(null, [M(0), M(1)], Settings);
+        joining.Mark([M(0), M(1), M(2)], published);
+
+        _clock.Advance(TimeSpan.FromSeconds(0.5));
+        Assert.Equal([MemberState.Active, MemberState.Active, MemberState.Joining], States(joining.Mark([M(0), M(1, MemberState.Draining), M(2)], published)));
+
+        _clock.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.Equal([MemberState.Active, MemberState.Draining, MemberState.Active], States(joining.Mark([M(0), M(1, MemberState.Draining), M(2)], published)));
+    }
+
+    [Fact]
+    public void A_settle_time_that_is_not_positive_is_refused_with_the_rule()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new JoiningMembers(_clock, TimeSpan.Zero));
+        Assert.Contains("must be positive", error.Message, StringComparison.Ordinal);
+    }
+}
