@@ -45,7 +45,7 @@ public sealed class HandoffTests(E2EFixture fixture)
                     && await dc.AgreementAsync(members) is not null;
             },
             TestCluster.Patience,
-            "every member pod is replaced and the three agents agree on the ring again",
+            "every member pod is replaced and the three agents agree on a ring where every member leads partitions again",
             dc.Diagnostics);
         await writers.WaitForAcknowledgementsAsync("writes are acknowledged after the rolling update");
         await writers.StopAsync();
@@ -67,7 +67,7 @@ public sealed class HandoffTests(E2EFixture fixture)
             async () => (await dc.Cluster.Admin.ListAsync(KubeResources.Pods, dc.Namespace, null, Ct)).Items.Count == 3
                 && await dc.AgreementAsync(dc.Members(3)) is not null,
             TestCluster.Patience,
-            "the cluster shrinks to 3 and the agents agree on the ring",
+            "the cluster shrinks to 3 and the agents agree on a ring where every member leads partitions",
             dc.Diagnostics);
         await writers.WaitForAcknowledgementsAsync("writes are acknowledged after the scale-down");
         await writers.StopAsync();
