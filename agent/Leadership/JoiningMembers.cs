@@ -33,7 +33,11 @@ public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
     /// </summary>
     public static readonly TimeSpan DefaultSettle = TimeSpan.FromSeconds(2);
 
-    private readonly Dictionary<string, long> _since = new(StringComparer.Ordinal);
+    // Per member seen active: when it started joining, or null once it has settled. A member
+    // that leaves the membership or drains is forgotten, so it joins again when it returns; one
+    // that has settled stays settled even if the assignment places nothing on it (more members
+    // than replicas), or it would join again and again.
+    private readonly Dictionary<string, long?> _members = new(StringComparer.Ordinal);
 
     /// <summary>How long a member stays joining.</summary>
     public TimeSpan Settle { get; } = settle > TimeSpan.Zero
@@ -52,49 +56,46 @@ public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
         var now = time.GetTimestamp();
         var marked = new List<Member>(members.Count);
         var present = new HashSet<string>(StringComparer.Ordinal);
+        var anyJoining = false;
         foreach (var member in members)
         {
-            present.Add(member.Id);
             if (member.State != MemberState.Active)
             {
-                _since.Remove(member.Id);
+                _members.Remove(member.Id);
                 marked.Add(member);
                 continue;
             }
 
-            if (!_since.TryGetValue(member.Id, out var since))
+            present.Add(member.Id);
+            if (!_members.TryGetValue(member.Id, out var since))
             {
-                if (published is null || published.IsEmpty || published.ReplicaCountOf(member.Id) > 0)
-                {
-                    marked.Add(member);
-                    continue;
-                }
-
-                since = now;
-                _since[member.Id] = since;
+                var placed = published is null || published.IsEmpty || published.ReplicaCountOf(member.Id) > 0;
+                since = placed ? null : now;
+                _members[member.Id] = since;
             }
 
-            if (time.GetElapsedTime(since, now) >= Settle)
+            if (since is { } started && time.GetElapsedTime(started, now) < Settle)
             {
-                _since.Remove(member.Id);
-                marked.Add(member);
+                anyJoining = true;
+                marked.Add(member with { State = MemberState.Joining });
             }
             else
             {
-                marked.Add(member with { State = MemberState.Joining });
+                _members[member.Id] = null;
+                marked.Add(member);
             }
         }
 
-        foreach (var id in _since.Keys.Where(id => !present.Contains(id)).ToList())
+        foreach (var id in _members.Keys.Where(id => !present.Contains(id)).ToList())
         {
-            _since.Remove(id);
+            _members.Remove(id);
         }
 
         // A drain waits for the joining members to settle: the drained member's leaderships
         // would otherwise go only to the members that have not just joined, and the new terms
         // need the promises of the joining ones, whose streams may not be up yet. The draining
         // member keeps serving meanwhile (its stop waits for the assignment that drains it).
-        if (_since.Count > 0)
+        if (anyJoining)
         {
             for (var i = 0; i < marked.Count; i++)
             {
@@ -111,13 +112,17 @@ public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
     /// <summary>Time until the next joining member settles (a membership change to act on); null when none is joining.</summary>
     public TimeSpan? UntilNextSettled()
     {
-        if (_since.Count == 0)
+        var now = time.GetTimestamp();
+        TimeSpan? next = null;
+        foreach (var since in _members.Values)
         {
-            return null;
+            if (since is { } started)
+            {
+                var left = Settle - time.GetElapsedTime(started, now);
+                next = next is null || left < next ? left : next;
+            }
         }
 
-        var now = time.GetTimestamp();
-        var next = _since.Values.Min(since => Settle - time.GetElapsedTime(since, now));
-        return next > TimeSpan.Zero ? next : TimeSpan.Zero;
+        return next is { } n && n < TimeSpan.Zero ? TimeSpan.Zero : next;
     }
 }

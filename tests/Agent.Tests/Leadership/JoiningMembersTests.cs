@@ -83,6 +83,24 @@ public sealed class JoiningMembersTests
     }
 
     [Fact]
+    public void A_member_the_assignment_cannot_place_joins_once_and_then_stays_settled()
+    {
+        // Two partitions with one replica each over three members: one member holds nothing.
+        var settings = new AssignmentSettings(2, 1);
+        var joining = new JoiningMembers(_clock, Settle);
+        var published = Assigner.Assign(null, [M(0), M(1)], settings);
+        joining.Mark([M(0), M(1), M(2)], published);
+        _clock.Advance(Settle);
+        var placed = Assigner.Assign(published, [M(0), M(1), M(2)], settings);
+        Assert.Equal(0, placed.ReplicaCountOf("dc-2"));
+
+        Assert.All(joining.Mark([M(0), M(1), M(2)], placed), m => Assert.Equal(MemberState.Active, m.State));
+        Assert.All(joining.Mark([M(0), M(1), M(2)], placed), m => Assert.Equal(MemberState.Active, m.State));
+        Assert.Null(joining.UntilNextSettled());
+        Assert.Equal(MemberState.Draining, joining.Mark([M(0, MemberState.Draining), M(1), M(2)], placed)[0].State);
+    }
+
+    [Fact]
     public void A_settle_time_that_is_not_positive_is_refused_with_the_rule()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new JoiningMembers(_clock, TimeSpan.Zero));
