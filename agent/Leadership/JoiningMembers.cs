@@ -49,7 +49,7 @@ public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
     /// <see cref="MemberState.Joining"/>, in the same order.
     /// </summary>
     /// <param name="members">The membership just computed.</param>
-    /// <param name="published">The assignment in force; null or empty for a new cluster, whose members all start at once and join nothing.</param>
+    /// <param name="published">The assignment in force; null, empty or the first one while the cluster forms, whose members join at once.</param>
     public IReadOnlyList<Member> Mark(IReadOnlyList<Member> members, Assignment? published)
     {
         ArgumentNullException.ThrowIfNull(members);
@@ -69,7 +69,7 @@ public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
             present.Add(member.Id);
             if (!_members.TryGetValue(member.Id, out var since))
             {
-                var placed = published is null || published.IsEmpty || published.ReplicaCountOf(member.Id) > 0;
+                var placed = Forming(published) || published!.ReplicaCountOf(member.Id) > 0;
                 since = placed ? null : now;
                 _members[member.Id] = since;
             }
@@ -108,6 +108,15 @@ public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
 
         return marked;
     }
+
+    /// <summary>
+    /// A cluster that is forming: no assignment yet, or only the first one, which the leader
+    /// published for the members whose Leases it saw first. Its members start within moments of
+    /// each other and hold nothing to catch up, so they join at once; making them wait would only
+    /// move their leaderships later, into whatever the cluster does next.
+    /// </summary>
+    private static bool Forming(Assignment? published) =>
+        published is null || published.IsEmpty || published.Epoch <= 1;
 
     /// <summary>Time until the next joining member settles (a membership change to act on); null when none is joining.</summary>
     public TimeSpan? UntilNextSettled()

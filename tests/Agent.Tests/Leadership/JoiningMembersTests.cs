@@ -14,13 +14,17 @@ public sealed class JoiningMembersTests
 
     private static Member M(int ordinal, MemberState state = MemberState.Active) => new($"dc-{ordinal}", ordinal, "", "", state);
 
+    /// <summary>An assignment of a cluster that has formed (past its first epoch) placing <paramref name="members"/>.</summary>
+    private static Assignment Published(AssignmentSettings settings, params Member[] members) =>
+        Assigner.Assign(Assigner.Assign(null, members, settings), members, settings);
+
     private static MemberState[] States(IReadOnlyList<Member> members) => [.. members.Select(m => m.State)];
 
     [Fact]
     public void A_member_the_published_assignment_does_not_place_joins_until_the_settle_time_has_passed()
     {
         var joining = new JoiningMembers(_clock, Settle);
-        var published = Assigner.Assign(null, [M(0), M(1)], Settings);
+        var published = Published(Settings, M(0), M(1));
 
         Assert.Equal([MemberState.Active, MemberState.Active, MemberState.Joining], States(joining.Mark([M(0), M(1), M(2)], published)));
         Assert.Equal(Settle, joining.UntilNextSettled());
@@ -37,11 +41,15 @@ public sealed class JoiningMembersTests
     }
 
     [Fact]
-    public void Members_of_a_new_cluster_and_members_already_placed_do_not_join()
+    public void Members_of_a_forming_cluster_and_members_already_placed_do_not_join()
     {
         var joining = new JoiningMembers(_clock, Settle);
         Assert.All(joining.Mark([M(0), M(1), M(2)], null), m => Assert.Equal(MemberState.Active, m.State));
         Assert.All(joining.Mark([M(0), M(1), M(2)], Assignment.Empty(16, 3)), m => Assert.Equal(MemberState.Active, m.State));
+
+        // The first assignment of a forming cluster placed only the member whose Lease came first.
+        var first = Assigner.Assign(null, [M(0)], Settings);
+        Assert.All(joining.Mark([M(0), M(1), M(2)], first), m => Assert.Equal(MemberState.Active, m.State));
 
         // A new cluster leader without history: what the assignment places has settled.
         var published = Assigner.Assign(null, [M(0), M(1), M(2)], Settings);
@@ -53,7 +61,7 @@ public sealed class JoiningMembersTests
     public void A_joining_member_that_drains_or_leaves_is_forgotten_and_joins_again_when_it_returns()
     {
         var joining = new JoiningMembers(_clock, Settle);
-        var published = Assigner.Assign(null, [M(0), M(1)], Settings);
+        var published = Published(Settings, M(0), M(1));
         joining.Mark([M(0), M(1), M(2)], published);
 
         Assert.Equal(MemberState.Draining, joining.Mark([M(0), M(1), M(2, MemberState.Draining)], published)[2].State);
@@ -72,7 +80,7 @@ public sealed class JoiningMembersTests
     public void A_drain_waits_until_the_joining_members_have_settled()
     {
         var joining = new JoiningMembers(_clock, Settle);
-        var published = Assigner.Assign(null, [M(0), M(1)], Settings);
+        var published = Published(Settings, M(0), M(1));
         joining.Mark([M(0), M(1), M(2)], published);
 
         _clock.Advance(TimeSpan.FromSeconds(0.5));
@@ -88,7 +96,7 @@ public sealed class JoiningMembersTests
         // Two partitions with one replica each over three members: one member holds nothing.
         var settings = new AssignmentSettings(2, 1);
         var joining = new JoiningMembers(_clock, Settle);
-        var published = Assigner.Assign(null, [M(0), M(1)], settings);
+        var published = Published(settings, M(0), M(1));
         joining.Mark([M(0), M(1), M(2)], published);
         _clock.Advance(Settle);
         var placed = Assigner.Assign(published, [M(0), M(1), M(2)], settings);
