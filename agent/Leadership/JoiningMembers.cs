@@ -3,23 +3,27 @@ using DataCluster.Ring;
 namespace DataCluster.Agent.Leadership;
 
 /// <summary>
-/// The cluster leader's record of which members have just joined: a member that holds no replica
-/// in the published assignment is <see cref="MemberState.Joining"/> from the moment the leader
-/// first sees it until <see cref="Settle"/> has passed, so the assignment gives it replicas at
-/// once and leaderships only afterwards (make before break for leadership). While a member joins,
-/// draining members count as active: their drain waits until it has settled.
+/// The cluster leader's record of which members have just come back: a member this leader saw
+/// before, that left (drained or disappeared) and returns while the published assignment places
+/// nothing on it, is <see cref="MemberState.Joining"/> from its return until <see cref="Settle"/>
+/// has passed, so the assignment gives it replicas at once and leaderships only afterwards (make
+/// before break for leadership). While a member joins, draining members count as active: their
+/// drain waits until it has settled.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Why: a member that comes back from a restart (a rolling update) or is added has no peer
-/// streams yet and a copy that is behind. A term it led at once would refuse writes (<c>503
-/// syncing</c>) until its peers' streams to it are up and it has fetched what it missed. As a
-/// joining follower it gets both done while the partitions' current leaders keep taking writes.
+/// Why: a member that comes back from a restart (a rolling update, a crash) has no peer streams
+/// yet and a copy that is behind. A term it led at once would refuse writes (<c>503 syncing</c>)
+/// until its peers' streams to it are up and it has fetched what it missed, and a member that is
+/// stopped next could leave such a term waiting for its own promise. As a joining follower it
+/// gets both done while the partitions' current leaders keep taking writes.
 /// </para>
 /// <para>
-/// A leader that takes over keeps no history: members the published assignment already places
-/// count as settled, the others start joining when it first sees them. Not thread-safe: the
-/// leader's loop is its only caller.
+/// Members this leader has never seen (a forming cluster, a scale-up) lead at once, as before:
+/// they arrive over several epochs, and letting each settle in turn only adds leadership moves
+/// right into whatever the cluster does next. A leader that takes over keeps no history, so a
+/// member it never saw before it returned leads at once too. Not thread-safe: the leader's loop
+/// is its only caller.
 /// </para>
 /// </remarks>
 public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
@@ -39,6 +43,9 @@ public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
     // than replicas), or it would join again and again.
     private readonly Dictionary<string, long?> _members = new(StringComparer.Ordinal);
 
+    // Every member id this leader has seen, in any state: a return is a member seen before.
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+
     /// <summary>How long a member stays joining.</summary>
     public TimeSpan Settle { get; } = settle > TimeSpan.Zero
         ? settle
@@ -49,7 +56,7 @@ public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
     /// <see cref="MemberState.Joining"/>, in the same order.
     /// </summary>
     /// <param name="members">The membership just computed.</param>
-    /// <param name="published">The assignment in force; null, empty or the first one while the cluster forms, whose members join at once.</param>
+    /// <param name="published">The assignment in force, or null before the first.</param>
     public IReadOnlyList<Member> Mark(IReadOnlyList<Member> members, Assignment? published)
     {
         ArgumentNullException.ThrowIfNull(members);
@@ -61,6 +68,7 @@ public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
         {
             if (member.State != MemberState.Active)
             {
+                _seen.Add(member.Id);
                 _members.Remove(member.Id);
                 marked.Add(member);
                 continue;
@@ -69,9 +77,10 @@ public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
             present.Add(member.Id);
             if (!_members.TryGetValue(member.Id, out var since))
             {
-                var placed = Forming(published) || published!.ReplicaCountOf(member.Id) > 0;
-                since = placed ? null : now;
+                var returned = _seen.Contains(member.Id) && published is { IsEmpty: false } && published.ReplicaCountOf(member.Id) == 0;
+                since = returned ? now : null;
                 _members[member.Id] = since;
+                _seen.Add(member.Id);
             }
 
             if (since is { } started && time.GetElapsedTime(started, now) < Settle)
@@ -108,15 +117,6 @@ public sealed class JoiningMembers(TimeProvider time, TimeSpan settle)
 
         return marked;
     }
-
-    /// <summary>
-    /// A cluster that is forming: no assignment yet, or only the first one, which the leader
-    /// published for the members whose Leases it saw first. Its members start within moments of
-    /// each other and hold nothing to catch up, so they join at once; making them wait would only
-    /// move their leaderships later, into whatever the cluster does next.
-    /// </summary>
-    private static bool Forming(Assignment? published) =>
-        published is null || published.IsEmpty || published.Epoch <= 1;
 
     /// <summary>Time until the next joining member settles (a membership change to act on); null when none is joining.</summary>
     public TimeSpan? UntilNextSettled()

@@ -14,22 +14,29 @@ public sealed class JoiningMembersTests
 
     private static Member M(int ordinal, MemberState state = MemberState.Active) => new($"dc-{ordinal}", ordinal, "", "", state);
 
-    /// <summary>An assignment of a cluster that has formed (past its first epoch) placing <paramref name="members"/>.</summary>
-    private static Assignment Published(AssignmentSettings settings, params Member[] members) =>
-        Assigner.Assign(Assigner.Assign(null, members, settings), members, settings);
-
     private static MemberState[] States(IReadOnlyList<Member> members) => [.. members.Select(m => m.State)];
 
+    /// <summary>dc-2 was a member, drained and left: the published assignment places only dc-0 and dc-1.</summary>
+    private static Assignment AfterDc2Left(JoiningMembers joining, AssignmentSettings settings)
+    {
+        var three = Assigner.Assign(null, [M(0), M(1), M(2)], settings);
+        joining.Mark([M(0), M(1), M(2)], three);
+        joining.Mark([M(0), M(1), M(2, MemberState.Draining)], three);
+        var two = Assigner.Assign(three, [M(0), M(1)], settings);
+        joining.Mark([M(0), M(1)], two);
+        return two;
+    }
+
     [Fact]
-    public void A_member_the_published_assignment_does_not_place_joins_until_the_settle_time_has_passed()
+    public void A_member_that_comes_back_joins_until_the_settle_time_has_passed()
     {
         var joining = new JoiningMembers(_clock, Settle);
-        var published = Published(Settings, M(0), M(1));
+        var published = AfterDc2Left(joining, Settings);
 
         Assert.Equal([MemberState.Active, MemberState.Active, MemberState.Joining], States(joining.Mark([M(0), M(1), M(2)], published)));
         Assert.Equal(Settle, joining.UntilNextSettled());
 
-        // Still joining once an assignment places it: the settle counts from when it was first seen.
+        // Still joining once an assignment places it: the settle counts from its return.
         _clock.Advance(TimeSpan.FromSeconds(1.5));
         var placed = Assigner.Assign(published, [M(0), M(1), M(2, MemberState.Joining)], Settings);
         Assert.Equal(MemberState.Joining, joining.Mark([M(0), M(1), M(2)], placed)[2].State);
@@ -41,32 +48,30 @@ public sealed class JoiningMembersTests
     }
 
     [Fact]
-    public void Members_of_a_forming_cluster_and_members_already_placed_do_not_join()
+    public void Members_seen_for_the_first_time_and_members_already_placed_do_not_join()
     {
+        // A forming cluster or a scale-up: dc-1 and dc-2 are new, the assignment places only dc-0.
         var joining = new JoiningMembers(_clock, Settle);
-        Assert.All(joining.Mark([M(0), M(1), M(2)], null), m => Assert.Equal(MemberState.Active, m.State));
-        Assert.All(joining.Mark([M(0), M(1), M(2)], Assignment.Empty(16, 3)), m => Assert.Equal(MemberState.Active, m.State));
-
-        // The first assignment of a forming cluster placed only the member whose Lease came first.
         var first = Assigner.Assign(null, [M(0)], Settings);
         Assert.All(joining.Mark([M(0), M(1), M(2)], first), m => Assert.Equal(MemberState.Active, m.State));
+        Assert.All(joining.Mark([M(0), M(1), M(2), M(3)], null), m => Assert.Equal(MemberState.Active, m.State));
 
         // A new cluster leader without history: what the assignment places has settled.
+        var fresh = new JoiningMembers(_clock, Settle);
         var published = Assigner.Assign(null, [M(0), M(1), M(2)], Settings);
-        Assert.All(joining.Mark([M(0), M(1), M(2)], published), m => Assert.Equal(MemberState.Active, m.State));
-        Assert.Null(joining.UntilNextSettled());
+        Assert.All(fresh.Mark([M(0), M(1), M(2)], published), m => Assert.Equal(MemberState.Active, m.State));
+        Assert.Null(fresh.UntilNextSettled());
     }
 
     [Fact]
     public void A_joining_member_that_drains_or_leaves_is_forgotten_and_joins_again_when_it_returns()
     {
         var joining = new JoiningMembers(_clock, Settle);
-        var published = Published(Settings, M(0), M(1));
-        joining.Mark([M(0), M(1), M(2)], published);
+        var published = AfterDc2Left(joining, Settings);
+        Assert.Equal(MemberState.Joining, joining.Mark([M(0), M(1), M(2)], published)[2].State);
 
         Assert.Equal(MemberState.Draining, joining.Mark([M(0), M(1), M(2, MemberState.Draining)], published)[2].State);
         Assert.Null(joining.UntilNextSettled());
-        Assert.Equal(MemberState.Draining, joining.Mark([M(0), M(1), M(2, MemberState.Draining)], published)[2].State);
 
         _clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(MemberState.Joining, joining.Mark([M(0), M(1), M(2)], published)[2].State);
@@ -80,7 +85,7 @@ public sealed class JoiningMembersTests
     public void A_drain_waits_until_the_joining_members_have_settled()
     {
         var joining = new JoiningMembers(_clock, Settle);
-        var published = Published(Settings, M(0), M(1));
+        var published = AfterDc2Left(joining, Settings);
         joining.Mark([M(0), M(1), M(2)], published);
 
         _clock.Advance(TimeSpan.FromSeconds(0.5));
@@ -96,8 +101,8 @@ public sealed class JoiningMembersTests
         // Two partitions with one replica each over three members: one member holds nothing.
         var settings = new AssignmentSettings(2, 1);
         var joining = new JoiningMembers(_clock, Settle);
-        var published = Published(settings, M(0), M(1));
-        joining.Mark([M(0), M(1), M(2)], published);
+        var published = AfterDc2Left(joining, settings);
+        Assert.Equal(MemberState.Joining, joining.Mark([M(0), M(1), M(2)], published)[2].State);
         _clock.Advance(Settle);
         var placed = Assigner.Assign(published, [M(0), M(1), M(2)], settings);
         Assert.Equal(0, placed.ReplicaCountOf("dc-2"));
