@@ -4,7 +4,9 @@ namespace DataCluster.LocalCluster;
 
 /// <summary>
 /// Whether the agents of a set of members agree on one ring: each answers GET /v1/ring with the
-/// same epoch, in which exactly those members are active and hold replicas.
+/// same epoch, in which exactly those members are active and hold replicas, and (with at least
+/// as many partitions as members) each leads some: a member that has just joined leads only
+/// once the cluster leader has let it settle, and a ring before that is not the settled one.
 /// </summary>
 public static class RingAgreement
 {
@@ -47,7 +49,7 @@ public static class RingAgreement
         bool Formed(AgentRing ring) =>
             ring.Epoch == first.Epoch
             && ring.Members.Where(m => m.Replicas > 0).Select(m => m.Id).Order(StringComparer.Ordinal).SequenceEqual(expected)
-            && ring.Members.Where(m => expected.Contains(m.Id)).All(m => m.State == "active");
+            && ring.Members.Where(m => expected.Contains(m.Id)).All(m => m.State == "active" && (m.Leads > 0 || ring.Partitions < expected.Count));
         return rings.Values.All(Formed) && (also is null || rings.Values.All(also)) ? rings : null;
     }
 }

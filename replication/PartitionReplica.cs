@@ -265,6 +265,42 @@ internal sealed partial class PartitionReplica
         }
     }
 
+    /// <summary>
+    /// What a syncing leader waits for, in words, for the log line of a slow sync; null when this
+    /// member does not lead a term that is syncing.
+    /// </summary>
+    public string? SyncWait()
+    {
+        if (_lead is not { } lead || lead.Phase == LeaderPhase.Leading)
+        {
+            return null;
+        }
+
+        if (lead.Phase == LeaderPhase.Fetching)
+        {
+            return $"fetching from {lead.Source} (log at {_log.NextOffset}, target {lead.FetchTarget}, last fetch sent {_node.Now - lead.FetchSentAt} ms ago)";
+        }
+
+        if (!lead.SelfPromiseDurable)
+        {
+            return "saving its own promise";
+        }
+
+        var missing = new List<string>();
+        foreach (var set in lead.RequiredSets(_node.Breaks(UnsafeRules.SkipEarlierReplicaSets)))
+        {
+            if (!lead.HasMajorityOf(set, Self))
+            {
+                missing.Add($"[{string.Join(",", set)}]");
+            }
+        }
+
+        var promised = string.Join(",", lead.Promises.Keys.Order(StringComparer.Ordinal));
+        return missing.Count > 0
+            ? $"preparing: promised by {promised}; no majority yet of {string.Join(" ", missing)}"
+            : $"preparing: promised by {promised}; every promiser is new to the partition, so all of [{string.Join(",", lead.Replicas)}] must answer";
+    }
+
     public PartitionStatus Status()
     {
         var followers = new List<FollowerStatus>();

@@ -349,6 +349,10 @@ public sealed class ReplicaNode
     public PartitionStatus? GetStatus(int partition) =>
         _partitions.TryGetValue(partition, out var replica) ? replica.Status() : _damaged.GetValueOrDefault(partition);
 
+    /// <summary>What the syncing leader of <paramref name="partition"/> on this member waits for; null when it leads no syncing term there.</summary>
+    public string? SyncWait(int partition) =>
+        _partitions.TryGetValue(partition, out var replica) ? replica.SyncWait() : null;
+
     /// <summary>Every partition this member holds or heard of, in partition order.</summary>
     public IReadOnlyList<PartitionStatus> GetStatuses()
     {

@@ -15,7 +15,8 @@ public static class Assigner
     /// replicas, placed by the strategy in <paramref name="settings"/>, balanced per member, and
     /// moved from <paramref name="previous"/> only where a lost member or balance requires it.
     /// Draining members get nothing new and lead nothing; they keep their replicas only while no
-    /// active member exists. The epoch is one above the previous one (1 when there is none).
+    /// active member exists. Joining members get replicas like active ones but lead only where
+    /// they already led or where every replica of the partition is joining. The epoch is one above the previous one (1 when there is none).
     /// </summary>
     /// <param name="previous">The current snapshot, or null for the first assignment.</param>
     /// <param name="members">All members; ids must be unique and non-empty.</param>
@@ -39,7 +40,7 @@ public static class Assigner
         var draining = new List<string>();
         foreach (var member in sorted)
         {
-            if (member.State == MemberState.Active)
+            if (member.State != MemberState.Draining)
             {
                 active.Add(member);
             }
@@ -60,10 +61,12 @@ public static class Assigner
         var replicas = Math.Min(settings.ReplicationFactor, active.Count);
         var index = new Dictionary<string, int>(active.Count, StringComparer.Ordinal);
         var hashes = new ulong[active.Count];
+        var joining = new bool[active.Count];
         for (var m = 0; m < active.Count; m++)
         {
             index.Add(active[m].Id, m);
             hashes[m] = KeyHash.HashUtf8(active[m].Id);
+            joining[m] = active[m].State == MemberState.Joining;
         }
 
         var kept = new int[partitions][];
@@ -87,7 +90,7 @@ public static class Assigner
             state.Of(p).Sort();
         }
 
-        var leaders = LeaderPlanner.Plan(state, topology, previousLeader);
+        var leaders = LeaderPlanner.Plan(state, topology, previousLeader, joining);
 
         var flat = new string[partitions * replicas];
         var offsets = new int[partitions + 1];

@@ -5,7 +5,8 @@ namespace DataCluster.Ring;
 /// <summary>
 /// Second phase of an assignment: which replica of each partition leads it, changing as few
 /// leaders as balance allows. A member may lead a partition only if the partition's replicas meet
-/// the placement requirements measured from that member.
+/// the placement requirements measured from that member, and a joining member only where it
+/// already led or where no replica that is not joining may lead.
 /// </summary>
 /// <remarks>
 /// A min-cost flow over leaderships (no replica moves). Leading partition p costs 0 for its
@@ -40,7 +41,7 @@ internal sealed class LeaderPlanner
     private readonly bool[] _settled;
     private readonly PriorityQueue<int, long> _heap = new();
 
-    private LeaderPlanner(PlanState state, Topology topology, int[] previousLeader)
+    private LeaderPlanner(PlanState state, Topology topology, int[] previousLeader, bool[] joining)
     {
         _state = state;
         _leaderOf = new int[state.Partitions];
@@ -65,14 +66,33 @@ internal sealed class LeaderPlanner
                 }
             }
 
+            // A joining member takes no leadership another replica may take: its peers' streams
+            // to it and its copy of the partition are not known to be ready. It keeps one it holds.
+            var settled = _eligible[p];
+            for (var i = 0; i < members.Length; i++)
+            {
+                if (joining[members[i]] && members[i] != previousLeader[p])
+                {
+                    settled &= ~(1 << i);
+                }
+            }
+
+            if (settled != 0)
+            {
+                _eligible[p] = settled;
+            }
+
             // A previous leader that is no longer a replica, or may no longer lead, is no
             // previous leader here: every choice for the partition is a change.
             var previous = previousLeader[p];
             _previous[p] = previous >= 0 && IsEligible(p, previous) ? previous : -1;
         }
 
-        _floor = state.Partitions / state.Members;
-        _ceiling = (state.Partitions + state.Members - 1) / state.Members;
+        // Balance is measured over the members that may take leaderships: joining members take
+        // none, so counting them would push every other member over the ceiling.
+        var leading = Math.Max(1, state.Members - joining.Count(j => j));
+        _floor = state.Partitions / leading;
+        _ceiling = (state.Partitions + leading - 1) / leading;
         _penalty = (long)state.Partitions + state.Members + 1;
         _distance = new long[state.Members];
         _fromMember = new int[state.Members];
@@ -85,6 +105,7 @@ internal sealed class LeaderPlanner
     /// <param name="state">Placed replicas, each partition's members sorted.</param>
     /// <param name="topology">Active members' locations.</param>
     /// <param name="previousLeader">Per partition, the previous leader if it is an active member, else -1.</param>
+    /// <param name="joining">Per member, true when it is joining (<see cref="MemberState.Joining"/>).</param>
     /// <returns>Per partition, the leading member.</returns>
     /// <remarks>
     /// Planned again from its own result until that changes nothing, so that assigning again
@@ -92,12 +113,12 @@ internal sealed class LeaderPlanner
     /// paths that lower the balance penalty, so this settles; the bound is a guard. (Under heavy
     /// requirements a first plan has been seen to leave such a path, see docs/assignment.md.)
     /// </remarks>
-    public static int[] Plan(PlanState state, Topology topology, int[] previousLeader)
+    public static int[] Plan(PlanState state, Topology topology, int[] previousLeader, bool[] joining)
     {
-        var leaders = PlanOnce(state, topology, previousLeader);
+        var leaders = PlanOnce(state, topology, previousLeader, joining);
         for (var round = 0; round < 8; round++)
         {
-            var again = PlanOnce(state, topology, leaders);
+            var again = PlanOnce(state, topology, leaders, joining);
             if (again.AsSpan().SequenceEqual(leaders))
             {
                 break;
@@ -109,9 +130,9 @@ internal sealed class LeaderPlanner
         return leaders;
     }
 
-    private static int[] PlanOnce(PlanState state, Topology topology, int[] previousLeader)
+    private static int[] PlanOnce(PlanState state, Topology topology, int[] previousLeader, bool[] joining)
     {
-        var planner = new LeaderPlanner(state, topology, previousLeader);
+        var planner = new LeaderPlanner(state, topology, previousLeader, joining);
         planner.KeepPrevious();
         planner.PlaceOrphans();
         planner.Rebalance();

@@ -55,6 +55,9 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// </summary>
     private const long StatusRefreshMs = 100;
 
+    /// <summary>A term still syncing after this long is logged: the planned-handoff target is 1 s of refused writes.</summary>
+    private const long SlowSyncMs = 1000;
+
     /// <summary>How often the log sizes behind the log-bytes gauge are read (scrapes come every 15 s or more).</summary>
     private const long SizesRefreshMs = 5000;
 
@@ -84,6 +87,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private long _nextTickMs;
     private long _nextHousekeepingMs;
     private long _nextStatusRefreshMs;
+    private readonly Dictionary<int, (long Term, long At, bool Reported)> _syncingSince = [];
     private long _nextSizesRefreshMs;
 
     /// <summary>Creates the data plane; <see cref="RunAsync"/> opens the logs and starts the loop.</summary>
@@ -484,6 +488,7 @@ public sealed partial class DataPlane : IAsyncDisposable
         }
 
         _statuses = node.GetStatuses();
+        ReportSlowSyncs(node, _statuses, now);
         RefreshSubstitutes(node, _statuses, now);
         _nextStatusRefreshMs = now + StatusRefreshMs;
         if (now >= _nextSizesRefreshMs || HeldPartitions(_statuses) != LogBytes.Count)
@@ -500,6 +505,33 @@ public sealed partial class DataPlane : IAsyncDisposable
 
             LogBytes = sizes;
             _nextSizesRefreshMs = now + SizesRefreshMs;
+        }
+    }
+
+    /// <summary>
+    /// Logs, once per term, a term this member leads that is still syncing (refusing writes) after
+    /// <see cref="SlowSyncMs"/>, with what it waits for: a planned move should not refuse writes
+    /// that long, and the line says which peer or step held it.
+    /// </summary>
+    private void ReportSlowSyncs(ReplicaNode node, IReadOnlyList<PartitionStatus> statuses, long now)
+    {
+        foreach (var status in statuses)
+        {
+            if (status.Role != ReplicaRole.Syncing)
+            {
+                _syncingSince.Remove(status.Partition);
+                continue;
+            }
+
+            if (!_syncingSince.TryGetValue(status.Partition, out var since) || since.Term != status.Term)
+            {
+                _syncingSince[status.Partition] = (status.Term, now, false);
+            }
+            else if (!since.Reported && now - since.At >= SlowSyncMs)
+            {
+                _syncingSince[status.Partition] = since with { Reported = true };
+                DataPlaneLog.SlowSync(_logger, status.Partition, status.Term, now - since.At, node.SyncWait(status.Partition) ?? "nothing");
+            }
         }
     }
 

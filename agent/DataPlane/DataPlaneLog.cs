@@ -31,4 +31,7 @@ internal static partial class DataPlaneLog
 
     [LoggerMessage(EventId = 17109, Level = LogLevel.Warning, Message = "Partition {Partition}: no stand-in chosen for the down replica {Replaced}: {Reason}")]
     public static partial void SubstituteNotChosen(ILogger logger, int partition, string replaced, string reason);
+
+    [LoggerMessage(EventId = 17110, Level = LogLevel.Warning, Message = "Partition {Partition}: this member's term {Term} has refused writes while syncing for {ElapsedMs} ms; it waits for {Waiting}")]
+    public static partial void SlowSync(ILogger logger, int partition, long term, long elapsedMs, string waiting);
 }

@@ -21,6 +21,10 @@ namespace DataCluster.Agent.Leadership;
 /// besides its own Lease renewals.
 /// </para>
 /// <para>
+/// A member that holds no replica in the published assignment joins (<see cref="JoiningMembers"/>):
+/// it gets replicas at once and leaderships once it has settled, when the loop computes again.
+/// </para>
+/// <para>
 /// A publish that fails (API server unreachable, ConfigMap missing or unusable, repeated
 /// conflicts) is tried again after <see cref="RetryDelay"/> or at the next change.
 /// </para>
@@ -36,8 +40,9 @@ public sealed class LeaderDuties
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
-    /// Past a Lease's computed expiry before recomputing: freshness is a strict comparison and
-    /// timers may fire a hair early; 10 ms is far below anything else in the failover budget.
+    /// Past a Lease's computed expiry (or a joining member's settle) before recomputing: freshness
+    /// is a strict comparison and timers may fire a hair early; 10 ms is far below anything else
+    /// in the failover budget.
     /// </summary>
     private static readonly TimeSpan ExpirySlack = TimeSpan.FromMilliseconds(10);
 
@@ -49,6 +54,7 @@ public sealed class LeaderDuties
     private readonly TimeSpan _leaseDuration;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly JoiningMembers _joining;
 
     public LeaderDuties(
         string cluster,
@@ -59,7 +65,8 @@ public sealed class LeaderDuties
         TimeSpan leaseDuration,
         TimeSpan retryDelay,
         ILogger logger,
-        TimeProvider time)
+        TimeProvider time,
+        TimeSpan? joinSettle = null)
     {
         _cluster = cluster;
         _ring = ring ?? throw new ArgumentNullException(nameof(ring));
@@ -70,6 +77,7 @@ public sealed class LeaderDuties
         RetryDelay = retryDelay;
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _time = time ?? throw new ArgumentNullException(nameof(time));
+        _joining = new JoiningMembers(time, joinSettle ?? JoiningMembers.DefaultSettle);
     }
 
     /// <summary>Pause before retrying a publish that failed; the agent uses its renew interval.</summary>
@@ -130,7 +138,7 @@ public sealed class LeaderDuties
                 // Whatever woke us so far is in what we are about to read.
                 wake.Reader.TryRead(out _);
                 var snapshot = _ring.Current;
-                var members = MembershipCalculator.Compute(_cluster, snapshot, leases);
+                var members = _joining.Mark(MembershipCalculator.Compute(_cluster, snapshot, leases), _state.Current?.Assignment);
                 LastMembers = members;
                 var same = checkedMembers is not null
                     && checkedMembers.SequenceEqual(members)
@@ -168,7 +176,7 @@ public sealed class LeaderDuties
                 }
 
                 var untilExpiry = leases.UntilNextExpiry() + ExpirySlack;
-                var wait = Min(untilExpiry, retryAt);
+                var wait = Min(Min(untilExpiry, retryAt), _joining.UntilNextSettled() + ExpirySlack);
                 if (await WaitAsync(wake.Reader, wait, cancellationToken).ConfigureAwait(false))
                 {
                     await Task.Delay(Debounce, _time, cancellationToken).ConfigureAwait(false);

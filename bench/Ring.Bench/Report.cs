@@ -85,6 +85,13 @@ public static class Report
             settings.Partitions / joined.Count);
         Balance(output, "balance after join", join, joined);
 
+        // The agent's cluster leader lets a newcomer join first (replicas, no leaderships), then
+        // makes it active once it has settled: the same join in two epochs.
+        var newcomer = joined[^1];
+        var joining = Assigner.Assign(first, [.. members, newcomer with { State = MemberState.Joining }], settings);
+        var settled = Assigner.Assign(joining, joined, settings);
+        output.WriteLine($"  join as joining, then active: {LeadershipMoves(first, joining)} + {LeadershipMoves(joining, settled)} leadership moves, {Moved(first, joining)} + {Moved(joining, settled)} replicas moved; minimum {settings.Partitions / joined.Count} leaderships");
+
         // A leave drains the member (it hands everything over), then removes it.
         var leaving = members[42];
         var draining = members.Select(m => m == leaving ? m with { State = MemberState.Draining } : m).ToList();
@@ -118,6 +125,17 @@ public static class Report
 
         output.WriteLine($"movement after one {label}: {moved} replicas moved, minimum {minimum}, ratio {(double)moved / minimum:F3} (target <= 1.1); " +
             $"leadership moves {leaders}, minimum {leaderMinimum}, ratio {(double)leaders / leaderMinimum:F3}");
+    }
+
+    private static int LeadershipMoves(Assignment before, Assignment after)
+    {
+        var moves = 0;
+        for (var p = 0; p < after.Partitions; p++)
+        {
+            moves += before.LeaderOf(p) == after.LeaderOf(p) ? 0 : 1;
+        }
+
+        return moves;
     }
 
     private static int Moved(Assignment before, Assignment after)

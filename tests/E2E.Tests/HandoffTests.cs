@@ -19,6 +19,9 @@ public sealed class HandoffTests(E2EFixture fixture)
 {
     private const int Partitions = 16;
 
+    /// <summary>The planned-handoff target: a write that waited longer has its attempts and the agents' logs kept.</summary>
+    private static readonly TimeSpan SlowWrite = TimeSpan.FromSeconds(1);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -42,7 +45,7 @@ public sealed class HandoffTests(E2EFixture fixture)
                     && await dc.AgreementAsync(members) is not null;
             },
             TestCluster.Patience,
-            "every member pod is replaced and the three agents agree on the ring again",
+            "every member pod is replaced and the three agents agree on a ring where every member leads partitions again",
             dc.Diagnostics);
         await writers.WaitForAcknowledgementsAsync("writes are acknowledged after the rolling update");
         await writers.StopAsync();
@@ -64,7 +67,7 @@ public sealed class HandoffTests(E2EFixture fixture)
             async () => (await dc.Cluster.Admin.ListAsync(KubeResources.Pods, dc.Namespace, null, Ct)).Items.Count == 3
                 && await dc.AgreementAsync(dc.Members(3)) is not null,
             TestCluster.Patience,
-            "the cluster shrinks to 3 and the agents agree on the ring",
+            "the cluster shrinks to 3 and the agents agree on a ring where every member leads partitions",
             dc.Diagnostics);
         await writers.WaitForAcknowledgementsAsync("writes are acknowledged after the scale-down");
         await writers.StopAsync();
@@ -88,6 +91,14 @@ public sealed class HandoffTests(E2EFixture fixture)
         var result = await CommittedLogs.CheckAsync(dc, writers.Checker);
         Report.Line(string.Create(CultureInfo.InvariantCulture,
             $"{what} under {writes.Count} QUORUM writes of a retrying client: {failed.Count} failed; longest wait for an acknowledgement {longest.TotalMilliseconds:0} ms (partition {(perPartition.Count > 0 ? perPartition[0].Partition : -1)}), median write {median:0} ms, {during.Count(w => w.Attempts > 1)} writes retried; per partition (ms, longest first): {string.Join(", ", perPartition.Select(p => $"p{p.Partition}={p.Longest.TotalMilliseconds:0}"))}; {result}"));
+        var slow = during.Where(w => w.Waited > SlowWrite).ToList();
+        if (slow.Count > 0)
+        {
+            var kept = AgentLogs.Keep(dc);
+            await File.WriteAllTextAsync(Path.Combine(kept, "slow-writes.txt"), string.Concat(slow.Select(w => w.Describe())), Ct);
+            Report.Line($"{slow.Count} writes waited over {SlowWrite.TotalSeconds:0} s; their attempts and the agents' logs are in {kept}");
+        }
+
         Assert.True(failed.Count == 0, $"{failed.Count} writes were not acknowledged within {RetryingWriters.GiveUpAfter.TotalSeconds} s, e.g. {failed.FirstOrDefault()}");
         Assert.True(result.Acknowledged > 0, "no write was acknowledged");
         Assert.True(result.Ok, result.ToString());

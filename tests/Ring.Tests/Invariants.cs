@@ -13,7 +13,7 @@ public static class Invariants
     {
         Require(result.Partitions == settings.Partitions, "partition count");
         Require(result.Epoch == (previous?.Epoch ?? 0) + 1, "epoch is previous + 1");
-        var active = members.Where(m => m.State == MemberState.Active).ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var active = members.Where(m => m.State != MemberState.Draining).ToDictionary(m => m.Id, StringComparer.Ordinal);
         var present = members.ToDictionary(m => m.Id, StringComparer.Ordinal);
 
         for (var p = 0; p < result.Partitions; p++)

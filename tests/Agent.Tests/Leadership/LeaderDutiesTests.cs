@@ -120,6 +120,36 @@ public sealed class LeaderDutiesTests : IAsyncDisposable
         Assert.Equal(0, published.ReplicaCountOf("dc-2"));
     }
 
+    [Fact]
+    public async Task A_member_that_comes_back_gets_its_replicas_at_once_and_its_leaderships_once_it_has_settled()
+    {
+        await StartAsync([0, 1, 2]);
+        _ring.Update(RingSlice(2, [0, 1]));
+        await Eventually.UntilAsync(() => _clock.TimersCreated == 2, Hang, "the leader debounces");
+        _clock.Advance(LeaderDuties.Debounce);
+        await Eventually.UntilAsync(() => _store.Writes == 2 && _clock.TimersCreated == 3, Hang, "the leader publishes without dc-2 and waits");
+        Assert.Equal(0, Published().ReplicaCountOf("dc-2"));
+
+        _ring.Update(RingSlice(3, [0, 1, 2]));
+        await Eventually.UntilAsync(() => _clock.TimersCreated == 4, Hang, "the leader debounces");
+        _clock.Advance(LeaderDuties.Debounce);
+        await Eventually.UntilAsync(() => _store.Writes == 3 && _clock.TimersCreated == 5, Hang, "the leader publishes dc-2's return and waits");
+        var joined = Published();
+        Assert.True(joined.ReplicaCountOf("dc-2") >= 32 * 2 / 3, $"dc-2 holds {joined.ReplicaCountOf("dc-2")} replicas at once");
+        Assert.Equal(0, joined.LeaderCountOf("dc-2"));
+        Assert.Equal(MemberState.Joining, _duties.LastMembers.Single(m => m.Id == "dc-2").State);
+
+        _clock.Advance(JoiningMembers.DefaultSettle - TimeSpan.FromMilliseconds(100));
+        Assert.Equal(3, _store.Writes);
+        _clock.Advance(TimeSpan.FromMilliseconds(200));
+        await Eventually.UntilAsync(() => _store.Writes == 4, Hang, "the leader publishes again once dc-2 has settled");
+        var settled = Published();
+        Assert.Equal(32 / 3, settled.LeaderCountOf("dc-2"));
+        Assert.True(joined.SameReplicas(settled) || Enumerable.Range(0, 32).All(p => settled.ReplicasOf(p).ToArray().Order().SequenceEqual(joined.ReplicasOf(p).ToArray().Order())),
+            "settling moves leaderships, not replicas");
+        Assert.All(_duties.LastMembers, m => Assert.Equal(MemberState.Active, m.State));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

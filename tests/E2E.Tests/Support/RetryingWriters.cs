@@ -13,10 +13,24 @@ namespace DataCluster.E2E.Tests.Support;
 /// <param name="Answered">When it was acknowledged, or when the writer gave up.</param>
 /// <param name="Attempts">How many times it was sent.</param>
 /// <param name="Acknowledged">True when acknowledged.</param>
-internal sealed record RetriedWrite(string Key, int Partition, TimeSpan FirstAttempt, TimeSpan Answered, int Attempts, bool Acknowledged)
+/// <param name="Trail">Every attempt, in order.</param>
+internal sealed record RetriedWrite(string Key, int Partition, TimeSpan FirstAttempt, TimeSpan Answered, int Attempts, bool Acknowledged, IReadOnlyList<WriteTry> Trail)
 {
     public TimeSpan Waited => Answered - FirstAttempt;
+
+    /// <summary>One line per attempt (wall-clock time, member, answer), to be read beside the agents' logs.</summary>
+    public string Describe() =>
+        $"{Key} (p{Partition}) waited {Waited.TotalMilliseconds:0} ms over {Attempts} attempts:\n"
+        + string.Concat(Trail.Select(t => $"  {t.At:HH:mm:ss.fff} -> {t.Address}: {(t.Status == 200 ? "200" : $"{t.Status} {t.Reason}")} after {t.Took.TotalMilliseconds:0} ms\n"));
 }
+
+/// <summary>One attempt of a retried write.</summary>
+/// <param name="At">When it was sent (UTC wall clock, as the agents' logs show it).</param>
+/// <param name="Address">The member it was sent to.</param>
+/// <param name="Status">The HTTP status; 0 when no answer came.</param>
+/// <param name="Reason">The refusal's reason, when refused.</param>
+/// <param name="Took">How long the answer took.</param>
+internal sealed record WriteTry(DateTimeOffset At, string Address, int Status, string? Reason, TimeSpan Took);
 
 /// <summary>
 /// Writers as a retrying client behaves: each owns a few keys and writes to them per-key sequence
@@ -96,6 +110,7 @@ internal sealed class RetryingWriters : IAsyncDisposable
             var first = _clock.Elapsed;
             var attempts = 0;
             AgentWrite? last = null;
+            var trail = new List<WriteTry>();
             // Once sent, a write is retried to the end even while stopping: giving up would count as a failed write.
             while (_clock.Elapsed - first < GiveUpAfter)
             {
@@ -103,7 +118,11 @@ internal sealed class RetryingWriters : IAsyncDisposable
                 if (addresses.Count > 0)
                 {
                     attempts++;
-                    last = await _client.WriteAsync(addresses[random.Next(addresses.Count)], keys[k], body, _commitLevel, (producer, producerAt), CancellationToken.None);
+                    var address = addresses[random.Next(addresses.Count)];
+                    var sent = _clock.Elapsed;
+                    var at = DateTimeOffset.UtcNow;
+                    last = await _client.WriteAsync(address, keys[k], body, _commitLevel, (producer, producerAt), CancellationToken.None);
+                    trail.Add(new WriteTry(at, address, last.Status, last.Reason, _clock.Elapsed - sent));
                     if (last.Acknowledged)
                     {
                         break;
@@ -114,7 +133,7 @@ internal sealed class RetryingWriters : IAsyncDisposable
             }
 
             var acknowledged = last?.Acknowledged == true;
-            _writes.Enqueue(new RetriedWrite(keys[k], last?.Answer?.Partition ?? -1, first, _clock.Elapsed, attempts, acknowledged));
+            _writes.Enqueue(new RetriedWrite(keys[k], last?.Answer?.Partition ?? -1, first, _clock.Elapsed, attempts, acknowledged, trail));
             Checker.Record(new WriteAttempt(keys[k], sequence, acknowledged, last?.Answer?.Partition ?? -1, last?.Answer?.Offset ?? -1));
         }
     }
