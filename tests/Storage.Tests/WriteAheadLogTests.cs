@@ -113,26 +113,6 @@ public sealed class WriteAheadLogTests
     }
 
     [Fact]
-    public async Task A_cut_into_durable_records_that_wait_in_memory_is_not_undone_by_replay()
-    {
-        using var harness = new StoreHarness();
-        var log = harness.Log();
-        Records.AppendUpTo(log, 10, term: 1);
-        await log.FlushAsync(Cancel);
-
-        // A follower drops a divergent suffix and takes the new leader's records.
-        log.Truncate(5);
-        Records.AppendUpTo(log, 8, term: 2);
-        await log.FlushAsync(Cancel);
-        var reopened = harness.CrashAndReopen();
-
-        Assert.Equal(8, reopened.NextOffset);
-        Records.Equal(
-            [.. Enumerable.Range(0, 5).Select(o => Records.Make(o, 1)), .. Enumerable.Range(5, 3).Select(o => Records.Make(o, 2))],
-            Records.ReadAll(reopened));
-    }
-
-    [Fact]
     public async Task A_torn_tail_of_the_write_ahead_log_is_cut_and_every_record_before_it_is_kept()
     {
         using var harness = new StoreHarness();
