@@ -34,7 +34,6 @@ public sealed partial class PartitionLog
         Guard(() =>
         {
             var taken = WriteOut(syncData ? null : wal);
-            batch.BytesWritten += taken;
             toWal = syncData ? 0 : taken;
             for (var i = FirstSegmentWithWork(); i < _segments.Count; i++)
             {

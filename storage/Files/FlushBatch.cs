@@ -47,7 +47,4 @@ internal sealed class FlushBatch
     public List<SyncItem> Items { get; } = [];
 
     public List<FlushedLog> Logs { get; } = [];
-
-    /// <summary>Bytes handed to the OS while preparing this flush.</summary>
-    public long BytesWritten { get; set; }
 }

@@ -120,9 +120,6 @@ internal sealed partial class Segment : IDisposable
         return size;
     }
 
-    /// <summary>The encoded records not yet handed to the OS.</summary>
-    public ReadOnlySpan<byte> Pending => _pending.Written;
-
     /// <summary>How many bytes are not yet handed to the OS.</summary>
     public int PendingBytes => _pending.Count;
 
