@@ -61,6 +61,9 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// <summary>How often the log sizes behind the log-bytes gauge are read (scrapes come every 15 s or more).</summary>
     private const long SizesRefreshMs = 5000;
 
+    /// <summary>What the loop waits on instead of the peers' queue once that queue is complete (a wait on it would end at once).</summary>
+    private static readonly Task<bool> NeverReadable = new TaskCompletionSource<bool>().Task;
+
     /// <summary>Most records a key read examines per request, so one read never holds the loop long; the answer says where to continue.</summary>
     private const int MaxScannedPerKeyRead = 20_000;
 
@@ -80,7 +83,6 @@ public sealed partial class DataPlane : IAsyncDisposable
     private LogStore? _store;
     private Task<bool>? _readable;
     private Task<bool>? _peerReadable;
-    private static readonly Task<bool> NeverReadable = new TaskCompletionSource<bool>().Task;
     private ReplicaNode? _node;
     private volatile IReadOnlyList<PartitionStatus> _statuses = [];
     private volatile bool _running;
