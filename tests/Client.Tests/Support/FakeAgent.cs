@@ -23,7 +23,7 @@ namespace DataCluster.Client.Tests.Support;
 internal sealed class FakeAgent : IAsyncDisposable
 {
     private static readonly long Epoch0 = Stopwatch.GetTimestamp();
-    private readonly ConcurrentDictionary<Channel<string>, HttpContext> _streams = new();
+    private readonly ConcurrentDictionary<Channel<string>, bool> _streams = new();
     private readonly FakeCluster _cluster;
     private WebApplication _app = null!;
     private int _writes;
@@ -107,20 +107,16 @@ internal sealed class FakeAgent : IAsyncDisposable
         }
     }
 
-    /// <summary>Breaks every open stream's connection, as a restarting agent would.</summary>
+    /// <summary>
+    /// Breaks every open stream's connection, as a restarting agent would: each stream gets no
+    /// more events, and its request aborts its own connection, since only the request may touch
+    /// its context while it runs.
+    /// </summary>
     public void DropStreams()
     {
-        foreach (var (channel, context) in _streams)
+        foreach (var channel in _streams.Keys)
         {
             channel.Writer.TryComplete();
-            try
-            {
-                context.Abort();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The request ended between the look at the open streams and the abort: nothing to break.
-            }
         }
     }
 
@@ -181,7 +177,7 @@ internal sealed class FakeAgent : IAsyncDisposable
         }
 
         var channel = Channel.CreateUnbounded<string>();
-        _streams[channel] = context;
+        _streams[channel] = true;
         try
         {
             context.Response.ContentType = "text/event-stream";
@@ -194,6 +190,9 @@ internal sealed class FakeAgent : IAsyncDisposable
                 await context.Response.WriteAsync(text, context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
+
+            // Only DropStreams completes the channel.
+            context.Abort();
         }
         catch (OperationCanceledException)
         {
