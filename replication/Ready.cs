@@ -13,10 +13,10 @@ public readonly record struct OutgoingMessage(string To, PeerMessage Message);
 /// <see cref="ReplicaNode.TakeReady"/> (etcd raft's Ready). The caller must, in this order:
 /// <list type="number">
 /// <item>send <see cref="SendNow"/> (they do not depend on anything below; a leader's appends go out while it flushes its own log),</item>
+/// <item>deliver <see cref="Completions"/> to the clients waiting for them (they state facts that were durable before this Ready was taken, so they need not wait for its flush),</item>
 /// <item>flush every log in <see cref="LogsToFlush"/>, then save <see cref="StatesToSave"/> in one call (logs first: a saved commit point must never be ahead of the log it describes),</item>
 /// <item>send <see cref="SendAfterPersist"/> only once both are durable (promises and acknowledgements state facts about the disk),</item>
-/// <item>deliver <see cref="Completions"/> to the clients waiting for them (they are already durable facts),</item>
-/// <item>call <see cref="ReplicaNode.Advance"/> with this object.</item>
+/// <item>call <see cref="ReplicaNode.Advance"/> with this object, and take the next Ready at once while <see cref="ReplicaNode.HasOutput"/> says there is one.</item>
 /// </list>
 /// No other call on the node may happen between <see cref="ReplicaNode.TakeReady"/> and
 /// <see cref="ReplicaNode.Advance"/>: a step in between could truncate a log whose earlier

@@ -291,6 +291,13 @@ public sealed class ReplicaNode
         return replica.Consume(offset, term);
     }
 
+    /// <summary>
+    /// True when the next <see cref="TakeReady"/> has something to carry out already (an
+    /// <see cref="Advance"/> completed proposals or started a term): take it without waiting for
+    /// another input.
+    /// </summary>
+    public bool HasOutput => !_node.Outbox.IsEmpty;
+
     /// <summary>Where delivery of <paramref name="partition"/> stands, or null when this member does not lead it (or is still syncing).</summary>
     public DeliveryPosition? DeliveryPosition(int partition) =>
         _partitions.TryGetValue(partition, out var replica) ? replica.DeliveryPosition() : null;

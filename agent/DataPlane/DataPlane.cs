@@ -236,7 +236,9 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// </summary>
     private async Task WaitForWorkAsync(CancellationToken cancellationToken)
     {
-        if (_inputs.Reader.TryPeek(out _) || _peers.Inbound.TryPeek(out _))
+        // An Advance can complete proposals (the flush made the leader's copy durable) or start a
+        // term: that output goes out in the next Ready at once, not at the next input or tick.
+        if (_node!.HasOutput || _inputs.Reader.TryPeek(out _) || _peers.Inbound.TryPeek(out _))
         {
             return;
         }
@@ -408,6 +410,13 @@ public sealed partial class DataPlane : IAsyncDisposable
             _peers.Send(message);
         }
 
+        // Completions state facts that were durable before this Ready was taken: their writers
+        // need not wait for this batch's fsync.
+        foreach (var completion in ready.Completions)
+        {
+            Complete(completion);
+        }
+
         if (ready.LogsToFlush.Count > 0)
         {
             await _store!.FlushAsync(ready.LogsToFlush, cancellationToken).ConfigureAwait(false);
@@ -421,11 +430,6 @@ public sealed partial class DataPlane : IAsyncDisposable
         foreach (var message in ready.SendAfterPersist)
         {
             _peers.Send(message);
-        }
-
-        foreach (var completion in ready.Completions)
-        {
-            Complete(completion);
         }
 
         node.Advance(ready);

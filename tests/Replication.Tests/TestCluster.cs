@@ -95,6 +95,7 @@ public sealed class TestCluster
             }
 
             Enqueue(id, ready.SendNow);
+            Completions.AddRange(ready.Completions);
             foreach (var log in ready.LogsToFlush)
             {
                 log.FlushAsync().AsTask().GetAwaiter().GetResult();
@@ -106,7 +107,6 @@ public sealed class TestCluster
             }
 
             Enqueue(id, ready.SendAfterPersist);
-            Completions.AddRange(ready.Completions);
             Damaged.AddRange(ready.Damaged.Select(d => (id, d)));
             node.Advance(ready);
         }

@@ -174,6 +174,11 @@ internal sealed partial class Simulator
             }
 
             Send(member, ready.SendNow);
+            foreach (var completion in ready.Completions)
+            {
+                Completed(member, completion);
+            }
+
             if (!_quiet && _random.Next(1000) < _settings.CrashPerMille)
             {
                 Crash(member, "before flushing a Ready");
@@ -197,11 +202,6 @@ internal sealed partial class Simulator
             }
 
             Send(member, ready.SendAfterPersist);
-            foreach (var completion in ready.Completions)
-            {
-                Completed(member, completion);
-            }
-
             Guard(member, () => node.Advance(ready));
         }
 
