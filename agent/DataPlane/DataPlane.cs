@@ -83,6 +83,10 @@ public sealed partial class DataPlane : IAsyncDisposable
     private LogStore? _store;
     private Task<bool>? _readable;
     private Task<bool>? _peerReadable;
+
+    // The wait for the next tick, and the tick it waits for: reused by every wait until that tick.
+    private Task? _tickWait;
+    private long _tickWaitFor;
     private ReplicaNode? _node;
     private volatile IReadOnlyList<PartitionStatus> _statuses = [];
     private volatile bool _running;
@@ -230,7 +234,10 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// Waits until an input or a peer's message arrives or the next tick is due. A wait for input
     /// outlives a tick and is reused by the next call: a timeout by cancellation would throw and
     /// catch an exception at every tick of an idle loop (50 a second), and a fresh wait each tick
-    /// would leave one waiter in the channel per tick until the next input. Peers' messages are
+    /// would leave one waiter in the channel per tick until the next input. Likewise one timer
+    /// serves every wait for the same tick: a timer per wait, left to expire after an input ended
+    /// the wait, woke the runtime's timer thread for nothing, more than once per write at low load.
+    /// Peers' messages are
     /// read from the transport's queue here, not moved into the loop's own queue by another
     /// task: under load that extra hand-over cost a thread wake-up per message batch.
     /// </summary>
@@ -255,7 +262,13 @@ public sealed partial class DataPlane : IAsyncDisposable
         _peerReadable ??= _peers.Inbound.Completion.IsCompleted ? NeverReadable : _peers.Inbound.WaitToReadAsync(cancellationToken).AsTask();
         if (!_readable.IsCompleted && !_peerReadable.IsCompleted)
         {
-            await Task.WhenAny(_readable, _peerReadable, Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken)).ConfigureAwait(false);
+            if (_tickWait is null || _tickWait.IsCompleted || _tickWaitFor != _nextTickMs)
+            {
+                _tickWait = Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
+                _tickWaitFor = _nextTickMs;
+            }
+
+            await Task.WhenAny(_readable, _peerReadable, _tickWait).ConfigureAwait(false);
         }
 
         if (_readable.IsCompleted)
