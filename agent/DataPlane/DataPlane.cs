@@ -237,9 +237,9 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// would leave one waiter in the channel per tick until the next input. Likewise one timer
     /// serves every wait for the same tick: a timer per wait, left to expire after an input ended
     /// the wait, woke the runtime's timer thread for nothing, more than once per write at low load.
-    /// Peers' messages are
-    /// read from the transport's queue here, not moved into the loop's own queue by another
-    /// task: under load that extra hand-over cost a thread wake-up per message batch.
+    /// Peers' messages are read from the transport's queue here, not moved into the loop's own
+    /// queue by another task: under load that extra hand-over cost a thread wake-up per message
+    /// batch.
     /// </summary>
     private async Task WaitForWorkAsync(CancellationToken cancellationToken)
     {
