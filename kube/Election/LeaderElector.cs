@@ -329,19 +329,45 @@ public sealed class LeaderElector
 
         // Not the caller's (cancelled) token: the release must still go out, bounded on its own.
         using var timeout = new CancellationTokenSource(_options.RenewDeadline, _time);
-        var now = _time.GetUtcNow();
-        lease.Spec.HolderIdentity = "";
-        lease.Spec.LeaseDurationSeconds = 1;
-        lease.Spec.AcquireTime = now;
-        lease.Spec.RenewTime = now;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            Observe(await _store.UpdateAsync(lease, timeout.Token).ConfigureAwait(false));
-            _logger.LeaseReleased(_options.Identity, _store.Description);
-        }
-        catch (Exception e)
-        {
-            _logger.LeaseReleaseFailed(e, _options.Identity, _store.Description);
+            var now = _time.GetUtcNow();
+            lease.Spec.HolderIdentity = "";
+            lease.Spec.LeaseDurationSeconds = 1;
+            lease.Spec.AcquireTime = now;
+            lease.Spec.RenewTime = now;
+            try
+            {
+                Observe(await _store.UpdateAsync(lease, timeout.Token).ConfigureAwait(false));
+                _logger.LeaseReleased(_options.Identity, _store.Description);
+                return;
+            }
+            catch (ConflictException) when (attempt == 1)
+            {
+                // A renewal the server applied but whose answer was never read (the stop cancelled
+                // it) leaves the observed copy one version behind: release the current one if it
+                // is still ours.
+            }
+            catch (Exception e)
+            {
+                _logger.LeaseReleaseFailed(e, _options.Identity, _store.Description);
+                return;
+            }
+
+            try
+            {
+                lease = (await _store.GetAsync(timeout.Token).ConfigureAwait(false))!;
+            }
+            catch (Exception e)
+            {
+                _logger.LeaseReleaseFailed(e, _options.Identity, _store.Description);
+                return;
+            }
+
+            if (lease?.Spec.HolderIdentity != _options.Identity)
+            {
+                return;
+            }
         }
     }
 

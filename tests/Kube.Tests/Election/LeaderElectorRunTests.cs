@@ -75,6 +75,27 @@ public sealed class LeaderElectorRunTests
     }
 
     [Fact]
+    public async Task A_graceful_stop_releases_the_lease_even_when_a_renewal_it_never_saw_answered_changed_it()
+    {
+        var store = new InMemoryLeaseStore();
+        var a = Candidate(store, "a");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = a.RunAsync(stop.Token);
+        await Eventually.UntilAsync(() => a.IsLeader, TimeSpan.FromSeconds(5), "a leads");
+
+        // What a renewal applied by the server looks like when its answer is lost: the same
+        // holder, a newer version than the one the elector observed.
+        var renewed = store.Current!;
+        renewed.Spec.RenewTime = DateTimeOffset.UtcNow;
+        await store.UpdateAsync(renewed, Ct);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+
+        Assert.Equal("", store.Current!.Spec.HolderIdentity);
+        Assert.Equal(1, store.Current!.Spec.LeaseDurationSeconds);
+    }
+
+    [Fact]
     public async Task A_candidate_whose_attempts_outlive_the_renew_deadline_keeps_campaigning_and_leads_once_answered()
     {
         var store = new SwitchableStore(new InMemoryLeaseStore()) { Hanging = true };
