@@ -133,6 +133,20 @@ public sealed class LeadershipHandoff
         return new HandoffResult(false, pending, _time.GetElapsedTime(started));
     }
 
+    /// <summary>True when the assignment has a member besides <paramref name="self"/> that is not leaving, so a partition without a leader may still get one.</summary>
+    private static bool HasSuccessor(string self, Assignment assignment)
+    {
+        foreach (var member in assignment.Members)
+        {
+            if (member != self && !assignment.Draining.Contains(member))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// The partitions whose leadership has not yet moved off <paramref name="self"/>: those the
     /// assignment still gives it, those it still leads or syncs, and those it led (remembered in
@@ -181,9 +195,16 @@ public sealed class LeadershipHandoff
             }
 
             var leader = assignment.LeaderOf(p);
-            if (leader == self || leader is null)
+            if (leader == self || (leader is null && HasSuccessor(self, assignment)))
             {
                 pending.Add(p);
+                continue;
+            }
+
+            if (leader is null)
+            {
+                // No other member is left to lead it: there is nothing to hand off, and waiting
+                // would only hold the stop for the whole grace.
                 continue;
             }
 

@@ -121,6 +121,21 @@ public sealed class LeadershipHandoffTests
     }
 
     [Fact]
+    public void A_sole_member_has_nothing_to_hand_off_once_the_move_leaves_its_partitions_without_a_leader()
+    {
+        var before = Assignment.Create(1, 2, 1, [["a"], ["a"]]);
+        var after = Assignment.Create(2, 2, 1, [["a"], ["a"]], draining: ["a"]);
+        var withOther = Assignment.Create(2, 2, 1, [["a"], ["b"]], draining: ["a"]);
+        PartitionStatus Follower(int p) => new(p, ReplicaRole.None, 1, null, 0, 10, 10, 10, []);
+
+        Assert.Equal([0, 1], LeadershipHandoff.Pending("a", new SortedSet<int>(), before, null));
+        Assert.Null(after.LeaderOf(0));
+        Assert.Empty(LeadershipHandoff.Pending("a", new SortedSet<int>([0, 1]), after, [Follower(0), Follower(1)]));
+        // Another member that stays may still be given partition 0: it is still pending.
+        Assert.Equal([0], LeadershipHandoff.Pending("a", new SortedSet<int>([0, 1]), withOther, [Follower(0), Follower(1)]));
+    }
+
+    [Fact]
     public void A_member_counts_as_handed_off_only_once_it_follows_the_assigned_leader_in_a_started_term()
     {
         var before = Assignment.Create(1, 2, 3, [["a", "b", "c"], ["b", "a", "c"]]);
