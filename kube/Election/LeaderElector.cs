@@ -329,46 +329,42 @@ public sealed class LeaderElector
 
         // Not the caller's (cancelled) token: the release must still go out, bounded on its own.
         using var timeout = new CancellationTokenSource(_options.RenewDeadline, _time);
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            var now = _time.GetUtcNow();
-            lease.Spec.HolderIdentity = "";
-            lease.Spec.LeaseDurationSeconds = 1;
-            lease.Spec.AcquireTime = now;
-            lease.Spec.RenewTime = now;
             try
             {
-                Observe(await _store.UpdateAsync(lease, timeout.Token).ConfigureAwait(false));
-                _logger.LeaseReleased(_options.Identity, _store.Description);
-                return;
+                await WriteReleaseAsync(lease, timeout.Token).ConfigureAwait(false);
             }
-            catch (ConflictException) when (attempt == 1)
+            catch (ConflictException)
             {
                 // A renewal the server applied but whose answer was never read (the stop cancelled
                 // it) leaves the observed copy one version behind: release the current one if it
                 // is still ours.
-            }
-            catch (Exception e)
-            {
-                _logger.LeaseReleaseFailed(e, _options.Identity, _store.Description);
-                return;
+                if (await _store.GetAsync(timeout.Token).ConfigureAwait(false) is not { } current || current.Spec.HolderIdentity != _options.Identity)
+                {
+                    return;
+                }
+
+                await WriteReleaseAsync(current, timeout.Token).ConfigureAwait(false);
             }
 
-            try
-            {
-                lease = (await _store.GetAsync(timeout.Token).ConfigureAwait(false))!;
-            }
-            catch (Exception e)
-            {
-                _logger.LeaseReleaseFailed(e, _options.Identity, _store.Description);
-                return;
-            }
-
-            if (lease?.Spec.HolderIdentity != _options.Identity)
-            {
-                return;
-            }
+            _logger.LeaseReleased(_options.Identity, _store.Description);
         }
+        catch (Exception e)
+        {
+            _logger.LeaseReleaseFailed(e, _options.Identity, _store.Description);
+        }
+    }
+
+    /// <summary>Writes <paramref name="lease"/> back with an empty holder and a 1 s duration.</summary>
+    private async Task WriteReleaseAsync(Lease lease, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        lease.Spec.HolderIdentity = "";
+        lease.Spec.LeaseDurationSeconds = 1;
+        lease.Spec.AcquireTime = now;
+        lease.Spec.RenewTime = now;
+        Observe(await _store.UpdateAsync(lease, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Records the lease as observed now if it changed, and reports a new holder.</summary>
