@@ -179,6 +179,9 @@ public sealed class LeadershipHandoff
             }
         }
 
+        // Without another member that stays, a partition the move left leaderless gets no leader:
+        // there is nothing to hand off, and waiting would only hold the stop for the whole grace.
+        var successor = assignment is not null && HasSuccessor(self, assignment);
         var pending = new List<int>();
         foreach (var p in led)
         {
@@ -195,16 +198,13 @@ public sealed class LeadershipHandoff
             }
 
             var leader = assignment.LeaderOf(p);
-            if (leader == self || (leader is null && HasSuccessor(self, assignment)))
+            if (leader == self || leader is null)
             {
-                pending.Add(p);
-                continue;
-            }
+                if (leader == self || successor)
+                {
+                    pending.Add(p);
+                }
 
-            if (leader is null)
-            {
-                // No other member is left to lead it: there is nothing to hand off, and waiting
-                // would only hold the stop for the whole grace.
                 continue;
             }
 
