@@ -19,8 +19,11 @@ public sealed class PeerProtocolException(string message) : Exception(message);
 /// <see cref="LogRecord"/> is immutable and its memory is never reused. On the way in, the
 /// protobuf parser copies each bytes field out of the network buffer once, and the decoded
 /// record keeps that copy (<see cref="ByteString.Memory"/>) without another.</para>
-/// <para>Decoding is strict: anything this version does not know (a message type or an enum
-/// value from a newer peer) is a <see cref="PeerProtocolException"/> rather than a guess.</para>
+/// <para>Decoding never guesses: an enum value or a record kind this version does not know is a
+/// <see cref="PeerProtocolException"/>. A whole message of a type it does not know (a newer
+/// peer's, during a rolling update) is left out of its batch and counted instead: the protocol
+/// already survives a lost message, while refusing the batch would lose every other message in
+/// it and close the stream, again for every batch that carries one.</para>
 /// </remarks>
 internal static class PeerCodec
 {
@@ -39,7 +42,12 @@ internal static class PeerCodec
 
     /// <summary>The sender and messages of a wire batch.</summary>
     /// <exception cref="PeerProtocolException">The batch names no sender or holds an item this version cannot read.</exception>
-    public static InboundMessage Decode(W.PeerBatch batch)
+    public static InboundMessage Decode(W.PeerBatch batch) => Decode(batch, out _);
+
+    /// <summary>The sender and messages of a wire batch, without the messages of a type this version does not know.</summary>
+    /// <param name="unknown">How many messages were left out because their type is unknown here.</param>
+    /// <exception cref="PeerProtocolException">The batch names no sender or holds an item this version cannot read.</exception>
+    public static InboundMessage Decode(W.PeerBatch batch, out int unknown)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.From.Length == 0)
@@ -47,10 +55,20 @@ internal static class PeerCodec
             throw new PeerProtocolException("a peer batch names no sender");
         }
 
-        var items = new PartitionMessage[batch.Items.Count];
-        for (var i = 0; i < items.Length; i++)
+        unknown = 0;
+        foreach (var item in batch.Items)
         {
-            items[i] = Decode(batch.Items[i]);
+            unknown += item.BodyCase == W.PartitionMessage.BodyOneofCase.None ? 1 : 0;
+        }
+
+        var items = new PartitionMessage[batch.Items.Count - unknown];
+        var next = 0;
+        foreach (var item in batch.Items)
+        {
+            if (item.BodyCase != W.PartitionMessage.BodyOneofCase.None)
+            {
+                items[next++] = Decode(item);
+            }
         }
 
         return new InboundMessage(batch.From, new PeerMessage(items));

@@ -40,6 +40,9 @@ internal static partial class PeerLog
     [LoggerMessage(EventId = 16010, Level = LogLevel.Warning, Message = "Closed the peer stream from {From} at {Remote}: {Reason}")]
     public static partial void BadBatch(ILogger logger, string from, string remote, string reason);
 
+    [LoggerMessage(EventId = 16012, Level = LogLevel.Warning, Message = "Left out {Count} message(s) of a type this agent does not know from {From} at {Remote}; is a newer agent version sending? Logged once per stream; every one is counted under the peer_rejected reason unknown_message")]
+    public static partial void UnknownMessages(ILogger logger, string from, string remote, int count);
+
     [LoggerMessage(EventId = 16011, Level = LogLevel.Information, Message = "Peer transport of {Self} listening on {Address}")]
     public static partial void Listening(ILogger logger, string self, string address);
 }

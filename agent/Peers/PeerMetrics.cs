@@ -34,6 +34,9 @@ public static class RejectReasons
 
     /// <summary>A batch this member could not read.</summary>
     public const string BadBatch = "bad_batch";
+
+    /// <summary>A message of a type this member does not know (from a newer peer), left out of its batch.</summary>
+    public const string UnknownMessage = "unknown_message";
 }
 
 /// <summary>
@@ -58,7 +61,7 @@ public sealed class PeerMetrics
         meter.CreateObservableGauge("datacluster.agent.peer_connected", Connected.Measurements, description: "1 while this member has an accepted stream open to the peer, else 0.");
         Counter(meter, "datacluster.agent.peer_batches_received", BatchesReceived, "Batches received from peers, by sending member.");
         Counter(meter, "datacluster.agent.peer_items_received", ItemsReceived, "Partition messages received from peers, by sending member.");
-        Counter(meter, "datacluster.agent.peer_rejected", Rejected, "Peer requests and batches turned away, by reason (missing_token, wrong_token, wrong_member, bad_batch).");
+        Counter(meter, "datacluster.agent.peer_rejected", Rejected, "Peer requests and batches turned away, by reason (missing_token, wrong_token, wrong_member, bad_batch, unknown_message: messages of an unknown type left out of their batch).");
     }
 
     public LabelledGauges QueueDepth { get; } = new("peer");

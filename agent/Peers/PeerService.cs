@@ -44,20 +44,33 @@ internal sealed class PeerService(GrpcPeerTransport transport, ILoggerFactory lo
         transport.PeerCalled(claimed);
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, transport.Receiving);
         ulong batches = 0;
+        var toldUnknown = false;
         try
         {
             while (await requestStream.MoveNext(ending.Token).ConfigureAwait(false))
             {
                 InboundMessage message;
+                int unknown;
                 try
                 {
-                    message = PeerCodec.Decode(requestStream.Current);
+                    message = PeerCodec.Decode(requestStream.Current, out unknown);
                 }
                 catch (PeerProtocolException e)
                 {
                     metrics.Rejected.Inc(RejectReasons.BadBatch);
                     PeerLog.BadBatch(_logger, claimed, context.Peer, e.Message);
                     throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+                }
+
+                if (unknown > 0)
+                {
+                    metrics.Rejected.Inc(RejectReasons.UnknownMessage, "", unknown);
+                    if (!toldUnknown)
+                    {
+                        // Once per stream: a newer peer sends such messages with every batch.
+                        PeerLog.UnknownMessages(_logger, claimed, context.Peer, unknown);
+                        toldUnknown = true;
+                    }
                 }
 
                 metrics.BatchesReceived.Inc(message.From);

@@ -3,7 +3,9 @@ using DataCluster.Agent.Peers;
 using DataCluster.Replication.Messages;
 using DataCluster.Storage;
 using DataCluster.Testing;
+using Google.Protobuf;
 using Xunit;
+using W = DataCluster.Agent.Peers.Wire;
 
 namespace DataCluster.Agent.Tests.Peers;
 
@@ -48,6 +50,27 @@ public sealed class GrpcPeerTransportTests
         Assert.Equal(1, b.Metrics.Rejected.Value(RejectReasons.MissingToken));
         Assert.Equal(3, b.Metrics.Rejected.Value(RejectReasons.WrongToken));
         Assert.Equal(4, b.Log.Lines.Count(l => l.EventId == 16008));
+    }
+
+    [Fact]
+    public async Task Messages_of_a_type_from_a_newer_peer_are_left_out_and_counted_while_the_rest_of_their_batch_is_delivered()
+    {
+        await using var b = await PeerHost.StartAsync("dc-1", _directory);
+        var atB = new Received(b.Transport.Inbound);
+        var batch = PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 41), new Heartbeat(2, 1, 42)]));
+        // A oneof field this schema lacks (field 99): a message type a newer agent added.
+        var newer = W.PartitionMessage.Parser.ParseFrom([.. new W.PartitionMessage { Partition = 3, Term = 1 }.ToByteArray(), 0x9A, 0x06, 0x00]);
+        batch.Items.Insert(1, newer);
+        batch.Items.Add(newer);
+
+        using var answer = await PeerWire.PostAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1", batch);
+
+        Assert.Equal("0", PeerWire.GrpcStatus(answer));
+        await Eventually.UntilAsync(() => atB.Count == 2, Deadline, "the two known messages arrive");
+        Assert.Equal([41L, 42L], atB.Items.Select(i => ((Heartbeat)i.Item).CommitOffset));
+        Assert.Equal(2, b.Metrics.Rejected.Value(RejectReasons.UnknownMessage));
+        Assert.Equal(0, b.Metrics.Rejected.Value(RejectReasons.BadBatch));
+        Assert.Single(b.Log.Lines, l => l.EventId == 16012);
     }
 
     [Fact]

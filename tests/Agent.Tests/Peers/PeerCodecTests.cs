@@ -154,6 +154,24 @@ public sealed class PeerCodecTests
     }
 
     [Fact]
+    public void A_batch_leaves_out_the_messages_of_a_type_from_a_newer_peer_and_keeps_the_rest_in_order()
+    {
+        var batch = PeerCodec.Encode("dc-2", new PeerMessage([new Heartbeat(1, 3, 10), new Fetch(2, 3, 5)]));
+        batch.Items.Insert(1, NewerPeersMessage(7));
+        batch.Items.Add(NewerPeersMessage(8));
+
+        var decoded = PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(batch.ToByteArray()), out var unknown);
+
+        Assert.Equal(2, unknown);
+        Assert.Equal("dc-2", decoded.From);
+        Assert.Equal(["Heartbeat p=1 t=3 10 0", "Fetch p=2 t=3 5"], decoded.Message.Items.Select(Describe));
+    }
+
+    /// <summary>A message whose body is a oneof field this schema lacks (field 99), as a newer peer would send it.</summary>
+    private static W.PartitionMessage NewerPeersMessage(int partition) =>
+        W.PartitionMessage.Parser.ParseFrom([.. new W.PartitionMessage { Partition = partition, Term = 3 }.ToByteArray(), 0x9A, 0x06, 0x00]);
+
+    [Fact]
     public void Unknown_enum_values_and_a_missing_sender_are_refused()
     {
         var kind = new W.LogRecord { Kind = (W.RecordKind)7 };
