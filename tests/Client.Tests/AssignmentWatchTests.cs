@@ -110,6 +110,9 @@ public sealed class AssignmentWatchTests
         var key = WriteTests.KeyLedBy(cluster, cluster[2]);
         var partition = cluster.PartitionOf(key);
         await test.KnowsLeaderAsync(partition, cluster[2]);
+        // The client opens its streams one by one: had agent 1's not opened yet, there would be
+        // nothing to break, and its first stream would carry the move.
+        await Wait.UntilAsync(() => cluster[1].OpenStreams == 1, "the client follows agent 1's stream");
 
         cluster[1].DropStreams();
         cluster.MoveLeader(partition, cluster[1], announce: false);
