@@ -25,7 +25,7 @@ public sealed class ReplicaNode
     private readonly NodeContext _node;
     private readonly Func<int, IPartitionLog> _openLog;
     private readonly IReadOnlyDictionary<int, ReplicaState> _saved;
-    private readonly SortedDictionary<int, PartitionReplica> _partitions = [];
+    private readonly PartitionTable _partitions = new();
 
     // Partitions whose log was found damaged, with their last status; they take no part any more.
     private readonly SortedDictionary<int, PartitionStatus> _damaged = [];
@@ -384,7 +384,7 @@ public sealed class ReplicaNode
         {
             var log = _openLog(partition);
             replica = new PartitionReplica(_node, log, _saved.GetValueOrDefault(partition) ?? ReplicaState.Initial);
-            _partitions[partition] = replica;
+            _partitions.Add(partition, replica);
         }
 
         return replica;
