@@ -40,10 +40,6 @@ internal static class PeerCodec
         return batch;
     }
 
-    /// <summary>The sender and messages of a wire batch.</summary>
-    /// <exception cref="PeerProtocolException">The batch names no sender or holds an item this version cannot read.</exception>
-    public static InboundMessage Decode(W.PeerBatch batch) => Decode(batch, out _);
-
     /// <summary>The sender and messages of a wire batch, without the messages of a type this version does not know.</summary>
     /// <param name="unknown">How many messages were left out because their type is unknown here.</param>
     /// <exception cref="PeerProtocolException">The batch names no sender or holds an item this version cannot read.</exception>
@@ -55,13 +51,7 @@ internal static class PeerCodec
             throw new PeerProtocolException("a peer batch names no sender");
         }
 
-        unknown = 0;
-        foreach (var item in batch.Items)
-        {
-            unknown += item.BodyCase == W.PartitionMessage.BodyOneofCase.None ? 1 : 0;
-        }
-
-        var items = new PartitionMessage[batch.Items.Count - unknown];
+        var items = new PartitionMessage[batch.Items.Count];
         var next = 0;
         foreach (var item in batch.Items)
         {
@@ -69,6 +59,12 @@ internal static class PeerCodec
             {
                 items[next++] = Decode(item);
             }
+        }
+
+        unknown = items.Length - next;
+        if (unknown > 0)
+        {
+            Array.Resize(ref items, next);
         }
 
         return new InboundMessage(batch.From, new PeerMessage(items));

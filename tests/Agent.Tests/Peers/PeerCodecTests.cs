@@ -58,7 +58,7 @@ public sealed class PeerCodecTests
     {
         var message = Samples[name];
         var bytes = PeerCodec.Encode("dc-0", new PeerMessage([message])).ToByteArray();
-        var decoded = PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(bytes));
+        var decoded = PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(bytes), out _);
 
         Assert.Equal("dc-0", decoded.From);
         var only = Assert.Single(decoded.Message.Items);
@@ -78,8 +78,8 @@ public sealed class PeerCodecTests
     {
         var items = Samples.Values.ToList();
 
-        var decoded = PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(PeerCodec.Encode("dc-1", new PeerMessage(items)).ToByteArray()));
-        var empty = PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(PeerCodec.Encode("dc-1", new PeerMessage([])).ToByteArray()));
+        var decoded = PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(PeerCodec.Encode("dc-1", new PeerMessage(items)).ToByteArray()), out _);
+        var empty = PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(PeerCodec.Encode("dc-1", new PeerMessage([])).ToByteArray()), out _);
 
         Assert.Equal(items.Select(Describe), decoded.Message.Items.Select(Describe));
         Assert.Empty(empty.Message.Items);
@@ -94,7 +94,7 @@ public sealed class PeerCodecTests
         var record = DataRecord with { Body = body, Key = new byte[1024] };
 
         var bytes = PeerCodec.Encode("dc-0", new PeerMessage([new Append(1, 2, 40, 2, [record], 40)])).ToByteArray();
-        var decoded = (Append)PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(bytes)).Message.Items[0];
+        var decoded = (Append)PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(bytes), out _).Message.Items[0];
 
         Assert.True(record.SameContent(decoded.Records[0]));
         Assert.InRange(bytes.Length, body.Length, body.Length + 2048);
@@ -180,7 +180,7 @@ public sealed class PeerCodecTests
 
         Assert.Contains("unknown record kind 7", Assert.Throws<PeerProtocolException>(() => PeerCodec.Decode(kind)).Message, StringComparison.Ordinal);
         Assert.Contains("unknown refusal reason 5", Assert.Throws<PeerProtocolException>(() => PeerCodec.Decode(reason)).Message, StringComparison.Ordinal);
-        Assert.Throws<PeerProtocolException>(() => PeerCodec.Decode(anonymous));
+        Assert.Throws<PeerProtocolException>(() => PeerCodec.Decode(anonymous, out _));
     }
 
     private static byte[] ArrayOf(ReadOnlyMemory<byte> memory) =>
