@@ -41,7 +41,7 @@ internal sealed partial class PartitionReplica
 
         _priorTerm = _state.PromisedTerm;
         _priorReplicas = _state.PromisedReplicas;
-        AddEarlier(_priorReplicas);
+        AddEarlier(_priorReplicas, replicas);
         var own = OwnPromise(term);
         _state = _state with { PromisedTerm = term, PromisedTo = Self, PromisedReplicas = replicas };
         _matched = 0;

@@ -154,7 +154,7 @@ internal sealed partial class PartitionReplica
         {
             lead.Commit = candidate;
             _commit = Math.Max(_commit, candidate);
-            RetireEarlierSets(lead.Replicas, lead.TermStartOffset);
+            RetireEarlierSets(lead.TermStartOffset);
 
             // Resume delivery where the most advanced promiser says the app stopped: every record
             // below it is committed, so it names the same records in this log.

@@ -30,10 +30,7 @@ internal sealed partial class PartitionReplica
             _priorTerm = promised;
             _priorReplicas = _state.PromisedReplicas;
             _state = _state with { PromisedTerm = prepare.Term, PromisedTo = from, PromisedReplicas = prepare.Replicas };
-            if (!SameMembers(_priorReplicas.ToArray(), prepare.Replicas.ToArray()))
-            {
-                AddEarlier(_priorReplicas);
-            }
+            AddEarlier(_priorReplicas, [.. prepare.Replicas]);
 
             _matched = 0;
             _ackPending = false;
@@ -184,7 +181,7 @@ internal sealed partial class PartitionReplica
                 {
                     if (start.Term == _state.PromisedTerm)
                     {
-                        RetireEarlierSets(_state.PromisedReplicas, start.StartOffset);
+                        RetireEarlierSets(start.StartOffset);
                     }
                 }
             }

@@ -93,7 +93,7 @@ internal sealed partial class PartitionReplica
         if (replaced.Length > 0 && !SameMembers(replaced, _replicas) && !PromisedTermCommittedWith(_replicas))
         {
             // Remembered (durably) until a term commits its TermStart: until then a leader must hear from a majority of it.
-            AddEarlier(replaced);
+            AddEarlier(replaced, _replicas);
         }
 
         _epoch = epoch;
@@ -333,11 +333,21 @@ internal sealed partial class PartitionReplica
         _node.Outbox.Save(Partition, _state);
     }
 
-    /// <summary>Remembers a replica set that a newer one replaced (at most <see cref="MaxEarlierSets"/>, oldest dropped), and saves it.</summary>
-    private void AddEarlier(IReadOnlyList<string> set)
+    /// <summary>
+    /// Remembers a replica set that a newer one replaced (at most <see cref="MaxEarlierSets"/>,
+    /// oldest dropped), and saves it. Nothing is added when the set has the members of
+    /// <paramref name="keptAs"/>, the set that replaces it (a new promise's, which the promise
+    /// itself keeps durably, or a new assignment's).
+    /// </summary>
+    /// <remarks>
+    /// The assignment itself is not durable: a member that restarts sees only the newest one. A
+    /// promised set that happens to be the assignment's must therefore still be remembered when a
+    /// promise of another set replaces it, or the member forgets it has ever seen it.
+    /// </remarks>
+    private void AddEarlier(IReadOnlyList<string> set, ReadOnlySpan<string> keptAs)
     {
         var members = set.ToArray();
-        if (members.Length == 0 || SameMembers(members, _replicas))
+        if (members.Length == 0 || SameMembers(members, keptAs))
         {
             return;
         }
@@ -360,16 +370,16 @@ internal sealed partial class PartitionReplica
     }
 
     /// <summary>
-    /// Forgets earlier replica sets once a term has committed a record of its own (its TermStart):
-    /// that term's leader covered them, and every later leader finds the term through a majority of
-    /// its set, which stays remembered when it is not the current one.
+    /// Forgets earlier replica sets once a term of this member's promise has committed a record of
+    /// its own (its TermStart): that term's leader covered them, and every later leader finds the
+    /// term through a majority of its set, which this member keeps as its promise and, once it
+    /// promises a term of another set, as an earlier set.
     /// </summary>
-    private void RetireEarlierSets(IReadOnlyList<string> termReplicas, long termStartOffset)
+    private void RetireEarlierSets(long termStartOffset)
     {
         if (_earlier.Count > 0 && termStartOffset >= 0 && _commit > termStartOffset)
         {
             _earlier.Clear();
-            AddEarlier(termReplicas);
             SaveState();
         }
     }

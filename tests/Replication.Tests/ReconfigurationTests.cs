@@ -90,6 +90,69 @@ public sealed class ReconfigurationTests
     }
 
     [Fact]
+    public void A_replica_that_promises_a_term_of_another_set_remembers_its_assignments_set_it_promised_before()
+    {
+        // The assignment is not durable (a restarted member sees only the newest), so the set of
+        // the promise replaced must be remembered even when it is the assignment's.
+        var store = new MemoryReplicaStateStore();
+        var node = new ReplicaNode("x", p => new MemoryPartitionLog(p), store, new ReplicationOptions());
+        node.SetAssignment(Assignment.Create(1, 1, 3, [["a", "x", "c"]]));
+        Persist(node, store);
+        node.Step("a", new PeerMessage([new Prepare(0, TermNumbers.First(1), ["a", "x", "c"])]));
+        Persist(node, store);
+        node.Step("d", new PeerMessage([new Prepare(0, TermNumbers.First(2), ["d", "x", "c"])]));
+        Persist(node, store);
+
+        var state = store.Load()[0];
+        Assert.Equal("d", state.PromisedTo);
+        Assert.Equal(["a", "x", "c"], Assert.Single(state.EarlierReplicaSets!));
+    }
+
+    [Fact]
+    public void A_leader_finds_a_write_of_a_set_that_its_only_promiser_knew_as_its_assignment()
+    {
+        // d leads {d,b,c} and gets a write acknowledged by d and b; c promised d's term but holds
+        // only the term before it, of {a,b,c}. d is replaced by e, which starts knowing only the
+        // newest assignment, while c is still on d's. e's first attempt learns {d,b,c} from c's
+        // prior promise; its second attempt, after a restart, hears c's prior promise of e's own
+        // first attempt. Only c's memory of {d,b,c} keeps e from leading on a and c, which lack the write.
+        var cluster = new TestCluster(["a", "b", "c", "d", "e"]);
+        cluster.Crash("d");
+        cluster.Crash("e");
+        cluster.Assign(1, ["a", "b", "c"]);
+        cluster.Run(300);
+        cluster.Propose("a", "before");
+        cluster.Run(300);
+        cluster.Crash("a");
+        cluster.Start("d");
+        cluster.Assign(2, ["d", "b", "c"]);
+        cluster.Run(300, drop: e => e.To == "c" && e.Message.Items.Any(i => i is Append or Heartbeat));
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("d").GetStatus(0)!.Role);
+        cluster.Propose("d", "acknowledged by d and b");
+        cluster.Run(300, drop: e => e.To == "c" && e.Message.Items.Any(i => i is Append or Heartbeat));
+        Assert.Contains(cluster.Completions, c => c.Outcome == ProposalOutcome.Acknowledged);
+        Assert.DoesNotContain("acknowledged by d and b", cluster.Bodies("c"));
+
+        cluster.Crash("d");
+        var replaced = Assignment.Create(3, 1, 3, [["e", "b", "c"]]);
+        cluster.Isolated.Add("b");
+        cluster.Start("e", replaced);
+        cluster.Run(300);
+        Assert.Equal(ReplicaRole.Syncing, cluster.Node("e").GetStatus(0)!.Role);
+
+        cluster.Start("a", replaced);
+        cluster.Crash("e");
+        cluster.Start("e", replaced);
+        cluster.Run(500);
+        Assert.Equal(ReplicaRole.Syncing, cluster.Node("e").GetStatus(0)!.Role);
+
+        cluster.Isolated.Remove("b");
+        cluster.Run(500);
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("e").GetStatus(0)!.Role);
+        Assert.Contains("acknowledged by d and b", cluster.Bodies("e"));
+    }
+
+    [Fact]
     public void A_promise_reports_the_earlier_sets_and_the_replica_set_of_the_last_log_term()
     {
         var (cluster, _) = ReplacedAfterACrash();

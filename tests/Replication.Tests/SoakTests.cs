@@ -5,7 +5,9 @@ namespace DataCluster.Replication.Tests;
 /// <summary>
 /// A longer search than the property test, for a developer machine:
 /// <c>REPLICATION_SOAK_SEEDS=5000 dotnet test tests/Replication.Tests -c Release</c>. Runs nothing
-/// when the variable is unset. Each failing seed's report goes to the test output.
+/// when the variable is unset. Each failing seed's report goes to the test output. To read one
+/// seed's whole story, run <c>new Simulator(SimulationSettings.Drawn(seed, tracePartition: p)).Run().Report(int.MaxValue)</c>:
+/// the schedule then shows every change of partition p's promises, replica sets and logs.
 /// </summary>
 public sealed class SoakTests
 {
@@ -17,10 +19,7 @@ public sealed class SoakTests
         var failures = new List<string>();
         for (var seed = first; seed < first + count; seed++)
         {
-            var random = new Random(seed);
-            var settings = new SimulationSettings(seed, 3 + random.Next(3), 1 + random.Next(3), 3000, random.Next(15), 5 + random.Next(40),
-                random.Next(8), random.Next(8), random.Next(12), 10 + random.Next(50), random.Next(50), Substitutes: random.Next(2) == 1);
-            var result = new Simulator(settings).Run();
+            var result = new Simulator(SimulationSettings.Drawn(seed)).Run();
             if (result.Violation is not null)
             {
                 failures.Add(result.Report(200));

@@ -184,16 +184,16 @@ public sealed class TestCluster
         InFlight.RemoveAll(e => e.To == id);
     }
 
-    /// <summary>Starts a member again over its surviving logs and states, with the current assignment.</summary>
-    public void Start(string id)
+    /// <summary>Starts a member again over its surviving logs and states, with the current assignment or the one given.</summary>
+    public void Start(string id, Assignment? assignment = null)
     {
         var member = Members[id];
         member.Node = new ReplicaNode(id, member.Log, member.Store, _options);
         _configure?.Invoke(member.Node);
         member.Node.Tick(Now);
-        if (Current is not null)
+        if ((assignment ?? Current) is { } first)
         {
-            member.Node.SetAssignment(Current);
+            member.Node.SetAssignment(first);
         }
 
         Process(id);

@@ -18,6 +18,7 @@ namespace DataCluster.Replication.Tests.Simulation;
 /// <param name="StalePercent">Chance that a member sees a new assignment late (up to 3 s), in percent.</param>
 /// <param name="Unsafe">Rules broken on purpose (tests of the checker).</param>
 /// <param name="Substitutes">Leaders put members outside a partition's set in place of down replicas (with 4 or more members).</param>
+/// <param name="TracePartition">When set, the schedule also logs every change of that partition's saved promise, replica sets and log on every member (to read a failure; replays the same run).</param>
 internal sealed record SimulationSettings(
     int Seed,
     int Members = 3,
@@ -31,8 +32,17 @@ internal sealed record SimulationSettings(
     int WritePercent = 30,
     int StalePercent = 20,
     UnsafeRules Unsafe = UnsafeRules.None,
-    bool Substitutes = false)
+    bool Substitutes = false,
+    int? TracePartition = null)
 {
+    /// <summary>The settings the soak draws for <paramref name="seed"/>: members, partitions, rates and substitutes all come from the seed.</summary>
+    public static SimulationSettings Drawn(int seed, int? tracePartition = null)
+    {
+        var random = new Random(seed);
+        return new SimulationSettings(seed, 3 + random.Next(3), 1 + random.Next(3), 3000, random.Next(15), 5 + random.Next(40),
+            random.Next(8), random.Next(8), random.Next(12), 10 + random.Next(50), random.Next(50), Substitutes: random.Next(2) == 1, TracePartition: tracePartition);
+    }
+
     /// <summary>Steps with faults; the rest are quiet (network healed, everyone up) and must make progress.</summary>
     public int FaultSteps => Steps * 2 / 3;
 

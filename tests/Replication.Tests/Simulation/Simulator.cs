@@ -206,6 +206,41 @@ internal sealed partial class Simulator
         }
 
         _checker.AfterStep(member);
+        Trace();
+    }
+
+    private static string Term(long term) => $"{TermNumbers.EpochOf(term)}.{TermNumbers.AttemptOf(term)}";
+
+    private readonly Dictionary<string, string> _traced = new(StringComparer.Ordinal);
+
+    /// <summary>Logs what changed in the traced partition's saved state and log on any member.</summary>
+    private void Trace()
+    {
+        if (_settings.TracePartition is not { } partition)
+        {
+            return;
+        }
+
+        foreach (var member in _members)
+        {
+            var state = member.Store.Load().GetValueOrDefault(partition);
+            // Not member.Log(): creating a log the member never opened would change what a crash draws.
+            if (member.Logs.GetValueOrDefault(partition) is not { } log)
+            {
+                continue;
+            }
+
+            var status = member.Node?.GetStatus(partition);
+            var terms = string.Join(" ", log.Terms.Select(t => $"{Term(t.Term)}@{t.StartOffset}"));
+            var earlier = state?.EarlierReplicaSets is { } sets ? string.Join(" ", sets.Select(set => $"[{string.Join(",", set)}]")) : "";
+            var line = $"{(member.Node is null ? "down" : status?.Role.ToString() ?? "-")} promised {(state is null ? "-" : $"{Term(state.PromisedTerm)} to {state.PromisedTo} [{string.Join(",", state.PromisedReplicas)}] commit {state.CommitOffset} earlier {earlier}")}" +
+                $" log {log.StartOffset}..{log.NextOffset} durable {log.DurableOffset} terms {terms}";
+            if (!_traced.TryGetValue(member.Id, out var before) || before != line)
+            {
+                _traced[member.Id] = line;
+                Log($"trace p{partition} {member.Id}: {line}");
+            }
+        }
     }
 
     private void Send(SimMember member, IReadOnlyList<OutgoingMessage> messages)
