@@ -36,11 +36,17 @@ internal sealed record SimulationSettings(
     int? TracePartition = null)
 {
     /// <summary>The settings the soak draws for <paramref name="seed"/>: members, partitions, rates and substitutes all come from the seed.</summary>
-    public static SimulationSettings Drawn(int seed, int? tracePartition = null)
+    /// <param name="seed">Seeds the drawing and the run.</param>
+    /// <param name="harsh">Four or five members, 5 to 10 crashes and 6 to 15 reassignments per mille, substitutes in two runs of three.</param>
+    /// <param name="tracePartition">See <see cref="TracePartition"/>.</param>
+    public static SimulationSettings Drawn(int seed, bool harsh = false, int? tracePartition = null)
     {
         var random = new Random(seed);
-        return new SimulationSettings(seed, 3 + random.Next(3), 1 + random.Next(3), 3000, random.Next(15), 5 + random.Next(40),
-            random.Next(8), random.Next(8), random.Next(12), 10 + random.Next(50), random.Next(50), Substitutes: random.Next(2) == 1, TracePartition: tracePartition);
+        return harsh
+            ? new SimulationSettings(seed, 4 + random.Next(2), 1 + random.Next(3), 3000, random.Next(10), 5 + random.Next(40),
+                5 + random.Next(6), random.Next(8), 6 + random.Next(10), 10 + random.Next(50), random.Next(60), Substitutes: random.Next(3) != 0, TracePartition: tracePartition)
+            : new SimulationSettings(seed, 3 + random.Next(3), 1 + random.Next(3), 3000, random.Next(15), 5 + random.Next(40),
+                random.Next(8), random.Next(8), random.Next(12), 10 + random.Next(50), random.Next(50), Substitutes: random.Next(2) == 1, TracePartition: tracePartition);
     }
 
     /// <summary>Steps with faults; the rest are quiet (network healed, everyone up) and must make progress.</summary>
