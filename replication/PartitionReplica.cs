@@ -88,12 +88,20 @@ internal sealed partial class PartitionReplica
     /// <summary>Takes the partition's entry of a newer assignment.</summary>
     public void Assign(long epoch, ReadOnlySpan<string> replicas, string? leader)
     {
-        var replaced = _replicas;
+        // After a restart the set this member last took is the saved one: the assignment that
+        // replaced it may have arrived just before the crash, and only the newest is seen again.
+        var replaced = _replicas.Length > 0 ? _replicas : _state.AssignedReplicas is { } saved ? saved.ToArray() : [];
         _replicas = replicas.ToArray();
         if (replaced.Length > 0 && !SameMembers(replaced, _replicas) && !PromisedTermCommittedWith(_replicas))
         {
             // Remembered (durably) until a term commits its TermStart: until then a leader must hear from a majority of it.
             AddEarlier(replaced, _replicas);
+        }
+
+        if (_replicas.Length > 0 && (_state.AssignedReplicas is not { } kept || !SameMembers(kept.ToArray(), _replicas)))
+        {
+            _state = _state with { AssignedReplicas = _replicas };
+            SaveState();
         }
 
         _epoch = epoch;

@@ -16,7 +16,12 @@ namespace DataCluster.Storage;
 /// Layout (little-endian): magic "DCRS", version byte, 3 zero bytes, entry count (int32); per
 /// entry: partition (int32), promised term (int64), promised-to (int32 UTF-8 length, -1 for
 /// null, bytes), replica count (int32) and each replica (int32 length, UTF-8 bytes), commit
-/// offset (int64), consumed offset (int64); then CRC32C (uint32) of every byte before it.
+/// offset (int64), consumed offset (int64), earlier replica sets (int32 count; per set an int32
+/// count and each member as above); after the entries, when any state has one, the assigned
+/// replica sets: magic "ASGN", count (int32), per set the partition (int32), member count (int32)
+/// and each member; then CRC32C (uint32) of every byte before it. The assigned sets came later
+/// and sit after the entries so that a build from before them, which stops reading after the
+/// last entry, still reads the file (an agent rolled back after an upgrade keeps its promises).
 /// </remarks>
 public sealed class FileReplicaStateStore : IReplicaStateStore
 {
@@ -37,6 +42,8 @@ public sealed class FileReplicaStateStore : IReplicaStateStore
     public string FilePath { get; }
 
     private static ReadOnlySpan<byte> Magic => "DCRS"u8;
+
+    private static ReadOnlySpan<byte> AssignedMagic => "ASGN"u8;
 
     /// <inheritdoc/>
     /// <exception cref="InvalidDataException">The file is damaged; the message names it.</exception>
@@ -114,6 +121,22 @@ public sealed class FileReplicaStateStore : IReplicaStateStore
                     }
                 }
             }
+
+            var assigned = states.Where(pair => pair.Value.AssignedReplicas is not null).OrderBy(pair => pair.Key).ToList();
+            if (assigned.Count > 0)
+            {
+                writer.Write(AssignedMagic);
+                writer.Write(assigned.Count);
+                foreach (var (partition, state) in assigned)
+                {
+                    writer.Write(partition);
+                    writer.Write(state.AssignedReplicas!.Count);
+                    foreach (var member in state.AssignedReplicas)
+                    {
+                        WriteString(writer, member);
+                    }
+                }
+            }
         }
 
         var content = stream.GetBuffer().AsSpan(0, (int)stream.Length);
@@ -171,6 +194,28 @@ public sealed class FileReplicaStateStore : IReplicaStateStore
             states[partition] = new ReplicaState(term, promisedTo, replicas, commit, consumed, earlier.Length == 0 ? null : earlier);
         }
 
+        if (reader.StartsWith(AssignedMagic))
+        {
+            reader.Skip(AssignedMagic.Length);
+            var sets = reader.Int32();
+            for (var i = 0; i < sets; i++)
+            {
+                var partition = reader.Int32();
+                var set = new string[reader.Int32()];
+                for (var m = 0; m < set.Length; m++)
+                {
+                    set[m] = reader.String() ?? throw new InvalidDataException("a member of an assigned replica set is null");
+                }
+
+                if (!states.TryGetValue(partition, out var state))
+                {
+                    throw new InvalidDataException($"it has an assigned replica set for partition {partition}, which has no entry");
+                }
+
+                states[partition] = state with { AssignedReplicas = set };
+            }
+        }
+
         return states;
     }
 
@@ -197,6 +242,10 @@ public sealed class FileReplicaStateStore : IReplicaStateStore
             _data = _data[4..];
             return value;
         }
+
+        public readonly bool StartsWith(ReadOnlySpan<byte> prefix) => _data.StartsWith(prefix);
+
+        public void Skip(int bytes) => _data = _data[bytes..];
 
         public long Int64()
         {

@@ -14,13 +14,19 @@ namespace DataCluster.Storage;
 /// replaced before any term of the newer set committed its first record: a leader must still hear
 /// from a majority of each. Null when none.
 /// </param>
+/// <param name="AssignedReplicas">
+/// The partition's replica set in the newest assignment this member took. Assignments themselves
+/// are not kept, and a restarted member sees only the newest one: this is what lets it know which
+/// set that one replaced. Null when never saved.
+/// </param>
 public sealed record ReplicaState(
     long PromisedTerm,
     string? PromisedTo,
     IReadOnlyList<string> PromisedReplicas,
     long CommitOffset,
     long ConsumedOffset = 0,
-    IReadOnlyList<IReadOnlyList<string>>? EarlierReplicaSets = null)
+    IReadOnlyList<IReadOnlyList<string>>? EarlierReplicaSets = null,
+    IReadOnlyList<string>? AssignedReplicas = null)
 {
     /// <summary>The state of a partition this member never took part in.</summary>
     public static ReplicaState Initial { get; } = new(0, null, [], 0, 0);

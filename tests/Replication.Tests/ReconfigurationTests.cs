@@ -109,6 +109,33 @@ public sealed class ReconfigurationTests
     }
 
     [Fact]
+    public void A_member_that_crashes_before_saving_a_new_assignment_still_knows_the_set_it_replaced_after_a_restart()
+    {
+        // The assignment is not durable: restarted, x sees only the newest one. The set it took
+        // before, saved with its state, tells it which set that one replaced.
+        var store = new MemoryReplicaStateStore();
+        var logs = new Dictionary<int, MemoryPartitionLog>();
+        MemoryPartitionLog Log(int p) => logs.TryGetValue(p, out var log) ? log : logs[p] = new MemoryPartitionLog(p);
+        var node = new ReplicaNode("x", Log, store, new ReplicationOptions());
+        node.SetAssignment(Assignment.Create(1, 1, 3, [["a", "x", "c"]]));
+        Persist(node, store);
+        Assert.Equal(["a", "x", "c"], store.Load()[0].AssignedReplicas);
+        var moved = Assignment.Create(2, 1, 3, [["x", "a", "d"]]);
+        node.SetAssignment(moved);
+
+        // The crash comes before the Ready that would have saved what the new assignment replaced.
+        var restarted = new ReplicaNode("x", Log, store, new ReplicationOptions());
+        restarted.SetAssignment(moved);
+        var ready = Persist(restarted, store);
+
+        var state = store.Load()[0];
+        Assert.Equal(["a", "x", "c"], Assert.Single(state.EarlierReplicaSets!));
+        Assert.Equal(["x", "a", "d"], state.AssignedReplicas);
+        // Its prepare goes to c too: it needs a majority of the replaced set.
+        Assert.Contains(ready.SendAfterPersist, m => m.To == "c" && m.Message.Items.OfType<Prepare>().Any());
+    }
+
+    [Fact]
     public void A_leader_finds_a_write_of_a_set_that_its_only_promiser_knew_as_its_assignment()
     {
         // d leads {d,b,c} and gets a write acknowledged by d and b; c promised d's term but holds
@@ -201,7 +228,8 @@ public sealed class ReconfigurationTests
         Assert.Contains("acknowledged by a and b", cluster.Bodies("e"));
     }
 
-    private static void Persist(ReplicaNode node, MemoryReplicaStateStore store)
+    /// <summary>Carries out one Ready (flush, save, advance) and returns it.</summary>
+    private static Ready Persist(ReplicaNode node, MemoryReplicaStateStore store)
     {
         var ready = node.TakeReady();
         foreach (var log in ready.LogsToFlush)
@@ -211,6 +239,7 @@ public sealed class ReconfigurationTests
 
         _ = store.SaveAsync(ready.StatesToSave, TestContext.Current.CancellationToken);
         node.Advance(ready);
+        return ready;
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using DataCluster.Storage;
+using DataCluster.Storage.Format;
 
 namespace DataCluster.Storage.Tests;
 
@@ -7,7 +9,7 @@ public sealed class FileReplicaStateStoreTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static readonly ReplicaState Promised = new(7, "member-2", ["member-2", "member-0", "mémber-5"], 1234, 1200, [["member-0", "member-1", "member-3"], ["member-1"]]);
+    private static readonly ReplicaState Promised = new(7, "member-2", ["member-2", "member-0", "mémber-5"], 1234, 1200, [["member-0", "member-1", "member-3"], ["member-1"]], ["member-0", "member-2", "member-4"]);
 
     [Fact]
     public void A_store_never_saved_loads_empty()
@@ -76,6 +78,72 @@ public sealed class FileReplicaStateStoreTests
         Assert.Equal(Path.Combine(harness.Root, "replica-state"), reopened.ReplicaState.FilePath);
     }
 
+    [Fact]
+    public async Task A_file_without_assigned_sets_loads_and_one_with_them_keeps_its_entries_where_an_older_reader_stops()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "replica-state");
+        var before = new ReplicaState(11, "member-1", ["member-1", "member-0"], 20, 19);
+        File.WriteAllBytes(path, EntriesOnly(partition: 4, before));
+
+        var loaded = new FileReplicaStateStore(path).Load()[4];
+        AssertSame(before, loaded);
+        Assert.Null(loaded.AssignedReplicas);
+
+        // Saved with an assigned set, the file still starts with the same entries: a build from
+        // before the assigned sets reads them and stops there.
+        await new FileReplicaStateStore(path).SaveAsync(new Dictionary<int, ReplicaState> { [4] = before with { AssignedReplicas = ["member-0", "member-1", "member-3"] } }, Cancel);
+        var saved = File.ReadAllBytes(path);
+        var entries = EntriesOnly(partition: 4, before);
+        Assert.True(saved.AsSpan(0, entries.Length - 4).SequenceEqual(entries.AsSpan(0, entries.Length - 4)));
+        Assert.True(saved.Length > entries.Length);
+        Assert.Equal(["member-0", "member-1", "member-3"], new FileReplicaStateStore(path).Load()[4].AssignedReplicas);
+    }
+
+    /// <summary>A state file of one entry without earlier or assigned sets, written field by field as the layout describes.</summary>
+    private static byte[] EntriesOnly(int partition, ReplicaState state)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream))
+        {
+            writer.Write("DCRS"u8);
+            writer.Write((byte)1);
+            writer.Write(new byte[3]);
+            writer.Write(1);
+            writer.Write(partition);
+            writer.Write(state.PromisedTerm);
+            WriteString(state.PromisedTo);
+            writer.Write(state.PromisedReplicas.Count);
+            foreach (var replica in state.PromisedReplicas)
+            {
+                WriteString(replica);
+            }
+
+            writer.Write(state.CommitOffset);
+            writer.Write(state.ConsumedOffset);
+            writer.Write(0);
+
+            void WriteString(string? value)
+            {
+                if (value is null)
+                {
+                    writer.Write(-1);
+                    return;
+                }
+
+                var utf8 = System.Text.Encoding.UTF8.GetBytes(value);
+                writer.Write(utf8.Length);
+                writer.Write(utf8);
+            }
+        }
+
+        var content = stream.ToArray();
+        var file = new byte[content.Length + 4];
+        content.CopyTo(file, 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(content.Length), Crc32C.Compute(content));
+        return file;
+    }
+
     private static void AssertSame(ReplicaState expected, ReplicaState actual)
     {
         Assert.Equal(expected.PromisedTerm, actual.PromisedTerm);
@@ -84,5 +152,6 @@ public sealed class FileReplicaStateStoreTests
         Assert.Equal(expected.CommitOffset, actual.CommitOffset);
         Assert.Equal(expected.ConsumedOffset, actual.ConsumedOffset);
         Assert.Equal(expected.EarlierReplicaSets ?? [], actual.EarlierReplicaSets ?? []);
+        Assert.Equal(expected.AssignedReplicas, actual.AssignedReplicas);
     }
 }

@@ -233,7 +233,7 @@ internal sealed partial class Simulator
             var status = member.Node?.GetStatus(partition);
             var terms = string.Join(" ", log.Terms.Select(t => $"{Term(t.Term)}@{t.StartOffset}"));
             var earlier = state?.EarlierReplicaSets is { } sets ? string.Join(" ", sets.Select(set => $"[{string.Join(",", set)}]")) : "";
-            var line = $"{(member.Node is null ? "down" : status?.Role.ToString() ?? "-")} promised {(state is null ? "-" : $"{Term(state.PromisedTerm)} to {state.PromisedTo} [{string.Join(",", state.PromisedReplicas)}] commit {state.CommitOffset} earlier {earlier}")}" +
+            var line = $"{(member.Node is null ? "down" : status?.Role.ToString() ?? "-")} promised {(state is null ? "-" : $"{Term(state.PromisedTerm)} to {state.PromisedTo} [{string.Join(",", state.PromisedReplicas)}] commit {state.CommitOffset} earlier {earlier} assigned [{string.Join(",", state.AssignedReplicas ?? [])}]")}" +
                 $" log {log.StartOffset}..{log.NextOffset} durable {log.DurableOffset} terms {terms}";
             if (!_traced.TryGetValue(member.Id, out var before) || before != line)
             {
