@@ -97,7 +97,8 @@ public sealed class FileReplicaStateStore : IReplicaStateStore
             writer.Write(Version);
             writer.Write(new byte[3]);
             writer.Write(states.Count);
-            foreach (var (partition, state) in states.OrderBy(pair => pair.Key))
+            var ordered = states.OrderBy(pair => pair.Key).ToList();
+            foreach (var (partition, state) in ordered)
             {
                 writer.Write(partition);
                 writer.Write(state.PromisedTerm);
@@ -122,7 +123,7 @@ public sealed class FileReplicaStateStore : IReplicaStateStore
                 }
             }
 
-            var assigned = states.Where(pair => pair.Value.AssignedReplicas is not null).OrderBy(pair => pair.Key).ToList();
+            var assigned = ordered.FindAll(pair => pair.Value.AssignedReplicas is not null);
             if (assigned.Count > 0)
             {
                 writer.Write(AssignedMagic);

@@ -197,7 +197,7 @@ internal sealed class Checker(int partitions, Action<string> trace)
         }
 
         _activations[p].Add(new Activation(member, term, records));
-        trace($"{member} leads partition {p} in term {TermNumbers.EpochOf(term)}.{TermNumbers.AttemptOf(term)} with log end {records.Count + (records.Count == 0 ? 0 : records[0].Offset)}");
+        trace($"{member} leads partition {p} in term {TermText(term)} with log end {records.Count + (records.Count == 0 ? 0 : records[0].Offset)}");
     }
 
     private void CheckCommittedPrefix(string member, MemoryPartitionLog log, long commit)
@@ -278,8 +278,11 @@ internal sealed class Checker(int partitions, Action<string> trace)
         return records;
     }
 
+    /// <summary>A term as the schedule shows it: epoch, then attempt (4.0).</summary>
+    public static string TermText(long term) => $"{TermNumbers.EpochOf(term)}.{TermNumbers.AttemptOf(term)}";
+
     private static string Describe(LogRecord record) =>
-        $"[{record.Offset} t{TermNumbers.EpochOf(record.Term)}.{TermNumbers.AttemptOf(record.Term)} {record.Kind} #{(record.Body.Length == 8 ? BitConverter.ToInt64(record.Body.Span) : record.Body.Length)}]";
+        $"[{record.Offset} t{TermText(record.Term)} {record.Kind} #{(record.Body.Length == 8 ? BitConverter.ToInt64(record.Body.Span) : record.Body.Length)}]";
 
     private sealed record Acknowledged(LogRecord Record, long LeaderTerm, string Member);
 

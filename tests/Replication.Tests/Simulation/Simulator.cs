@@ -209,8 +209,6 @@ internal sealed partial class Simulator
         Trace();
     }
 
-    private static string Term(long term) => $"{TermNumbers.EpochOf(term)}.{TermNumbers.AttemptOf(term)}";
-
     private readonly Dictionary<string, string> _traced = new(StringComparer.Ordinal);
 
     /// <summary>Logs what changed in the traced partition's saved state and log on any member.</summary>
@@ -231,9 +229,9 @@ internal sealed partial class Simulator
             }
 
             var status = member.Node?.GetStatus(partition);
-            var terms = string.Join(" ", log.Terms.Select(t => $"{Term(t.Term)}@{t.StartOffset}"));
+            var terms = string.Join(" ", log.Terms.Select(t => $"{Checker.TermText(t.Term)}@{t.StartOffset}"));
             var earlier = state?.EarlierReplicaSets is { } sets ? string.Join(" ", sets.Select(set => $"[{string.Join(",", set)}]")) : "";
-            var line = $"{(member.Node is null ? "down" : status?.Role.ToString() ?? "-")} promised {(state is null ? "-" : $"{Term(state.PromisedTerm)} to {state.PromisedTo} [{string.Join(",", state.PromisedReplicas)}] commit {state.CommitOffset} earlier {earlier} assigned [{string.Join(",", state.AssignedReplicas ?? [])}]")}" +
+            var line = $"{(member.Node is null ? "down" : status?.Role.ToString() ?? "-")} promised {(state is null ? "-" : $"{Checker.TermText(state.PromisedTerm)} to {state.PromisedTo} [{string.Join(",", state.PromisedReplicas)}] commit {state.CommitOffset} earlier {earlier} assigned [{string.Join(",", state.AssignedReplicas ?? [])}]")}" +
                 $" log {log.StartOffset}..{log.NextOffset} durable {log.DurableOffset} terms {terms}";
             if (!_traced.TryGetValue(member.Id, out var before) || before != line)
             {
