@@ -43,7 +43,7 @@ public sealed class AgentSpec : KubeModel
     public string LogLevel { get; set; } = Defaults.LogLevel;
 
     [JsonPropertyName("env")]
-    [Description("Extra environment variables of the agent container (EnvVar objects), appended after the ones the operator sets, so a variable given here wins.")]
+    [Description("Extra environment variables of the agent container (EnvVar objects), appended after the ones the operator sets; a variable given here replaces the operator's of the same name. Each name at most once.")]
     [PreserveUnknownFields]
     public List<EnvVar>? Env { get; set; }
 }

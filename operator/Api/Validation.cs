@@ -178,11 +178,19 @@ public static partial class Validation
             }
         }
 
+        // A container's env is a list keyed by name: the API server refuses a StatefulSet that
+        // lists one name twice, so the repeat is reported here instead of failing every apply.
+        var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < (agent.Env?.Count ?? 0); i++)
         {
-            if (string.IsNullOrEmpty(agent.Env![i]?.Name))
+            var name = agent.Env![i]?.Name;
+            if (string.IsNullOrEmpty(name))
             {
                 add($"spec.agent.env[{i}].name", $"spec.agent.env[{i}] has no name: give every variable a name, or remove the entry.");
+            }
+            else if (!firstIndex.TryAdd(name, i))
+            {
+                add($"spec.agent.env[{i}].name", $"spec.agent.env[{i}]: '{name}' is already given by spec.agent.env[{firstIndex[name]}]; a container lists each variable once: remove one of them.");
             }
         }
     }

@@ -22,7 +22,9 @@ public static class AgentContainer
     /// The container for <paramref name="cluster"/>, which must be defaulted. Environment: every
     /// variable of <see cref="AgentEnvironment"/> the spec or the pod determines, in the order of
     /// that table, then the runtime settings of <see cref="AgentRuntimeEnvironment"/>, then the
-    /// user's spec.agent.env, which therefore wins on a duplicate name.
+    /// user's spec.agent.env. A name the user gives replaces the operator's variable of that name
+    /// rather than repeating it: the API server refuses a server-side apply of a container whose
+    /// env lists a name twice, so a repeat would keep the StatefulSet from being written at all.
     /// </summary>
     internal static Container Build(DefaultedCluster cluster, BuilderOptions options)
     {
@@ -31,7 +33,10 @@ public static class AgentContainer
         var agent = spec.Agent;
         var env = Environment(cluster);
         env.AddRange(AgentRuntimeEnvironment.All.Select(v => Literal(v.Key, v.Value)));
-        env.AddRange(agent.Env?.Where(e => e is not null) ?? []);
+        var user = agent.Env?.Where(e => e is not null).ToList() ?? [];
+        var given = user.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        env.RemoveAll(e => given.Contains(e.Name));
+        env.AddRange(user);
 
         return new Container
         {

@@ -190,6 +190,23 @@ public class StatefulSetBuilderTests
         var agent = Agent(Build(spec => spec.Agent.Env = [new EnvVar { Name = "DOTNET_EnableWriteXorExecute", Value = "1" }]));
 
         Assert.Equal("1", Env(agent, "DOTNET_EnableWriteXorExecute"));
+        Assert.Single(agent.Env!, e => e.Name == "DOTNET_EnableWriteXorExecute");
+    }
+
+    [Fact]
+    public void User_agent_env_replaces_the_operators_variables_of_the_same_names_so_no_name_is_listed_twice()
+    {
+        var agent = Agent(Build(spec => spec.Agent.Env =
+        [
+            new EnvVar { Name = AgentRuntimeEnvironment.Gen0Size, Value = "0x1000000" },
+            new EnvVar { Name = "DATACLUSTER_LOG_LEVEL", Value = "Debug" },
+        ]));
+        var names = agent.Env!.Select(e => e.Name).ToList();
+
+        Assert.Equal(names.Distinct(), names);
+        Assert.Equal([AgentRuntimeEnvironment.Gen0Size, "DATACLUSTER_LOG_LEVEL"], names.TakeLast(2));
+        Assert.Equal("0x1000000", Env(agent, AgentRuntimeEnvironment.Gen0Size));
+        Assert.Contains(AgentRuntimeEnvironment.WriteXorExecute, names);
     }
 
     [Fact]

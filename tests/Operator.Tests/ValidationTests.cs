@@ -53,6 +53,8 @@ public class ValidationTests
             "spec.agent.resources.requests.memory", "write it like 500m, 2 or 256Mi"),
         new("env var without a name", c => c.Spec.Agent.Env = [new EnvVar { Value = "x" }],
             "spec.agent.env[0].name", "give every variable a name"),
+        new("env var named twice", c => c.Spec.Agent.Env = [new EnvVar { Name = "OTEL_SERVICE_NAME", Value = "a" }, new EnvVar { Name = "LANG", Value = "C" }, new EnvVar { Name = "OTEL_SERVICE_NAME", Value = "b" }],
+            "spec.agent.env[2].name", "'OTEL_SERVICE_NAME' is already given by spec.agent.env[0]"),
         new("negative disruption budget (schema bypassed)", c => c.Spec.PodDisruptionBudget.MaxUnavailable = -1,
             "spec.podDisruptionBudget.maxUnavailable", "set it to 0 or more"),
     ];

@@ -37,6 +37,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
         new("app container on the agent's port", """{"template":{"spec":{"containers":[{"name":"app","image":"busybox","ports":[{"containerPort":8080}]}]}}}""", ReportedWith: "move your container to another port"),
         new("pods that do not restart", """{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"busybox"}]}}}""", ReportedWith: "remove restartPolicy or set it to Always"),
         new("template that is not a pod template", """{"template":{"spec":{"containers":"app"}}}""", ReportedWith: "spec.template.spec.containers holds a value of the wrong type"),
+        new("variable named twice", """{"agent":{"env":[{"name":"LANG","value":"C"},{"name":"LANG","value":"POSIX"}]}}""", ReportedWith: "'LANG' is already given by spec.agent.env[0]"),
         new("name too long for the StatefulSet", "{}", ReportedWith: "under a name of at most 52", ClusterName: "a-name-that-is-far-too-long-for-the-pods-of-a-statefulset-x"),
     ];
 
@@ -168,5 +169,26 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
         Assert.Equal("1Gi", statefulSet!.Spec.VolumeClaimTemplates!.Single().Spec.Resources!.Requests!["storage"]);
         var warning = Assert.Single((await admin.ListAsync(KubeResources.Events, ns, cancellationToken: ct)).Items, e => e.InvolvedObject.Name == "disk" && e.Reason == "ChangeIgnored");
         Assert.Equal("Warning", warning.Type);
+    }
+
+    [Fact]
+    public async Task A_variable_of_spec_agent_env_named_like_a_runtime_setting_of_the_operator_replaces_it_in_the_StatefulSet()
+    {
+        // The API server refuses a server-side apply whose container lists a name twice, so an
+        // override that merely appended would leave the cluster without a StatefulSet.
+        await fixture.RequireOperatorAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var admin = fixture.Admin;
+        var ns = await fixture.CreateNamespaceAsync("override");
+        await using var simulation = new Simulation(fixture, ns);
+        await Clusters.CreateAsync(admin, Clusters.New(ns, "tuned", s =>
+        {
+            s.Partitions = 64;
+            s.Agent.Env = [new EnvVar { Name = AgentRuntimeEnvironment.Gen0Size, Value = "0x1000000" }];
+        }));
+
+        await Converge.ReadyAsync(fixture, ns, "tuned", 3);
+        var env = (await admin.GetAsync(KubeResources.StatefulSets, ns, "tuned", ct))!.Spec.Template.Spec.Containers.Single(c => c.Name == AgentPaths.ContainerName).Env!;
+        Assert.Equal("0x1000000", Assert.Single(env, e => e.Name == AgentRuntimeEnvironment.Gen0Size).Value);
     }
 }
