@@ -43,7 +43,7 @@ public static class AgentRuntimeEnvironment
     /// node (about 2 MiB on the machine of docs/performance.md). Under write load 16 MiB means an
     /// eighth of the collections of 2 MiB, and measured 5-10 % less CPU per write; the Native AOT
     /// agent's idle RSS was the same with either (a ReadyToRun agent's was not: 32 MiB cost it
-    /// 12-15 MiB), its peak under the 64-client load about 5-10 MiB higher.
+    /// 12-15 MiB), its peak under load at most about 10 MiB higher.
     /// The runtime reads this knob only from the environment (System.GC.Gen0Size in
     /// runtimeconfig.json has no effect on .NET 10, measured).
     /// </summary>
