@@ -53,8 +53,12 @@ public sealed class FailoverTests(E2EFixture fixture)
         await using var dc = await TestCluster.CreateAsync(fixture, "leader", 3);
         var members = dc.Members(3);
         var before = (await dc.AgreedRingAsync(members)).Values.First();
-        var leader = (await fixture.Agents.LeaderAsync(dc.AddressOf(members[0]), Ct))?.Leader;
-        Assert.NotNull(leader);
+        // Agreeing on the ring does not mean member 0 has seen the leader Lease yet: wait until it names a leader.
+        var leader = await Eventually.UntilAsync(
+            async () => (await fixture.Agents.LeaderAsync(dc.AddressOf(members[0]), Ct))?.Leader,
+            FailoverBound,
+            $"{members[0]} names the leader agent",
+            dc.Diagnostics);
         var survivors = members.Where(m => m != leader).ToList();
 
         var clock = Stopwatch.StartNew();
