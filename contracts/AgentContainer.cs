@@ -41,9 +41,9 @@ public static class AgentRuntimeEnvironment
     /// The GC's generation-0 budget (hexadecimal bytes): 16 MiB. Left alone, the runtime sizes it
     /// from the CPU's last-level cache, so the same agent would behave differently from node to
     /// node (about 2 MiB on the machine of docs/performance.md). Under write load 16 MiB means an
-    /// eighth of the collections of 2 MiB, and measured about 10 % less CPU per write on average; the Native AOT
-    /// agent's idle RSS was the same with either (a ReadyToRun agent's was not: 32 MiB cost it
-    /// 12-15 MiB), its peak under load at most about 10 MiB higher.
+    /// eighth of the collections of 2 MiB, and measured about 10 % less CPU per write on average;
+    /// the Native AOT agent's idle RSS was the same with either (a ReadyToRun agent's was not:
+    /// 32 MiB cost it 12-15 MiB), its peak under load at most about 10 MiB higher.
     /// The runtime reads this knob only from the environment (System.GC.Gen0Size in
     /// runtimeconfig.json has no effect on .NET 10, measured).
     /// </summary>

@@ -43,6 +43,10 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
 
     public static TheoryData<string> Rejected() => [.. Cases.Where(c => c.RejectedWith is not null).Select(c => c.Name)];
 
+    /// <summary>The agent container's environment in <paramref name="statefulSet"/>.</summary>
+    private static List<EnvVar> AgentEnv(StatefulSet statefulSet) =>
+        statefulSet.Spec.Template.Spec.Containers.Single(c => c.Name == AgentPaths.ContainerName).Env!;
+
     private static GenericObject Object(string ns, string name, string spec)
     {
         var obj = new GenericObject { Metadata = new ObjectMeta { Name = name, Namespace = ns } };
@@ -133,7 +137,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
         Assert.Equal(64, invalid!.Status!.Partitions);
         var after = (await admin.GetAsync(KubeResources.StatefulSets, ns, "parts", ct))!;
         Assert.Equal(before.Metadata.ResourceVersion, after.Metadata.ResourceVersion);
-        Assert.Equal("64", after.Spec.Template.Spec.Containers.Single(c => c.Name == AgentPaths.ContainerName).Env!.Single(e => e.Name == AgentEnvironment.Partitions).Value);
+        Assert.Equal("64", AgentEnv(after).Single(e => e.Name == AgentEnvironment.Partitions).Value);
 
         await Clusters.PatchSpecAsync(admin, ns, "parts", new JsonObject { ["partitions"] = 64 });
         await Eventually.UntilAsync(async () => Clusters.Is(await Clusters.GetAsync(admin, ns, "parts"), ConditionTypes.Valid, ConditionStatuses.True),
@@ -164,7 +168,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
         Assert.Equal(ConditionStatuses.True, valid.Status);
         Assert.Contains("Set spec.storage back to size 1Gi", valid.Message, StringComparison.Ordinal);
         var statefulSet = await Eventually.MatchAsync(() => admin.GetAsync(KubeResources.StatefulSets, ns, "disk", ct),
-            s => s!.Spec.Template.Spec.Containers.Single(c => c.Name == AgentPaths.ContainerName).Env!.Single(e => e.Name == AgentEnvironment.LogLevel).Value == "Debug",
+            s => AgentEnv(s!).Single(e => e.Name == AgentEnvironment.LogLevel).Value == "Debug",
             Converge.Timeout, "the log level change reaches the StatefulSet", () => fixture.OperatorLogTail);
         Assert.Equal("1Gi", statefulSet!.Spec.VolumeClaimTemplates!.Single().Spec.Resources!.Requests!["storage"]);
         var warning = Assert.Single((await admin.ListAsync(KubeResources.Events, ns, cancellationToken: ct)).Items, e => e.InvolvedObject.Name == "disk" && e.Reason == "ChangeIgnored");
@@ -188,7 +192,7 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
         }));
 
         await Converge.ReadyAsync(fixture, ns, "tuned", 3);
-        var env = (await admin.GetAsync(KubeResources.StatefulSets, ns, "tuned", ct))!.Spec.Template.Spec.Containers.Single(c => c.Name == AgentPaths.ContainerName).Env!;
+        var env = AgentEnv((await admin.GetAsync(KubeResources.StatefulSets, ns, "tuned", ct))!);
         Assert.Equal("0x1000000", Assert.Single(env, e => e.Name == AgentRuntimeEnvironment.Gen0Size).Value);
     }
 }
