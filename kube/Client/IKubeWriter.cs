@@ -23,6 +23,16 @@ public interface IKubeWriter
         where T : class, IKubernetesObject;
 
     /// <summary>
+    /// Creates the object as a server-side dry run (<c>dryRun=All</c>): the server defaults,
+    /// admits and validates it as it would a real create, stores nothing, and answers with the
+    /// object it would have stored. A refusal throws exactly as <see cref="CreateAsync{T}"/>
+    /// would (<see cref="Errors.InvalidException"/> for a failed validation). Needs the same
+    /// permission as a create.
+    /// </summary>
+    Task<T> DryRunCreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject;
+
+    /// <summary>
     /// Replaces the object (PUT). When <c>obj.Metadata.ResourceVersion</c> is set, the server
     /// rejects the write with <see cref="Errors.ConflictException"/> if the object changed since.
     /// </summary>

@@ -47,6 +47,15 @@ public sealed partial class KubeClient
     }
 
     /// <inheritdoc />
+    public Task<T> DryRunCreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var path = type.CollectionPath(NamespaceOf(type, obj)) + new QueryString().Add("dryRun", "All");
+        return SendForJsonAsync(HttpMethod.Post, path, JsonContent(type.Serialize(obj), JsonMediaType), type.Read, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<T> UpdateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject =>
         PutAsync(type, obj, subresource: null, cancellationToken);

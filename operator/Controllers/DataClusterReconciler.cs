@@ -86,6 +86,12 @@ public sealed partial class DataClusterReconciler : IReconciler
     // this, every reconcile would try to create them again.
     private readonly ConcurrentDictionary<string, bool> _knownToExist = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Per cluster (namespace/name), the last pod template sent as a dry run and the problem the
+    /// API server found in it (null when it took it); see <see cref="CheckPodTemplateAsync"/>.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, (string Template, ValidationProblem? Problem)> _checkedTemplates = new(StringComparer.Ordinal);
+
     /// <param name="caches">Where reads come from.</param>
     /// <param name="server">
     /// The two reads that must go past the caches: the peer-token Secret when the cache misses it,
@@ -153,8 +159,14 @@ public sealed partial class DataClusterReconciler : IReconciler
             return await ReconcileInvalidAsync(context, problems, cancellationToken).ConfigureAwait(false);
         }
 
-        _events.Forget(context.Uid, EventReasons.InvalidSpec);
+        // The identity comes first: the API server admits a pod only once its service account exists.
         await EnsureIdentityAsync(context, cancellationToken).ConfigureAwait(false);
+        if (await CheckPodTemplateAsync(context, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return await ReconcileInvalidAsync(context, [refused], cancellationToken).ConfigureAwait(false);
+        }
+
+        _events.Forget(context.Uid, EventReasons.InvalidSpec);
         await EnsureServicesAsync(context, cancellationToken).ConfigureAwait(false);
         await EnsureCoordinationAsync(context, cancellationToken).ConfigureAwait(false);
         var ring = await PublishRingAsync(context, cancellationToken).ConfigureAwait(false);
@@ -188,6 +200,7 @@ public sealed partial class DataClusterReconciler : IReconciler
 
         _applier.Forget(request.Namespace, request.Name);
         _assignments.TryRemove($"{request.Namespace}/{ObjectNames.AssignmentConfigMap(request.Name)}", out _);
+        _checkedTemplates.TryRemove($"{request.Namespace}/{request.Name}", out _);
         foreach (var key in _knownToExist.Keys.Where(k => k.StartsWith($"{request.Namespace}/{request.Name}-", StringComparison.Ordinal)))
         {
             _knownToExist.TryRemove(key, out _);

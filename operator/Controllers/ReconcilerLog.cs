@@ -37,4 +37,7 @@ internal static partial class ReconcilerLog
 
     [LoggerMessage(EventId = 7011, Level = LogLevel.Information, Message = "Recreating the ring EndpointSlice of DataCluster {Namespace}/{Name}: its address type changes from {From} to {To}")]
     public static partial void RecreatingSlice(this ILogger logger, string @namespace, string name, string from, string to);
+
+    [LoggerMessage(EventId = 7012, Level = LogLevel.Warning, Message = "DataCluster {Namespace}/{Name}: the dry run of a member pod failed, so the new pod template goes to the StatefulSet unchecked: {Reason}")]
+    public static partial void TemplateNotChecked(this ILogger logger, string @namespace, string name, string reason);
 }

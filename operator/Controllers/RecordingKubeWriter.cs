@@ -25,6 +25,11 @@ public sealed class RecordingKubeWriter(IKubeWriter writer, IKubeStatusWriter st
         where T : class, IKubernetesObject =>
         Record(type, await writer.CreateAsync(type, obj, cancellationToken).ConfigureAwait(false));
 
+    /// <summary>Forwards the dry run; it stored nothing, so nothing is recorded.</summary>
+    public Task<T> DryRunCreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject =>
+        writer.DryRunCreateAsync(type, obj, cancellationToken);
+
     public async Task<T> UpdateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject =>
         Record(type, await writer.UpdateAsync(type, obj, cancellationToken).ConfigureAwait(false));

@@ -32,6 +32,10 @@ public sealed class CountingKubeClient(IKubeClient inner, OperatorMetrics metric
     public Task<T> CreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject => Count("create", type.Plural, () => inner.CreateAsync(type, obj, cancellationToken));
 
+    /// <summary>Not counted: a dry run changes nothing on the server.</summary>
+    public Task<T> DryRunCreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject => inner.DryRunCreateAsync(type, obj, cancellationToken);
+
     public Task<T> UpdateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject => Count("update", type.Plural, () => inner.UpdateAsync(type, obj, cancellationToken));
 

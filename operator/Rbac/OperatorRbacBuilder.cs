@@ -56,8 +56,11 @@ public static class OperatorRbacBuilder
             // Role grants it), and the operator's own leader election.
             Rule("coordination.k8s.io", ["leases"], [.. Read, .. Write]),
 
-            // Member pods and nodes are only read: readiness, addresses, zones and regions.
-            Rule("", ["pods", "nodes"], Read),
+            // Member pods and nodes are read: readiness, addresses, zones and regions. Pods are
+            // created only as server-side dry runs, which need the create permission: a new pod
+            // template is checked that way before the StatefulSet takes it.
+            Rule("", ["pods"], [.. Read, "create"]),
+            Rule("", ["nodes"], Read),
 
             // Volume claims get an owner reference so they go with their DataCluster.
             Rule("", ["persistentvolumeclaims"], [.. Read, "update", "patch"]),

@@ -31,6 +31,9 @@ public abstract class UnsupportedKubeClient : IKubeClient
     public virtual Task<T> CreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject => throw Unsupported();
 
+    public virtual Task<T> DryRunCreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject => throw Unsupported();
+
     public virtual Task<T> UpdateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject => throw Unsupported();
 

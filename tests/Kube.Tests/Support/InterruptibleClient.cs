@@ -80,6 +80,9 @@ internal sealed class InterruptibleClient(IKubeClient inner) : IKubeClient
     public Task<T> CreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject => inner.CreateAsync(type, obj, cancellationToken);
 
+    public Task<T> DryRunCreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject => inner.DryRunCreateAsync(type, obj, cancellationToken);
+
     public Task<T> UpdateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject => inner.UpdateAsync(type, obj, cancellationToken);
 

@@ -38,6 +38,15 @@ internal sealed class InMemoryApi(InMemoryStore store) : IKubeReader, IKubeWrite
     /// <summary>Every write request so far, in order.</summary>
     public List<ApiWrite> Writes { get; } = [];
 
+    /// <summary>Every dry-run create so far, in order: the server stores nothing for them, so they are not in <see cref="Writes"/>.</summary>
+    public List<ApiWrite> DryRuns { get; } = [];
+
+    /// <summary>
+    /// What a dry-run create answers: null (the default) accepts the object as a server without
+    /// admission or pod validation would; an exception is thrown as the server's refusal.
+    /// </summary>
+    public Func<IKubernetesObject, KubeApiException?> DryRunRefusal { get; set; } = _ => null;
+
     public Task<T?> GetAsync<T>(ResourceType<T> type, string? @namespace, string name, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject
     {
@@ -63,6 +72,18 @@ internal sealed class InMemoryApi(InMemoryStore store) : IKubeReader, IKubeWrite
         var json = InMemoryStore.Write(type, obj);
         json.Remove("status");
         return Done(type, store.Create(InMemoryStore.KindOf(type), json));
+    }
+
+    public Task<T> DryRunCreateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        DryRuns.Add(new ApiWrite("create", type.Plural, obj.Metadata.Namespace, obj.Metadata.Name ?? obj.Metadata.GenerateName ?? ""));
+        if (DryRunRefusal(obj) is { } refusal)
+        {
+            return Task.FromException<T>(refusal);
+        }
+
+        return Task.FromResult(InMemoryStore.Read(type, InMemoryStore.Write(type, obj)));
     }
 
     public Task<T> UpdateAsync<T>(ResourceType<T> type, T obj, CancellationToken cancellationToken = default)

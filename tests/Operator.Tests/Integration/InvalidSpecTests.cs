@@ -195,4 +195,55 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
         var env = AgentEnv((await admin.GetAsync(KubeResources.StatefulSets, ns, "tuned", ct))!);
         Assert.Equal("0x1000000", Assert.Single(env, e => e.Name == AgentRuntimeEnvironment.Gen0Size).Value);
     }
+
+    [Fact]
+    public async Task A_pod_template_the_API_server_refuses_is_reported_in_its_words_and_never_reaches_the_StatefulSet()
+    {
+        // Kubernetes 1.20 stores a StatefulSet whatever its pod spec says; members made from such
+        // a template would fail to be created, with the reason only in the StatefulSet's Events.
+        await fixture.RequireOperatorAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var admin = fixture.Admin;
+        var ns = await fixture.CreateNamespaceAsync("template");
+        await using var simulation = new Simulation(fixture, ns);
+        await Clusters.CreateAsync(admin, Clusters.New(ns, "fresh", s => s.Template = AppTemplate("""{"name":"App_1","image":"busybox"}""")));
+        await Clusters.CreateAsync(admin, Clusters.New(ns, "running", s => s.Partitions = 64));
+
+        var fresh = await Eventually.MatchAsync(() => Clusters.GetAsync(admin, ns, "fresh"), c => Clusters.Is(c, ConditionTypes.Valid, ConditionStatuses.False),
+            Converge.Timeout, "the refused template of a new cluster is reported", () => fixture.OperatorLogTail);
+        var refused = Clusters.Condition(fresh, ConditionTypes.Valid)!;
+        TestContext.Current.TestOutputHelper?.WriteLine(refused.Message ?? "");
+        Assert.Equal("InvalidSpec", refused.Reason);
+        Assert.Contains("\"App_1\"", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Fix spec.template", refused.Message, StringComparison.Ordinal);
+        Assert.Null(await admin.GetAsync(KubeResources.StatefulSets, ns, "fresh", ct));
+        Assert.Single((await admin.ListAsync(KubeResources.Events, ns, cancellationToken: ct)).Items, e => e.InvolvedObject.Name == "fresh" && e.Reason == "InvalidSpec");
+
+        // A running cluster keeps its pods' template while the new one mounts a volume the pod lacks.
+        await Converge.ReadyAsync(fixture, ns, "running", 3);
+        var before = (await admin.GetAsync(KubeResources.StatefulSets, ns, "running", ct))!;
+        await Clusters.PatchSpecAsync(admin, ns, "running", new JsonObject
+        {
+            ["template"] = JsonNode.Parse("""{"spec":{"containers":[{"name":"app","image":"busybox","volumeMounts":[{"name":"missing","mountPath":"/missing"}]}]}}"""),
+        });
+        var running = await Eventually.MatchAsync(() => Clusters.GetAsync(admin, ns, "running"), c => Clusters.Is(c, ConditionTypes.Valid, ConditionStatuses.False),
+            Converge.Timeout, "the refused template of a running cluster is reported", () => fixture.OperatorLogTail);
+        Assert.Contains("missing", Clusters.Condition(running, ConditionTypes.Valid)!.Message, StringComparison.Ordinal);
+        var kept = (await admin.GetAsync(KubeResources.StatefulSets, ns, "running", ct))!;
+        Assert.Equal(before.Metadata.ResourceVersion, kept.Metadata.ResourceVersion);
+        Assert.DoesNotContain(kept.Spec.Template.Spec.Containers, c => c.Name == "app");
+
+        // Fixed, the template goes through.
+        await Clusters.PatchSpecAsync(admin, ns, "running", new JsonObject
+        {
+            ["template"] = JsonNode.Parse("""{"spec":{"containers":[{"name":"app","image":"busybox"}]}}"""),
+        });
+        await Eventually.MatchAsync(() => admin.GetAsync(KubeResources.StatefulSets, ns, "running", ct), s => s!.Spec.Template.Spec.Containers.Any(c => c.Name == "app"),
+            Converge.Timeout, "the fixed template reaches the StatefulSet", () => fixture.OperatorLogTail);
+        await Eventually.UntilAsync(async () => Clusters.Is(await Clusters.GetAsync(admin, ns, "running"), ConditionTypes.Valid, ConditionStatuses.True),
+            Converge.Timeout, "the cluster is valid again", () => fixture.OperatorLogTail);
+    }
+
+    private static PodTemplateSpec AppTemplate(string container) =>
+        System.Text.Json.JsonSerializer.Deserialize(JsonNode.Parse($$$"""{"spec":{"containers":[{{{container}}}]}}""")!, Api.OperatorJsonContext.Default.PodTemplateSpec)!;
 }

@@ -1,6 +1,10 @@
 using DataCluster.Contracts;
 using DataCluster.Kube;
+using DataCluster.Kube.Errors;
+using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
+using DataCluster.Operator.Builders;
+using DataCluster.Operator.Controllers;
 using Xunit;
 
 namespace DataCluster.Operator.Tests.Reconciler;
@@ -92,4 +96,84 @@ public class DataClusterReconcilerInvalidTests
         Assert.Equal([false, false, false, true, true], _world.Status.Members!.Select(m => m.Draining));
         Assert.Equal(("False", "InvalidSpec"), _world.ConditionOf(ConditionTypes.Valid));
     }
+
+    [Fact]
+    public async Task A_pod_template_the_API_server_refuses_is_reported_with_its_words_and_the_StatefulSet_keeps_its_template()
+    {
+        await _world.FormAsync();
+        var statefulSet = _world.StatefulSet!.Metadata.ResourceVersion;
+        var dryRuns = _world.Api.DryRuns.Count;
+        _world.Api.DryRunRefusal = _ => Refusal("spec.containers[1].name", "Invalid value: \"App_1\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'");
+
+        _world.EditSpec(spec => spec.Template = AppTemplate("App_1"));
+        var first = await _world.ReconcileWrites();
+        var second = await _world.ReconcileWrites();
+
+        Assert.Equal(["update dataclusters/status shop/demo"], first.Select(w => w.ToString()));
+        Assert.Empty(second);
+        Assert.Equal(statefulSet, _world.StatefulSet!.Metadata.ResourceVersion);
+        Assert.Equal(("False", "InvalidSpec"), _world.ConditionOf(ConditionTypes.Valid));
+        Assert.Contains("spec.containers[1].name: Invalid value: \"App_1\"", _world.Condition(ConditionTypes.Valid).Message, StringComparison.Ordinal);
+        Assert.Equal("Warning", Assert.Single(_world.EventsWith("InvalidSpec")).Type);
+
+        // The same template is asked about once; the member pod sent is member 0's, under a generated name.
+        var dryRun = Assert.Single(_world.Api.DryRuns.Skip(dryRuns));
+        Assert.Equal(("pods", $"{ObjectNames.StatefulSet(ClusterWorld.Name)}-"), (dryRun.Resource, dryRun.Name));
+
+        _world.Api.DryRunRefusal = _ => null;
+        _world.EditSpec(spec => spec.Template = AppTemplate("app"));
+        await _world.Reconcile();
+
+        Assert.Contains(_world.StatefulSet!.Spec.Template.Spec.Containers, c => c.Name == "app");
+        Assert.Equal(("True", "SpecValid"), _world.ConditionOf(ConditionTypes.Valid));
+    }
+
+    [Fact]
+    public async Task A_template_the_StatefulSet_runs_is_not_asked_about_again_and_a_failed_dry_run_does_not_hold_a_change_back()
+    {
+        await _world.FormAsync();
+        var dryRuns = _world.Api.DryRuns.Count;
+
+        await _world.Reconcile();
+        Assert.Equal(dryRuns, _world.Api.DryRuns.Count);
+
+        // A webhook that is down or a quota answers with something other than 422: the change
+        // goes to the StatefulSet, whose controller meets the same answer and retries.
+        _world.Api.DryRunRefusal = _ => new KubeApiException(System.Net.HttpStatusCode.InternalServerError, "failed calling webhook");
+        _world.EditSpec(spec => spec.Template = AppTemplate("app"));
+        await _world.Reconcile();
+
+        Assert.Contains(_world.StatefulSet!.Spec.Template.Spec.Containers, c => c.Name == "app");
+        Assert.Equal(("True", "SpecValid"), _world.ConditionOf(ConditionTypes.Valid));
+    }
+
+    [Fact]
+    public void The_dry_run_pod_is_member_0_as_the_StatefulSet_controller_would_make_it()
+    {
+        var statefulSet = StatefulSetBuilder.Build(Defaults.Apply(TestClusters.Create(spec => spec.Template = TestClusters.AppTemplate())), new BuilderOptions { DefaultAgentImage = TestClusters.AgentImage }, 3);
+
+        var pod = DataClusterReconciler.MemberPod(statefulSet);
+
+        Assert.Equal(($"{statefulSet.Metadata.Name}-", statefulSet.Metadata.Namespace), (pod.Metadata.GenerateName, pod.Metadata.Namespace));
+        Assert.Null(pod.Metadata.Name);
+        Assert.Equal(statefulSet.Spec.Template.Metadata.Labels, pod.Metadata.Labels);
+        Assert.Equal(statefulSet.Spec.Template.Spec.Containers.Select(c => c.Name), pod.Spec.Containers.Select(c => c.Name));
+        var claim = Assert.Single(statefulSet.Spec.VolumeClaimTemplates!).Metadata.Name;
+        Assert.Equal($"{claim}-{statefulSet.Metadata.Name}-0", Assert.Single(pod.Spec.Volumes!, v => v.Name == claim).PersistentVolumeClaim!.ClaimName);
+        Assert.Equal(($"{statefulSet.Metadata.Name}-0", statefulSet.Spec.ServiceName, false), (pod.Spec.Hostname, pod.Spec.Subdomain, pod.Spec.AutomountServiceAccountToken));
+
+        // The StatefulSet's own template is left as it was.
+        Assert.DoesNotContain(statefulSet.Spec.Template.Spec.Volumes ?? [], v => v.Name == claim);
+    }
+
+    private static PodTemplateSpec AppTemplate(string container) =>
+        new() { Spec = new PodSpec { Containers = [new Container { Name = container, Image = "busybox" }] } };
+
+    private static InvalidException Refusal(string field, string message) =>
+        new($"Pod \"demo-x7k2p\" is invalid: {field}: {message}", new Status
+        {
+            Code = 422,
+            Reason = "Invalid",
+            Details = new StatusDetails { Causes = [new StatusCause { Reason = "FieldValueInvalid", Field = field, Message = message }] },
+        });
 }

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using DataCluster.Kube;
+using DataCluster.Kube.Errors;
+using DataCluster.Kube.Models;
+using DataCluster.Operator.Api;
+using DataCluster.Operator.Builders;
+using Microsoft.Extensions.Logging;
+
+namespace DataCluster.Operator.Controllers;
+
+/// <summary>The member pod template, judged by the API server before the StatefulSet takes it.</summary>
+public sealed partial class DataClusterReconciler
+{
+    /// <summary>
+    /// Checks the pod template the StatefulSet is about to take, and returns the problem when the
+    /// API server refuses pods built from it (null when it accepts them, or could not say).
+    /// </summary>
+    /// <remarks>
+    /// <para>A Kubernetes 1.20 API server validates only the labels and annotations of a
+    /// StatefulSet's pod template. A template no pod can be made from (an app container named
+    /// <c>App_1</c>, a mount of a volume the pod lacks) is stored, and the StatefulSet controller
+    /// then fails to create members, saying why only in Events on the StatefulSet; on an update it
+    /// would replace a working member with one that never comes. So a template the StatefulSet does
+    /// not run yet is first sent as a dry-run create of member 0's pod, which the server defaults,
+    /// admits and validates in full without storing anything.</para>
+    /// <para>A 422 refusal is reported like an invalid spec, in the server's words, and the
+    /// StatefulSet keeps the template it has. Any other failure (a quota, an admission webhook that
+    /// is down or does not take dry runs, the server busy) is logged and does not hold the change
+    /// back: the StatefulSet controller meets it too, and retries. The answer is remembered per
+    /// template, so a cluster whose template does not change sends nothing.</para>
+    /// </remarks>
+    private async Task<ValidationProblem?> CheckPodTemplateAsync(ClusterContext context, CancellationToken cancellationToken)
+    {
+        var built = StatefulSetBuilder.Build(context.Defaulted, _builderOptions, context.Defaulted.Spec.Replicas);
+        var template = JsonSerializer.SerializeToNode(built.Spec.Template, KubeJsonContext.Default.PodTemplateSpec);
+        if (context.StatefulSet is { } live
+            && SemanticEquality.IsSubset(template, JsonSerializer.SerializeToNode(live.Spec.Template, KubeJsonContext.Default.PodTemplateSpec)))
+        {
+            return null;
+        }
+
+        var key = $"{context.Namespace}/{context.Name}";
+        var text = template?.ToJsonString() ?? "";
+        if (_checkedTemplates.TryGetValue(key, out var checkedBefore) && checkedBefore.Template == text)
+        {
+            return checkedBefore.Problem;
+        }
+
+        ValidationProblem? problem;
+        try
+        {
+            await _writer.DryRunCreateAsync(KubeResources.Pods, MemberPod(built), cancellationToken).ConfigureAwait(false);
+            problem = null;
+        }
+        catch (InvalidException refused)
+        {
+            problem = new ValidationProblem("spec.template",
+                $"The API server refuses the member pods this spec makes: {RefusalDetails(refused)} (paths are those of a member pod: your containers and volumes beside the agent's). Fix spec.template; until then the StatefulSet keeps the pod template it has.");
+        }
+        catch (KubeApiException failed)
+        {
+            _logger.TemplateNotChecked(context.Namespace, context.Name, failed.Message);
+            return null;
+        }
+
+        _checkedTemplates[key] = (text, problem);
+        return problem;
+    }
+
+    /// <summary>
+    /// Member 0's pod as the StatefulSet controller would create it from <paramref name="statefulSet"/>:
+    /// the template, a volume per claim template, hostname and subdomain. Its name is generated,
+    /// so the dry run never meets a member that exists. No service account token is mounted: the
+    /// check is about the template, not about whether the token Secret exists yet.
+    /// </summary>
+    internal static Pod MemberPod(StatefulSet statefulSet)
+    {
+        ArgumentNullException.ThrowIfNull(statefulSet);
+        var name = statefulSet.Metadata.Name!;
+        var template = statefulSet.Spec.Template;
+        var spec = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(template.Spec, KubeJsonContext.Default.PodSpec), KubeJsonContext.Default.PodSpec)!;
+        spec.Volumes = [.. spec.Volumes ?? []];
+        foreach (var claim in statefulSet.Spec.VolumeClaimTemplates ?? [])
+        {
+            var volume = claim.Metadata.Name!;
+            spec.Volumes.Add(new Volume { Name = volume, PersistentVolumeClaim = new PersistentVolumeClaimVolumeSource { ClaimName = $"{volume}-{name}-0" } });
+        }
+
+        spec.Hostname = $"{name}-0";
+        spec.Subdomain = statefulSet.Spec.ServiceName;
+        spec.AutomountServiceAccountToken = false;
+        return new Pod
+        {
+            Metadata = new ObjectMeta
+            {
+                GenerateName = $"{name}-",
+                Namespace = statefulSet.Metadata.Namespace,
+                Labels = template.Metadata.Labels,
+                Annotations = template.Metadata.Annotations,
+            },
+            Spec = spec,
+        };
+    }
+
+    /// <summary>The server's reasons, one per field where it names them (the message's first part names the generated pod).</summary>
+    private static string RefusalDetails(InvalidException refused)
+    {
+        var causes = refused.Causes.Where(c => !string.IsNullOrEmpty(c.Message)).Select(c => string.IsNullOrEmpty(c.Field) ? c.Message! : $"{c.Field}: {c.Message}").ToList();
+        return causes.Count > 0 ? string.Join("; ", causes) : refused.Message;
+    }
+}
