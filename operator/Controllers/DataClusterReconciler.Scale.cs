@@ -23,7 +23,11 @@ public sealed partial class DataClusterReconciler
     /// and only then shrinks it. With no assignment ever published, nothing can be lost, so it
     /// shrinks at once.
     /// </summary>
-    private async Task<ScaleOutcome> ScaleAsync(ClusterContext context, RingSlice ring, CancellationToken cancellationToken)
+    /// <param name="context">The reconcile so far.</param>
+    /// <param name="ring">The ring slice as published by this reconcile.</param>
+    /// <param name="built">The StatefulSet built from the spec; this sets its replicas and keeps the live one's immutable fields in it.</param>
+    /// <param name="cancellationToken">Cancels the requests.</param>
+    private async Task<ScaleOutcome> ScaleAsync(ClusterContext context, RingSlice ring, StatefulSet built, CancellationToken cancellationToken)
     {
         var live = context.StatefulSet;
         var desired = context.Defaulted.Spec.Replicas;
@@ -36,7 +40,7 @@ public sealed partial class DataClusterReconciler
             target = canShrink ? desired : current;
         }
 
-        var built = StatefulSetBuilder.Build(context.Defaulted, _builderOptions, target);
+        built.Spec.Replicas = target;
         if (live is not null)
         {
             await KeepImmutableFieldsAsync(context, built, live, cancellationToken).ConfigureAwait(false);

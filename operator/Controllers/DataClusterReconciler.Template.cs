@@ -3,7 +3,6 @@ using DataCluster.Kube;
 using DataCluster.Kube.Errors;
 using DataCluster.Kube.Models;
 using DataCluster.Operator.Api;
-using DataCluster.Operator.Builders;
 using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Operator.Controllers;
@@ -12,8 +11,9 @@ namespace DataCluster.Operator.Controllers;
 public sealed partial class DataClusterReconciler
 {
     /// <summary>
-    /// Checks the pod template the StatefulSet is about to take, and returns the problem when the
-    /// API server refuses pods built from it (null when it accepts them, or could not say).
+    /// Checks the pod template of <paramref name="built"/>, the StatefulSet about to be applied,
+    /// and returns the problem when the API server refuses pods made from it (null when it accepts
+    /// them, or could not say).
     /// </summary>
     /// <remarks>
     /// <para>A Kubernetes 1.20 API server validates only the labels and annotations of a
@@ -29,9 +29,8 @@ public sealed partial class DataClusterReconciler
     /// back: the StatefulSet controller meets it too, and retries. The answer is remembered per
     /// template, so a cluster whose template does not change sends nothing.</para>
     /// </remarks>
-    private async Task<ValidationProblem?> CheckPodTemplateAsync(ClusterContext context, CancellationToken cancellationToken)
+    private async Task<ValidationProblem?> CheckPodTemplateAsync(ClusterContext context, StatefulSet built, CancellationToken cancellationToken)
     {
-        var built = StatefulSetBuilder.Build(context.Defaulted, _builderOptions, context.Defaulted.Spec.Replicas);
         var template = JsonSerializer.SerializeToNode(built.Spec.Template, KubeJsonContext.Default.PodTemplateSpec);
         if (context.StatefulSet is { } live
             && SemanticEquality.IsSubset(template, JsonSerializer.SerializeToNode(live.Spec.Template, KubeJsonContext.Default.PodTemplateSpec)))
@@ -46,11 +45,10 @@ public sealed partial class DataClusterReconciler
             return checkedBefore.Problem;
         }
 
-        ValidationProblem? problem;
+        ValidationProblem? problem = null;
         try
         {
             await _writer.DryRunCreateAsync(KubeResources.Pods, MemberPod(built), cancellationToken).ConfigureAwait(false);
-            problem = null;
         }
         catch (InvalidException refused)
         {

@@ -161,7 +161,8 @@ public sealed partial class DataClusterReconciler : IReconciler
 
         // The identity comes first: the API server admits a pod only once its service account exists.
         await EnsureIdentityAsync(context, cancellationToken).ConfigureAwait(false);
-        if (await CheckPodTemplateAsync(context, cancellationToken).ConfigureAwait(false) is { } refused)
+        var statefulSet = StatefulSetBuilder.Build(context.Defaulted, _builderOptions);
+        if (await CheckPodTemplateAsync(context, statefulSet, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return await ReconcileInvalidAsync(context, [refused], cancellationToken).ConfigureAwait(false);
         }
@@ -170,7 +171,7 @@ public sealed partial class DataClusterReconciler : IReconciler
         await EnsureServicesAsync(context, cancellationToken).ConfigureAwait(false);
         await EnsureCoordinationAsync(context, cancellationToken).ConfigureAwait(false);
         var ring = await PublishRingAsync(context, cancellationToken).ConfigureAwait(false);
-        var scale = await ScaleAsync(context, ring, cancellationToken).ConfigureAwait(false);
+        var scale = await ScaleAsync(context, ring, statefulSet, cancellationToken).ConfigureAwait(false);
         await EnsureDisruptionBudgetAsync(context, cancellationToken).ConfigureAwait(false);
         await OwnVolumeClaimsAsync(context, cancellationToken).ConfigureAwait(false);
         var status = await WriteStatusAsync(context, new StatusInput
