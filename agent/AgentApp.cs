@@ -20,7 +20,7 @@ public sealed class AgentApp : IAsyncDisposable
     private readonly IDisposable[] _owned;
     private readonly AgentEndpoints _endpoints;
 
-    internal AgentApp(WebApplication web, AgentNode node, KubeClient client, GrpcPeerTransport peers, AgentEndpoints endpoints, params IDisposable[] owned)
+    internal AgentApp(WebApplication web, AgentNode node, KubeClient client, StreamPeerTransport peers, AgentEndpoints endpoints, params IDisposable[] owned)
     {
         Web = web;
         Node = node;
@@ -38,12 +38,12 @@ public sealed class AgentApp : IAsyncDisposable
     public KubeClient Client { get; }
 
     /// <summary>The peer transport the data plane sends through and reads from.</summary>
-    public GrpcPeerTransport Peers { get; }
+    public StreamPeerTransport Peers { get; }
 
     /// <summary>The client API's address once started, e.g. http://127.0.0.1:41234.</summary>
     public Uri? Address => _endpoints.Client?.IPEndPoint is { Port: > 0 } bound ? PeerAddressBook.UrlOf(bound.Address.ToString(), bound.Port) : null;
 
-    /// <summary>The peer port's address once started (HTTP/2 without TLS).</summary>
+    /// <summary>The peer port's address once started (HTTP/1.1 without TLS, upgraded to the peer protocol).</summary>
     public Uri? PeerAddress => _endpoints.Peer?.IPEndPoint is { Port: > 0 } bound ? PeerAddressBook.UrlOf(bound.Address.ToString(), bound.Port) : null;
 
     /// <summary>

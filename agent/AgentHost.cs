@@ -79,7 +79,7 @@ public static class AgentHost
 
     /// <summary>
     /// Builds the agent without starting it: Kestrel on BindAddress:ClientPort for the client
-    /// API and on BindAddress:PeerPort for the peer transport (HTTP/2, bearer token), each
+    /// API and on BindAddress:PeerPort for the peer transport (upgraded HTTP/1.1 streams, bearer token), each
     /// port answering only its own routes.
     /// </summary>
     /// <exception cref="AgentConfigurationException">The peer token file is missing, empty or unreadable.</exception>
@@ -141,7 +141,7 @@ public static class AgentHost
             var ring = new Lazy<Membership.RingView>(() => services.GetRequiredService<AgentNode>().Context.Ring);
             var data = new DataPlane.DataPlane(
                 DataPlaneOptionsOf(options, () => ring.Value.Current.Members) with { MeterFactory = services.GetRequiredService<IMeterFactory>() },
-                services.GetRequiredService<GrpcPeerTransport>(),
+                services.GetRequiredService<StreamPeerTransport>(),
                 new DataPlaneMetrics(metrics.Meter),
                 loggerFactory.CreateLogger("DataCluster.Agent.DataPlane"),
                 time);
@@ -156,7 +156,7 @@ public static class AgentHost
             // The address book reads the ring the control plane keeps, and the control plane's
             // data plane sends through this transport: resolve the book at first use.
             var book = new Lazy<PeerAddressBook>(() => new PeerAddressBook(services.GetRequiredService<AgentNode>().Context.Ring, options.PeerPort));
-            return new GrpcPeerTransport(
+            return new StreamPeerTransport(
                 new PeerTransportOptions { Self = options.PodName, Token = token },
                 settings.PeerAddresses ?? (member => book.Value.Resolve(member)),
                 new PeerMetrics(services.GetRequiredService<AgentMetrics>().Meter),
@@ -184,7 +184,7 @@ public static class AgentHost
         web.UsePeerGate();
         UseAgentApi(web, context, logger);
         web.MapPeerService();
-        var peers = web.Services.GetRequiredService<GrpcPeerTransport>();
+        var peers = web.Services.GetRequiredService<StreamPeerTransport>();
 
         var lifetime = web.Services.GetRequiredService<IHostApplicationLifetime>();
         var app = new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), peers, endpoints);

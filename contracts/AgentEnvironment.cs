@@ -58,7 +58,7 @@ public static class AgentEnvironment
         new(NodeName, "", "a node name", "The node the pod runs on (downward API spec.nodeName); informational."),
         new(BindAddress, "0.0.0.0", "an IP address", "Address the agent listens on."),
         new(ClientPort, Invariant(AgentPorts.Client), PortRange, "Port of the app/client API, health and metrics."),
-        new(PeerPort, Invariant(AgentPorts.Peer), PortRange, "Port of peer (replication) traffic: gRPC over HTTP/2 without TLS, every request checked against the peer token; every member uses the same port."),
+        new(PeerPort, Invariant(AgentPorts.Peer), PortRange, "Port of peer (replication) traffic: long-lived streams (HTTP/1.1 upgraded to datacluster-peer/1) without TLS, every request checked against the peer token; every member uses the same port."),
         new(DataDirectory, AgentPaths.DataDirectory, "a writable directory", "Where the agent keeps its partition logs and replica state (the member's volume claim); must survive restarts of the member."),
         new(PeerTokenFile, $"{AgentPaths.PeerTokenDirectory}/{AgentPaths.PeerTokenKey}", "a readable file holding one token", "Bearer token members present to each other on the peer port (the operator mounts the Secret NAME-peer-token here); read at start, and the agent refuses to start without it."),
         new(LeaseDurationSeconds, Invariant(Limits.LeaseDurationSeconds.Default), Limits.Range(Limits.LeaseDurationSeconds.Min, Limits.LeaseDurationSeconds.Max) + ", greater than the renew interval", "How long a member Lease stays valid without renewal; a killed member is noticed after this."),

@@ -40,7 +40,7 @@ public interface IPeerTransport
 
     /// <summary>
     /// Messages from peers, for one reader (the replication loop). Bounded: while it is full the
-    /// receiving streams stop reading, HTTP/2 flow control holds the senders back, and their
+    /// receiving streams stop reading, TCP flow control holds the senders back, and their
     /// queues drop their oldest messages, so a slow loop sheds load at the senders.
     /// </summary>
     ChannelReader<InboundMessage> Inbound { get; }

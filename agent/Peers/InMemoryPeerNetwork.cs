@@ -6,7 +6,7 @@ namespace DataCluster.Agent.Peers;
 
 /// <summary>
 /// Members in one process exchanging messages through memory, each with an
-/// <see cref="IPeerTransport"/> that keeps the contract of <see cref="GrpcPeerTransport"/>:
+/// <see cref="IPeerTransport"/> that keeps the contract of <see cref="StreamPeerTransport"/>:
 /// non-blocking sends, order per destination, loss instead of waiting. For tests of the agent
 /// that need several members but no sockets.
 /// </summary>
@@ -18,7 +18,7 @@ namespace DataCluster.Agent.Peers;
 /// </remarks>
 public sealed class InMemoryPeerNetwork
 {
-    /// <summary>Inbound messages held per member before the oldest is dropped. 1024 matches the gRPC transport's inbound bound.</summary>
+    /// <summary>Inbound messages held per member before the oldest is dropped. 1024 matches the stream transport's inbound bound.</summary>
     public const int DefaultInboundCapacity = 1024;
 
     private readonly ConcurrentDictionary<string, InMemoryPeerTransport> _members = new(StringComparer.Ordinal);

@@ -20,14 +20,14 @@ internal sealed class PeerEndpointMetadata
 /// <list type="bullet">
 /// <item>On the peer port, a request without <c>Authorization: Bearer TOKEN</c> or with another
 /// token is answered 401 before anything else sees it (plain HTTP, so any client understands
-/// it; gRPC clients read it as Unauthenticated), logged and counted. An authenticated request
+/// it; a sender reports it as a refused stream), logged and counted. An authenticated request
 /// for anything but the peer protocol is answered 404.</item>
 /// <item>On the client port, the peer protocol does not exist: its routes fall through to the
 /// client API's 404.</item>
 /// </list>
 /// </summary>
 /// <remarks>Stateless per request and thread-safe.</remarks>
-internal sealed class PeerGate(RequestDelegate next, GrpcPeerTransport transport, ILoggerFactory loggers)
+internal sealed class PeerGate(RequestDelegate next, StreamPeerTransport transport, ILoggerFactory loggers)
 {
     private readonly ILogger _logger = loggers.CreateLogger("DataCluster.Agent.Peers");
 

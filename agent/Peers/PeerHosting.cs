@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,10 +17,10 @@ namespace DataCluster.Agent.Peers;
 public static class PeerHosting
 {
     /// <summary>
-    /// The server pings a peer's connection after this long without hearing from it, and closes
-    /// it when the ping goes unanswered for as long again. It only frees the receiving side of
-    /// a sender that vanished (the sender pings on its own, sooner); 10 s + 10 s keeps that
-    /// cleanup well under a minute without pinging busy connections, which always have traffic.
+    /// The receiver's TCP keepalive probes a peer's connection after this long without traffic,
+    /// once a second, and closes it after as many unanswered probes. It only frees the receiving
+    /// side of a sender that vanished (the sender probes on its own, sooner); 10 s + 10 s keeps
+    /// that cleanup well under a minute without probing busy connections.
     /// </summary>
     private static readonly TimeSpan ServerPingDelay = TimeSpan.FromSeconds(10);
 
@@ -26,22 +28,25 @@ public static class PeerHosting
     private static readonly TimeSpan ServerPingTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Adds the peer endpoint: <paramref name="address"/>:<paramref name="port"/>, HTTP/2 without
-    /// TLS (clients use prior knowledge), its connections marked so that <see cref="PeerGate"/>
-    /// tells them from the client port's. Port 0 picks a free port; read it from
+    /// Adds the peer endpoint: <paramref name="address"/>:<paramref name="port"/>, HTTP/1.1
+    /// without TLS (streams are upgraded connections, <see cref="PeerStream"/>), its
+    /// connections marked so that <see cref="PeerGate"/> tells them from the client port's. Port 0 picks a free port; read it from
     /// <see cref="ListenOptions.IPEndPoint"/> (passed to <paramref name="configured"/>) once started.
     /// </summary>
     public static void ListenForPeers(this KestrelServerOptions kestrel, IPAddress address, int port, Action<ListenOptions>? configured = null)
     {
         ArgumentNullException.ThrowIfNull(kestrel);
-        kestrel.Limits.Http2.KeepAlivePingDelay = ServerPingDelay;
-        kestrel.Limits.Http2.KeepAlivePingTimeout = ServerPingTimeout;
         kestrel.Listen(address, port, listen =>
         {
-            listen.Protocols = HttpProtocols.Http2;
+            listen.Protocols = HttpProtocols.Http1;
             listen.Use(next => connection =>
             {
                 connection.Features.Set(PeerConnectionFeature.Instance);
+                if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+                {
+                    KeepAlive(socket);
+                }
+
                 return next(connection);
             });
             configured?.Invoke(listen);
@@ -49,20 +54,15 @@ public static class PeerHosting
     }
 
     /// <summary>
-    /// Registers gRPC, the transport (built by <paramref name="create"/>, also served as
+    /// Registers the transport (built by <paramref name="create"/>, also served as
     /// <see cref="IPeerTransport"/>) and the peer service.
     /// </summary>
-    public static IServiceCollection AddPeerTransport(this IServiceCollection services, Func<IServiceProvider, GrpcPeerTransport> create)
+    public static IServiceCollection AddPeerTransport(this IServiceCollection services, Func<IServiceProvider, StreamPeerTransport> create)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(create);
-        services.AddGrpc(grpc =>
-        {
-            grpc.MaxReceiveMessageSize = PeerTransportOptions.MaxMessageBytes;
-            grpc.EnableDetailedErrors = false;
-        });
         services.AddSingleton(create);
-        services.AddSingleton<IPeerTransport>(provider => provider.GetRequiredService<GrpcPeerTransport>());
+        services.AddSingleton<IPeerTransport>(provider => provider.GetRequiredService<StreamPeerTransport>());
         services.AddSingleton<PeerService>();
         return services;
     }
@@ -81,6 +81,19 @@ public static class PeerHosting
     public static void MapPeerService(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGrpcService<PeerService>().WithMetadata(PeerEndpointMetadata.Instance);
+        var service = endpoints.ServiceProvider.GetRequiredService<PeerService>();
+        endpoints.MapGet(PeerStream.Path, service.HandleAsync).WithMetadata(PeerEndpointMetadata.Instance);
+    }
+
+    /// <summary>
+    /// A sender whose host vanished sends no reset: see <see cref="ServerPingDelay"/>. The
+    /// closed connection ends the receiving stream.
+    /// </summary>
+    private static void KeepAlive(Socket socket)
+    {
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, (int)ServerPingDelay.TotalSeconds);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 1);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, (int)ServerPingTimeout.TotalSeconds);
     }
 }

@@ -2,8 +2,8 @@ using System.Threading.Channels;
 using DataCluster.Kube.Watch;
 using DataCluster.Replication.Messages;
 using Google.Protobuf;
-using Grpc.Core;
-using Grpc.Net.Client;
+using System.Buffers;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using W = DataCluster.Agent.Peers.Wire;
 
@@ -16,9 +16,12 @@ namespace DataCluster.Agent.Peers;
 /// </summary>
 /// <remarks>
 /// <see cref="Enqueue"/> is thread-safe and never blocks. Everything else runs on the loop, one
-/// step at a time, so the loop's state needs no locks. The loop connects only while it has
+/// step at a time; the loop and a direct send take turns through one flag, so the loop's state
+/// needs no locks. The loop connects only while it has
 /// something to send, so a peer that is gone costs nothing once its last messages expire.
-/// Pipelined: a write waits for the connection (HTTP/2 flow control), never for a reply.
+/// Pipelined: a write waits for the connection (TCP flow control), never for a reply. When the
+/// stream is open and idle, <see cref="Enqueue"/> writes the message itself (one non-blocking
+/// system call on the caller's thread) instead of waking the loop.
 /// </remarks>
 internal sealed class PeerSender : IAsyncDisposable
 {
@@ -39,7 +42,6 @@ internal sealed class PeerSender : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Channel<Queued> _queue;
-    private readonly Metadata _headers;
     private readonly CancellationTokenSource _stop = new();
     private readonly Backoff _backoff;
     private readonly Task _running;
@@ -57,9 +59,24 @@ internal sealed class PeerSender : IAsyncDisposable
     private W.PartitionMessage? _held;
     private int _heldSize;
 
-    private GrpcChannel? _channel;
-    private Uri? _channelAddress;
     private int _failures;
+
+    // Who writes to the connection: 1 while the loop or a direct send (from Enqueue) does, 0 when
+    // nobody does. The loop holds it whenever it has something of its own to send or no open
+    // stream; it lets go only when everything queued is written. Whoever holds it may touch the
+    // stream and the loop state above.
+    private int _writing = 1;
+
+    // The accepted stream's connection while the loop is in its write phase; null otherwise.
+    private Socket? _open;
+    private Task<int>? _ended;
+    private Uri? _openAddress;
+
+    // The unsent end of a frame a direct send wrote only in part (the connection's buffer was
+    // full); the loop writes it before anything else.
+    private byte[]? _rest;
+    private int _restStart;
+    private int _restEnd;
 
     // Completed by Wake: the peer is reachable again, so the backoff wait ends at once.
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -74,12 +91,6 @@ internal sealed class PeerSender : IAsyncDisposable
         _logger = logger;
         _time = time;
         _backoff = new Backoff(options.InitialBackoff, options.MaxBackoff);
-        _headers = new Metadata
-        {
-            { "authorization", options.Token.HeaderValue },
-            { PeerHeaders.To, peer },
-            { PeerHeaders.From, options.Self },
-        };
         _queue = Channel.CreateBounded<Queued>(
             new BoundedChannelOptions(options.QueueCapacity)
             {
@@ -100,9 +111,91 @@ internal sealed class PeerSender : IAsyncDisposable
     /// <summary>Queues a message. Thread-safe, never blocks; a full queue drops its oldest message.</summary>
     public void Enqueue(PeerMessage message)
     {
+        if (TrySendNow(message))
+        {
+            return;
+        }
+
         if (!_queue.Writer.TryWrite(new Queued(message, _time.GetTimestamp())))
         {
             _metrics.ItemsDropped.Inc(_peer, DropReasons.Stopped, message.Items.Count);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="message"/> to the open stream on the caller's thread when nothing
+    /// is waiting before it and nobody else is writing: one system call instead of waking the
+    /// loop, which is most of a message's cost when the sender keeps up. False when the message
+    /// must go through the queue.
+    /// </summary>
+    private bool TrySendNow(PeerMessage message)
+    {
+        if (Volatile.Read(ref _open) is null || _queue.Reader.Count > 0 || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (_open is not { } socket || _queue.Reader.Count > 0 || _rest is not null || _ended is not { IsCompleted: false }
+                || _resolve(_peer) != _openAddress || Encode(message) is not { } batch)
+            {
+                return false;
+            }
+
+            var frame = PeerStream.Frame(batch.Batch, out var length);
+            var sent = socket.Send(frame, 0, length, SocketFlags.None, out var error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                // The connection failed; the loop sees it end and redials. Some of it may have
+                // reached the peer, so it is not sent again (that could reorder).
+                ArrayPool<byte>.Shared.Return(frame);
+                _metrics.ItemsDropped.Inc(_peer, DropReasons.SendFailed, message.Items.Count);
+                return true;
+            }
+
+            _metrics.BatchesSent.Inc(_peer);
+            _metrics.ItemsSent.Inc(_peer, "", message.Items.Count);
+            _metrics.BytesSent.Inc(_peer, "", batch.Bytes);
+            if (sent == length)
+            {
+                ArrayPool<byte>.Shared.Return(frame);
+                return true;
+            }
+
+            // The connection's buffer is full: the loop writes the rest, and then what queues behind it.
+            (_rest, _restStart, _restEnd) = (frame, Math.Max(sent, 0), length);
+            _queue.Writer.TryWrite(default);
+            return true;
+        }
+        finally
+        {
+            Volatile.Write(ref _writing, 0);
+        }
+    }
+
+    /// <summary>One wire batch of all of <paramref name="message"/>'s items, or null when one is too big to send (the loop drops and logs it).</summary>
+    private (W.PeerBatch Batch, long Bytes)? Encode(PeerMessage message)
+    {
+        var batch = new W.PeerBatch { From = _self };
+        long bytes = 0;
+        foreach (var source in message.Items)
+        {
+            var item = PeerCodec.Encode(source);
+            bytes += 1 + CodedOutputStream.ComputeMessageSize(item);
+            batch.Items.Add(item);
+        }
+
+        return bytes > _options.MaxBatchBytes ? null : (batch, bytes);
+    }
+
+    /// <summary>Takes the right to write from a direct send in progress (it ends within a system call).</summary>
+    private void Hold()
+    {
+        var spin = new SpinWait();
+        while (Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+        {
+            spin.SpinOnce();
         }
     }
 
@@ -112,12 +205,16 @@ internal sealed class PeerSender : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         await _running.ConfigureAwait(false);
-        _channel?.Dispose();
         _stop.Dispose();
     }
 
     private void OnDropped(Queued dropped)
     {
+        if (dropped.Message is null)
+        {
+            return;
+        }
+
         // Runs on the caller of Enqueue: count only, the loop logs.
         _metrics.ItemsDropped.Inc(_peer, DropReasons.QueueFull, dropped.Message.Items.Count);
         Interlocked.Add(ref _unreportedFull, dropped.Message.Items.Count);
@@ -212,23 +309,35 @@ internal sealed class PeerSender : IAsyncDisposable
     }
 
     /// <summary>
-    /// One stream: opens the call, waits until the peer accepts it, then writes batches until the
-    /// queue is completed (returns), the peer moves to another address (returns), or the stream
-    /// fails (throws).
+    /// One stream: connects, asks the peer to upgrade the connection to the peer protocol, then
+    /// writes batches until the queue is completed (returns), the peer moves to another address
+    /// (returns), or the stream fails (throws).
     /// </summary>
     private async Task StreamAsync(Uri address, CancellationToken token)
     {
-        var client = new W.Peer.PeerClient(ChannelFor(address));
-        using var call = client.Exchange(_headers, deadline: null, token);
-
-        // The peer sends headers naming itself once it has accepted the stream. A refusal (401
-        // from the gate, a wrong member) also comes as headers, without that name: its status
-        // then says why. Nothing is taken from the queue before the stream is accepted.
-        var headers = await call.ResponseHeadersAsync.WaitAsync(_options.ConnectTimeout, _time, token).ConfigureAwait(false);
-        if (headers.GetValue(PeerHeaders.Accepted) != _peer)
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        KeepAlive(socket);
+        using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(token))
         {
-            await call.ResponseAsync.WaitAsync(_options.ConnectTimeout, _time, token).ConfigureAwait(false);
-            throw new IOException("the peer did not accept the stream");
+            connecting.CancelAfter(_options.ConnectTimeout);
+            try
+            {
+                await socket.ConnectAsync(address.Host, address.Port, connecting.Token).ConfigureAwait(false);
+                await PeerStream.SendAllAsync(socket, PeerStream.Request(address, _options.Token, _peer, _self), connecting.Token).ConfigureAwait(false);
+
+                // The peer names itself once it has accepted the stream; a refusal (401 from the
+                // gate, a wrong member, a stopping agent) is any other answer. Nothing is taken
+                // from the queue before the stream is accepted.
+                var (status, accepted, reason) = await PeerStream.ReadHeadAsync(socket, connecting.Token).ConfigureAwait(false);
+                if (status != 101 || accepted != _peer)
+                {
+                    throw new IOException(Refusal(status, reason, accepted));
+                }
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+                throw new TimeoutException();
+            }
         }
 
         _metrics.Connected.Set(1, _peer);
@@ -244,72 +353,143 @@ internal sealed class PeerSender : IAsyncDisposable
         _failures = 0;
         _backoff.Reset();
 
-        while (true)
+        // The receiver never writes after its answer: a read that completes means it closed.
+        var ended = socket.ReceiveAsync(new byte[1], SocketFlags.None, token).AsTask();
+        socket.Blocking = false;
+        (_ended, _openAddress) = (ended, address);
+        Volatile.Write(ref _open, socket);
+        var holding = true;
+        try
         {
-            var batch = NextBatch(out var bytes);
-            if (batch is null)
+            while (true)
             {
-                ReportDrops(force: false);
-                var readable = _queue.Reader.WaitToReadAsync(token);
-                if (!readable.IsCompleted)
+                if (_rest is { } rest)
                 {
-                    // Idle: wake for new messages, or as soon as the peer ends the stream, so the
-                    // next message does not go into a stream that is already gone.
-                    var waiting = readable.AsTask();
-                    if (await Task.WhenAny(waiting, call.ResponseAsync).ConfigureAwait(false) != waiting)
+                    try
                     {
-                        await EndedAsync(call).ConfigureAwait(false);
+                        await PeerStream.SendAllAsync(socket, rest.AsMemory(_restStart, _restEnd - _restStart), token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(rest);
+                        _rest = null;
                     }
 
-                    readable = new ValueTask<bool>(waiting);
+                    continue;
                 }
 
-                if (!await readable.ConfigureAwait(false))
+                var batch = NextBatch(out var bytes);
+                if (batch is null)
                 {
-                    await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                    ReportDrops(force: false);
+
+                    // Idle: direct sends may write until something queues again.
+                    Volatile.Write(ref _writing, 0);
+                    holding = false;
+                    var readable = _queue.Reader.WaitToReadAsync(token);
+                    if (!readable.IsCompleted)
+                    {
+                        // Wake for new messages, or as soon as the peer ends the stream, so the
+                        // next message does not go into a stream that is already gone.
+                        var waiting = readable.AsTask();
+                        if (await Task.WhenAny(waiting, ended).ConfigureAwait(false) != waiting)
+                        {
+                            await EndedAsync(ended).ConfigureAwait(false);
+                        }
+
+                        readable = new ValueTask<bool>(waiting);
+                    }
+
+                    var more = await readable.ConfigureAwait(false);
+                    Hold();
+                    holding = true;
+                    if (!more)
+                    {
+                        socket.Shutdown(SocketShutdown.Send);
+                        return;
+                    }
+
+                    continue;
+                }
+
+                if (_resolve(_peer) is { } current && current != address)
+                {
+                    // The pod restarted elsewhere: keep the batch for the new stream.
+                    Requeue(batch, bytes);
+                    PeerLog.AddressChanged(_logger, _peer, address.ToString(), current.ToString());
                     return;
                 }
 
-                continue;
+                if (ended.IsCompleted)
+                {
+                    Requeue(batch, bytes);
+                    await EndedAsync(ended).ConfigureAwait(false);
+                }
+
+                var frame = PeerStream.Frame(batch, out var length);
+                try
+                {
+                    await PeerStream.SendAllAsync(socket, frame.AsMemory(0, length), token).ConfigureAwait(false);
+                }
+                catch (Exception) when (!token.IsCancellationRequested)
+                {
+                    // Some of it may have reached the peer; resending could reorder, dropping cannot.
+                    _metrics.ItemsDropped.Inc(_peer, DropReasons.SendFailed, batch.Items.Count);
+                    throw;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(frame);
+                }
+
+                _metrics.BatchesSent.Inc(_peer);
+                _metrics.ItemsSent.Inc(_peer, "", batch.Items.Count);
+                _metrics.BytesSent.Inc(_peer, "", bytes);
+            }
+        }
+        finally
+        {
+            // No direct send may use the connection once it is closed.
+            if (!holding)
+            {
+                Hold();
             }
 
-            if (_resolve(_peer) is { } current && current != address)
+            Volatile.Write(ref _open, null);
+            (_ended, _openAddress) = (null, null);
+            if (_rest is { } unsent)
             {
-                // The pod restarted elsewhere: keep the batch for the new stream.
-                Requeue(batch, bytes);
-                PeerLog.AddressChanged(_logger, _peer, address.ToString(), current.ToString());
-                await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-                return;
+                ArrayPool<byte>.Shared.Return(unsent);
+                _rest = null;
             }
-
-            if (call.ResponseAsync.IsCompleted)
-            {
-                Requeue(batch, bytes);
-                await EndedAsync(call).ConfigureAwait(false);
-            }
-
-            try
-            {
-                await call.RequestStream.WriteAsync(batch, token).ConfigureAwait(false);
-            }
-            catch (Exception) when (!token.IsCancellationRequested)
-            {
-                // Some of it may have reached the peer; resending could reorder, dropping cannot.
-                _metrics.ItemsDropped.Inc(_peer, DropReasons.SendFailed, batch.Items.Count);
-                throw;
-            }
-
-            _metrics.BatchesSent.Inc(_peer);
-            _metrics.ItemsSent.Inc(_peer, "", batch.Items.Count);
-            _metrics.BytesSent.Inc(_peer, "", bytes);
         }
     }
 
     /// <summary>Throws the reason the peer ended the stream (it never ends one normally while we write).</summary>
-    private static async Task EndedAsync(AsyncClientStreamingCall<W.PeerBatch, W.ExchangeSummary> call)
+    private static async Task EndedAsync(Task<int> ended)
     {
-        await call.ResponseAsync.ConfigureAwait(false);
+        await ended.ConfigureAwait(false);
         throw new IOException("the peer ended the stream");
+    }
+
+    /// <summary>
+    /// A peer whose host vanished sends no reset: TCP keepalive probes an idle connection after
+    /// <see cref="PeerTransportOptions.KeepAlivePingDelay"/>, and unacknowledged data older than
+    /// that plus <see cref="PeerTransportOptions.KeepAlivePingTimeout"/> closes it.
+    /// </summary>
+    private void KeepAlive(Socket socket)
+    {
+        var delay = Math.Max(1, (int)_options.KeepAlivePingDelay.TotalSeconds);
+        var timeout = Math.Max(1, (int)_options.KeepAlivePingTimeout.TotalSeconds);
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, delay);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 1);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, timeout);
+        if (OperatingSystem.IsLinux())
+        {
+            // TCP_USER_TIMEOUT (IPPROTO_TCP 6, option 18), in milliseconds.
+            socket.SetRawSocketOption(6, 18, BitConverter.GetBytes((uint)((delay + timeout) * 1000)));
+        }
     }
 
     /// <summary>
@@ -384,6 +564,11 @@ internal sealed class PeerSender : IAsyncDisposable
     {
         while (_queue.Reader.TryRead(out var queued))
         {
+            if (queued.Message is null)
+            {
+                continue;
+            }
+
             if (IsExpired(queued))
             {
                 Expire(queued);
@@ -406,12 +591,12 @@ internal sealed class PeerSender : IAsyncDisposable
 
         while (_queue.Reader.TryPeek(out var queued))
         {
-            if (!IsExpired(queued))
+            if (queued.Message is not null && !IsExpired(queued))
             {
                 return true;
             }
 
-            if (_queue.Reader.TryRead(out queued))
+            if (_queue.Reader.TryRead(out queued) && queued.Message is not null)
             {
                 Expire(queued);
             }
@@ -424,8 +609,8 @@ internal sealed class PeerSender : IAsyncDisposable
 
     private void Expire(Queued queued)
     {
-        _metrics.ItemsDropped.Inc(_peer, DropReasons.Expired, queued.Message.Items.Count);
-        _unreportedExpired += queued.Message.Items.Count;
+        _metrics.ItemsDropped.Inc(_peer, DropReasons.Expired, queued.Message!.Items.Count);
+        _unreportedExpired += queued.Message!.Items.Count;
     }
 
     private void ReportDrops(bool force)
@@ -451,45 +636,23 @@ internal sealed class PeerSender : IAsyncDisposable
         _lastDropReport = _time.GetTimestamp();
     }
 
-    private GrpcChannel ChannelFor(Uri address)
+    private string Refusal(int status, string reason, string? accepted) => status switch
     {
-        if (_channel is not null && _channelAddress == address)
-        {
-            return _channel;
-        }
-
-        _channel?.Dispose();
-        _channelAddress = address;
-        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectTimeout = _options.ConnectTimeout,
-                KeepAlivePingDelay = _options.KeepAlivePingDelay,
-                KeepAlivePingTimeout = _options.KeepAlivePingTimeout,
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-                // One connection per pair of members, kept for as long as the process lives.
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                EnableMultipleHttp2Connections = false,
-                // Peers talk directly: an HTTP(S)_PROXY in the pod's environment is for the app.
-                UseProxy = false,
-                AllowAutoRedirect = false,
-                UseCookies = false,
-            },
-            DisposeHttpClient = true,
-            MaxSendMessageSize = PeerTransportOptions.MaxMessageBytes,
-            // The only response is the small summary at the end of a call.
-            MaxReceiveMessageSize = 64 << 10,
-        });
-        return _channel;
-    }
+        101 => $"HTTP 101, but the stream was accepted by {accepted ?? "(nobody named)"}, not {_peer}",
+        401 => "HTTP 401: it refuses this member's peer token (does it belong to another cluster, or was the peer Secret replaced?)",
+        421 => $"HTTP 421: that address now belongs to another member than {_peer}",
+        503 => "HTTP 503: it is stopping",
+        _ => $"HTTP {status} {reason}: it does not take the peer protocol {PeerStream.Protocol} at {PeerStream.Path} (another program, or an agent of another version)",
+    };
 
     private static string Describe(Exception e) => e switch
     {
-        RpcException rpc => string.IsNullOrEmpty(rpc.Status.Detail) ? rpc.StatusCode.ToString() : $"{rpc.StatusCode}: {rpc.Status.Detail}",
+        SocketException socket => $"{socket.SocketErrorCode}: {socket.Message}",
+        IOException io => io.Message,
         TimeoutException => "it did not answer in time",
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 
-    private readonly record struct Queued(PeerMessage Message, long EnqueuedAt);
+    /// <summary>A queued message; a default one (no message) only wakes the loop to write what a direct send left.</summary>
+    private readonly record struct Queued(PeerMessage? Message, long EnqueuedAt);
 }

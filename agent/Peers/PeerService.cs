@@ -1,93 +1,163 @@
-using Grpc.Core;
+using System.Buffers;
+using System.Buffers.Binary;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using W = DataCluster.Agent.Peers.Wire;
 
 namespace DataCluster.Agent.Peers;
 
 /// <summary>
-/// The receiving side of the peer protocol, served on the peer port only: each call is one
-/// peer's stream of batches to this member, decoded and handed to
-/// <see cref="GrpcPeerTransport.Inbound"/> in the order they arrive.
+/// The receiving side of the peer protocol, served on the peer port only: each upgraded
+/// connection is one peer's stream of batches to this member (<see cref="PeerStream"/>),
+/// decoded and handed to <see cref="StreamPeerTransport.Inbound"/> in the order they arrive.
 /// </summary>
 /// <remarks>
-/// Calls run concurrently, one per sending peer; each reads its stream sequentially, so the
-/// order of one sender is kept. Requests reach this only after <see cref="PeerGate"/> checked
-/// the token. When the inbound queue is full a call stops reading, and HTTP/2 flow control
-/// holds that sender back.
+/// Streams run concurrently, one per sending peer; each reads its connection sequentially, so
+/// the order of one sender is kept. Requests reach this only after <see cref="PeerGate"/>
+/// checked the token. When the inbound queue is full a stream stops reading, and TCP flow
+/// control holds that sender back.
 /// </remarks>
-internal sealed class PeerService(GrpcPeerTransport transport, ILoggerFactory loggers) : W.Peer.PeerBase
+internal sealed class PeerService(StreamPeerTransport transport, ILoggerFactory loggers)
 {
+    private const int InitialBufferBytes = 64 << 10;
+
     private readonly ILogger _logger = loggers.CreateLogger("DataCluster.Agent.Peers");
 
-    public override async Task<W.ExchangeSummary> Exchange(IAsyncStreamReader<W.PeerBatch> requestStream, ServerCallContext context)
+    public async Task HandleAsync(HttpContext context)
     {
         var metrics = transport.Metrics;
         var self = transport.Self;
-        var headers = context.RequestHeaders;
-        var to = headers.GetValue(PeerHeaders.To);
-        var claimed = headers.GetValue(PeerHeaders.From) ?? "(unnamed)";
+        var headers = context.Request.Headers;
+        var to = headers[PeerHeaders.To].ToString();
+        var claimed = headers[PeerHeaders.From].ToString() is { Length: > 0 } from ? from : "(unnamed)";
+        var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : "(unknown)";
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
+        if (upgrade is not { IsUpgradableRequest: true } || !string.Equals(headers.Upgrade.ToString(), PeerStream.Protocol, StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
+            context.Response.Headers.Upgrade = PeerStream.Protocol;
+            return;
+        }
+
         if (!string.Equals(to, self, StringComparison.Ordinal))
         {
             metrics.Rejected.Inc(RejectReasons.WrongMember);
-            PeerLog.WrongMember(_logger, claimed, context.Peer, to ?? "(none)", self);
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"this is member {self}, not {to ?? "(none named)"}"));
+            PeerLog.WrongMember(_logger, claimed, remote, to.Length > 0 ? to : "(none)", self);
+            context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+            return;
         }
 
         if (transport.Receiving.IsCancellationRequested)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"member {self} is stopping"));
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
         }
 
-        // Headers now, naming this member, tell the sender its stream is accepted; without them
-        // it would learn only at the end of the call.
-        await context.WriteResponseHeadersAsync(new Metadata { { PeerHeaders.Accepted, self } }).ConfigureAwait(false);
+        // The answer names this member: the sender takes nothing from its queue before it sees that.
+        context.Response.Headers[PeerHeaders.Accepted] = self;
+        context.Response.Headers.Upgrade = PeerStream.Protocol;
+        var stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
+        await using var _ = stream.ConfigureAwait(false);
         transport.PeerCalled(claimed);
-        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, transport.Receiving);
-        ulong batches = 0;
+        // Reads end with the connection (0 bytes at its close, an IOException at its reset) or
+        // when this member stops; not with RequestAborted, which may fire as the sender closes,
+        // before what it wrote last has been read.
+        var token = transport.Receiving;
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        var start = 0;
+        var end = 0;
         var toldUnknown = false;
         try
         {
-            while (await requestStream.MoveNext(ending.Token).ConfigureAwait(false))
+            while (true)
             {
-                InboundMessage message;
-                int unknown;
-                try
+                // Every whole frame in the buffer first.
+                while (end - start >= PeerStream.PrefixBytes)
                 {
-                    message = PeerCodec.Decode(requestStream.Current, out unknown);
-                }
-                catch (PeerProtocolException e)
-                {
-                    metrics.Rejected.Inc(RejectReasons.BadBatch);
-                    PeerLog.BadBatch(_logger, claimed, context.Peer, e.Message);
-                    throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
-                }
-
-                if (unknown > 0)
-                {
-                    metrics.Rejected.Inc(RejectReasons.UnknownMessage, "", unknown);
-                    if (!toldUnknown)
+                    var size = BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(start));
+                    if (size is < 0 or > PeerTransportOptions.MaxMessageBytes)
                     {
-                        // Once per stream: a newer peer sends such messages with every batch.
-                        PeerLog.UnknownMessages(_logger, claimed, context.Peer, unknown);
-                        toldUnknown = true;
+                        metrics.Rejected.Inc(RejectReasons.BadBatch);
+                        PeerLog.BadBatch(_logger, claimed, remote, $"a frame of {size} bytes is outside 0 to {PeerTransportOptions.MaxMessageBytes}");
+                        return;
                     }
+
+                    if (end - start - PeerStream.PrefixBytes < size)
+                    {
+                        if (PeerStream.PrefixBytes + size > buffer.Length - start)
+                        {
+                            // Make room for the whole frame at the front of a buffer big enough.
+                            var bigger = PeerStream.PrefixBytes + size > buffer.Length ? ArrayPool<byte>.Shared.Rent(PeerStream.PrefixBytes + size) : buffer;
+                            buffer.AsSpan(start, end - start).CopyTo(bigger);
+                            if (bigger != buffer)
+                            {
+                                ArrayPool<byte>.Shared.Return(buffer);
+                                buffer = bigger;
+                            }
+
+                            (start, end) = (0, end - start);
+                        }
+
+                        break;
+                    }
+
+                    InboundMessage message;
+                    int unknown;
+                    try
+                    {
+                        message = PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(buffer, start + PeerStream.PrefixBytes, size), out unknown);
+                    }
+                    catch (Exception e) when (e is PeerProtocolException or Google.Protobuf.InvalidProtocolBufferException)
+                    {
+                        metrics.Rejected.Inc(RejectReasons.BadBatch);
+                        PeerLog.BadBatch(_logger, claimed, remote, e.Message);
+                        return;
+                    }
+
+                    start += PeerStream.PrefixBytes + size;
+                    if (unknown > 0)
+                    {
+                        metrics.Rejected.Inc(RejectReasons.UnknownMessage, "", unknown);
+                        if (!toldUnknown)
+                        {
+                            // Once per stream: a newer peer sends such messages with every batch.
+                            PeerLog.UnknownMessages(_logger, claimed, remote, unknown);
+                            toldUnknown = true;
+                        }
+                    }
+
+                    metrics.BatchesReceived.Inc(message.From);
+                    metrics.ItemsReceived.Inc(message.From, "", message.Message.Items.Count);
+                    await transport.DeliverAsync(message, token).ConfigureAwait(false);
                 }
 
-                metrics.BatchesReceived.Inc(message.From);
-                metrics.ItemsReceived.Inc(message.From, "", message.Message.Items.Count);
-                await transport.DeliverAsync(message, ending.Token).ConfigureAwait(false);
-                batches++;
+                if (start == end)
+                {
+                    (start, end) = (0, 0);
+                }
+                else if (end == buffer.Length)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    (start, end) = (0, end - start);
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(end), token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                end += read;
             }
         }
-        catch (OperationCanceledException) when (transport.Receiving.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"member {self} is stopping"));
+            // The sender went away (closed, reset, or its connection died), or this member is stopping.
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException && context.CancellationToken.IsCancellationRequested)
+        finally
         {
-            // The sender went away (closed, reset, or its connection died): nothing to answer.
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        return new W.ExchangeSummary { Batches = batches };
     }
 }

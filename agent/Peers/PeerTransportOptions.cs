@@ -7,8 +7,8 @@ namespace DataCluster.Agent.Peers;
 public sealed record PeerTransportOptions
 {
     /// <summary>
-    /// Most bytes of one message the receiver accepts (gRPC's receive limit; the default of 4 MiB
-    /// is too small for a batch of many partitions). 64 MiB is far above one append (the
+    /// Most bytes of one frame the receiver accepts (a batch of many partitions; a longer frame
+    /// closes the stream). 64 MiB is far above one append (the
     /// replication layer caps an append at 1 MiB plus one record) and bounds what a faulty peer
     /// can make this member allocate at once. A sender never writes a bigger batch: it drops an
     /// item that alone exceeds this and logs it.
@@ -66,15 +66,16 @@ public sealed record PeerTransportOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// The sender pings the connection after this long without hearing from the peer (HTTP/2
-    /// PING). A peer whose host vanished sends no reset; without pings its stream would swallow
-    /// writes until TCP gave up, many minutes later. 5 s plus <see cref="KeepAlivePingTimeout"/>
-    /// notices such a peer within 10 s, while a peer stalled by a long GC pause is not cut off.
-    /// Streams carrying traffic hear window updates all the time, so idle ones are what get pinged.
+    /// The sender's TCP keepalive probes the connection after this long without traffic, and
+    /// data the peer has not acknowledged after this plus <see cref="KeepAlivePingTimeout"/>
+    /// closes it (<c>TCP_USER_TIMEOUT</c>). A peer whose host vanished sends no reset; without
+    /// them its stream would swallow writes until TCP gave up, many minutes later. 5 s plus 5 s
+    /// notices such a peer within about 10 s, while a peer stalled by a long GC pause (its
+    /// kernel still acknowledges) is not cut off. Whole seconds.
     /// </summary>
     public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a ping may go unanswered before the connection is closed and redialled; see <see cref="KeepAlivePingDelay"/>.</summary>
+    /// <summary>How long keepalive probes or sent data may go unanswered before the connection is closed and redialled; see <see cref="KeepAlivePingDelay"/>. Whole seconds.</summary>
     public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

@@ -154,9 +154,9 @@ public sealed class PublishedBinaryTests(ControlPlaneFixture fixture)
             Assert.Equal("dc-0", owners.RootElement.GetProperty("leader").GetProperty("id").GetString());
             Assert.Contains("datacluster_agent_is_cluster_leader 1", await http.GetStringAsync("/metrics", Ct), StringComparison.Ordinal);
 
-            // The peer port: the token gate, gRPC and protobuf without runtime code generation.
+            // The peer port: the token gate, the upgraded stream and protobuf without runtime code generation.
             var peerAddress = new Uri($"http://127.0.0.1:{peerPort}");
-            using (var refused = await PeerWire.GetAsync(peerAddress, "/", null, HttpVersion.Version20))
+            using (var refused = await PeerWire.GetAsync(peerAddress, "/", null))
             {
                 Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             }

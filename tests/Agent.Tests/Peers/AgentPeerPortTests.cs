@@ -62,12 +62,12 @@ public sealed class AgentPeerPortTests : IAsyncLifetime
         Assert.NotEqual(client.Port, peer.Port);
         var token = PeerHost.Token.HeaderValue;
 
-        using var health = await PeerWire.GetAsync(client, "/healthz", null, HttpVersion.Version11);
-        using var ringOnPeerPort = await PeerWire.GetAsync(peer, "/v1/ring", token, HttpVersion.Version20);
-        using var healthOnPeerPort = await PeerWire.GetAsync(peer, "/healthz", token, HttpVersion.Version20);
-        using var ringWithoutToken = await PeerWire.GetAsync(peer, "/v1/ring", null, HttpVersion.Version20);
-        using var peerOnClientPort = await PeerWire.GetAsync(client, PeerWire.ExchangePath, token, HttpVersion.Version11);
-        using var peerPostOnClientPort = await PostHttp11Async(client, PeerWire.ExchangePath, token);
+        using var health = await PeerWire.GetAsync(client, "/healthz", null);
+        using var ringOnPeerPort = await PeerWire.GetAsync(peer, "/v1/ring", token);
+        using var healthOnPeerPort = await PeerWire.GetAsync(peer, "/healthz", token);
+        using var ringWithoutToken = await PeerWire.GetAsync(peer, "/v1/ring", null);
+        using var peerOnClientPort = await PeerWire.GetAsync(client, PeerWire.StreamPath, token);
+        using var peerPostOnClientPort = await PostHttp11Async(client, PeerWire.StreamPath, token);
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, ringOnPeerPort.StatusCode);
@@ -129,8 +129,7 @@ public sealed class AgentPeerPortTests : IAsyncLifetime
     private static async Task<HttpResponseMessage> PostHttp11Async(Uri baseAddress, string path, string authorization)
     {
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, path)) { Content = new ByteArrayContent([0, 0, 0, 0, 0]) };
-        request.Content.Headers.ContentType = new("application/grpc");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, path)) { Content = new ByteArrayContent([0, 0, 0, 0]) };
         request.Headers.TryAddWithoutValidation("authorization", authorization);
         var response = await http.SendAsync(request, Ct);
         await response.Content.LoadIntoBufferAsync(Ct);

@@ -47,7 +47,7 @@ internal sealed class PeerHost : IAsyncDisposable
     private readonly WebApplication _app;
     private bool _stopped;
 
-    private PeerHost(WebApplication app, GrpcPeerTransport transport, System.Diagnostics.Metrics.Meter meter, TestLogger log, Uri address)
+    private PeerHost(WebApplication app, StreamPeerTransport transport, System.Diagnostics.Metrics.Meter meter, TestLogger log, Uri address)
     {
         _app = app;
         Transport = transport;
@@ -56,7 +56,7 @@ internal sealed class PeerHost : IAsyncDisposable
         Address = address;
     }
 
-    public GrpcPeerTransport Transport { get; }
+    public StreamPeerTransport Transport { get; }
 
     public PeerMetrics Metrics => Transport.Metrics;
 
@@ -90,12 +90,12 @@ internal sealed class PeerHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(log);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Services.AddPeerTransport(services => new GrpcPeerTransport(options, directory.Resolve, new PeerMetrics(meter), services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddPeerTransport(services => new StreamPeerTransport(options, directory.Resolve, new PeerMetrics(meter), services.GetRequiredService<ILoggerFactory>()));
         var app = builder.Build();
         app.UseRouting();
         app.UsePeerGate();
         app.MapPeerService();
-        var transport = app.Services.GetRequiredService<GrpcPeerTransport>();
+        var transport = app.Services.GetRequiredService<StreamPeerTransport>();
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = new Uri($"http://127.0.0.1:{endpoint!.IPEndPoint!.Port}");
         directory.Set(self, address);

@@ -87,7 +87,7 @@ public abstract class PeerTransportContract : IAsyncLifetime
     }
 }
 
-public sealed class GrpcPeerTransportContractTests : PeerTransportContract
+public sealed class StreamPeerTransportContractTests : PeerTransportContract
 {
     private readonly PeerDirectory _directory = new();
     private PeerHost? _a;

@@ -9,8 +9,8 @@ using W = DataCluster.Agent.Peers.Wire;
 
 namespace DataCluster.Agent.Tests.Peers;
 
-/// <summary>The gRPC transport between real Kestrel hosts on loopback: authentication, failures, reconnection and load shedding.</summary>
-public sealed class GrpcPeerTransportTests
+/// <summary>The stream transport between real Kestrel hosts on loopback: authentication, failures, reconnection and load shedding.</summary>
+public sealed class StreamPeerTransportTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -28,20 +28,19 @@ public sealed class GrpcPeerTransportTests
         var atB = new Received(b.Transport.Inbound);
         var batch = PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 42)]));
 
-        using var missing = await PeerWire.PostAsync(b.Address, null, "dc-1", batch);
-        using var wrong = await PeerWire.PostAsync(b.Address, "Bearer not-the-token", "dc-1", batch);
-        using var longer = await PeerWire.PostAsync(b.Address, PeerHost.Token.HeaderValue + "x", "dc-1", batch);
-        using var otherScheme = await PeerWire.PostAsync(b.Address, "Basic " + PeerHost.Token.Value, "dc-1", batch);
-        using var accepted = await PeerWire.PostAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1", batch);
+        using var missing = await PeerWire.StreamAsync(b.Address, null, "dc-1", batch);
+        using var wrong = await PeerWire.StreamAsync(b.Address, "Bearer not-the-token", "dc-1", batch);
+        using var longer = await PeerWire.StreamAsync(b.Address, PeerHost.Token.HeaderValue + "x", "dc-1", batch);
+        using var otherScheme = await PeerWire.StreamAsync(b.Address, "Basic " + PeerHost.Token.Value, "dc-1", batch);
+        using var accepted = await PeerWire.StreamAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1", batch);
 
         Assert.All([missing, wrong, longer, otherScheme], r =>
         {
             Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
             Assert.Equal("Bearer", r.Headers.WwwAuthenticate.ToString());
-            Assert.Null(PeerWire.GrpcStatus(r));
         });
-        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-        Assert.Equal("0", PeerWire.GrpcStatus(accepted));
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, accepted.StatusCode);
+        Assert.Equal("dc-1", accepted.Headers.GetValues(PeerHeaders.Accepted).Single());
         await Eventually.UntilAsync(() => atB.Count == 1, Deadline, "the authenticated batch arrives");
         // The four refused requests ended before the accepted one was sent: had any of them been
         // delivered, it would be here too.
@@ -63,14 +62,80 @@ public sealed class GrpcPeerTransportTests
         batch.Items.Insert(1, newer);
         batch.Items.Add(newer);
 
-        using var answer = await PeerWire.PostAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1", batch);
+        using var answer = await PeerWire.StreamAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1", batch);
 
-        Assert.Equal("0", PeerWire.GrpcStatus(answer));
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, answer.StatusCode);
         await Eventually.UntilAsync(() => atB.Count == 2, Deadline, "the two known messages arrive");
         Assert.Equal([41L, 42L], atB.Items.Select(i => ((Heartbeat)i.Item).CommitOffset));
         Assert.Equal(2, b.Metrics.Rejected.Value(RejectReasons.UnknownMessage));
         Assert.Equal(0, b.Metrics.Rejected.Value(RejectReasons.BadBatch));
         Assert.Single(b.Log.Lines, l => l.EventId == 16012);
+    }
+
+    [Fact]
+    public async Task A_frame_over_the_limit_or_one_that_does_not_decode_closes_its_stream_is_counted_and_delivers_nothing_after_it()
+    {
+        await using var b = await PeerHost.StartAsync("dc-1", _directory);
+        var atB = new Received(b.Transport.Inbound);
+        var good = PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 1)])));
+        var after = PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 2)])));
+        // A length over 64 MiB, then a length of 3 with bytes that are no protobuf message.
+        byte[] huge = [0x7F, 0xFF, 0xFF, 0xFF];
+        byte[] garbled = [0, 0, 0, 3, 0xFF, 0xFF, 0xFF];
+
+        using var tooLong = await PeerWire.StreamRawAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1", [.. good, .. huge, .. after]);
+        using var undecodable = await PeerWire.StreamRawAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1", [.. garbled, .. after]);
+
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, tooLong.StatusCode);
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, undecodable.StatusCode);
+        await Eventually.UntilAsync(() => b.Metrics.Rejected.Value(RejectReasons.BadBatch) == 2, Deadline, "both streams are refused");
+        Assert.Equal(2, b.Log.Lines.Count(l => l.EventId == 16010));
+        Assert.Contains(b.Log.Lines, l => l.EventId == 16010 && l.Message.Contains("2147483647 bytes", StringComparison.Ordinal));
+        // The frame before the bad one was delivered; nothing after a bad frame was.
+        Assert.Equal([1L], atB.Heartbeats("dc-0", 1));
+    }
+
+    [Fact]
+    public async Task The_stream_path_without_the_upgrade_is_answered_426_and_naming_another_member_421()
+    {
+        await using var b = await PeerHost.StartAsync("dc-1", _directory);
+        var atB = new Received(b.Transport.Inbound);
+
+        using var plain = await PeerWire.GetAsync(b.Address, PeerWire.StreamPath, PeerHost.Token.HeaderValue);
+        using var misdirected = await PeerWire.StreamAsync(b.Address, PeerHost.Token.HeaderValue, "dc-2", PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 1)])));
+
+        Assert.Equal(HttpStatusCode.UpgradeRequired, plain.StatusCode);
+        Assert.Equal("datacluster-peer/1", plain.Headers.Upgrade.ToString());
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, misdirected.StatusCode);
+        Assert.Equal(1, b.Metrics.Rejected.Value(RejectReasons.WrongMember));
+        Assert.Equal(0, atB.Count);
+    }
+
+    [Fact]
+    public async Task When_the_connection_cannot_take_more_the_rest_waits_in_the_queue_and_every_message_arrives_in_order()
+    {
+        await using var a = await PeerHost.StartAsync("dc-0", _directory, configure: o => o with { QueueCapacity = 4096, MaxMessageAge = TimeSpan.FromMinutes(5) });
+        await using var b = await PeerHost.StartAsync("dc-1", _directory);
+        var atB = new Received(b.Transport.Inbound);
+        a.Send("dc-1", new Heartbeat(0, 1, -1));
+        await Eventually.UntilAsync(() => atB.Count == 1, Deadline, "the stream is up");
+
+        // 1,000 messages of 64 KiB in one burst: far more than the connection's buffers, so most
+        // sends find them full and queue behind the part of a frame a direct send left.
+        var body = new byte[64 << 10];
+        const int Count = 1000;
+        for (var i = 0; i < Count; i++)
+        {
+            a.Send("dc-1",
+                new Heartbeat(0, 1, i),
+                new Append(1, 1, i - 1, 1, [new LogRecord(i, 1, RecordKind.Data, 0, ReadOnlyMemory<byte>.Empty, null, body)], 0));
+        }
+
+        await Eventually.UntilAsync(() => atB.Count == 1 + 2 * Count, Deadline, "every message arrives", () => $"{atB}; dropped: {Drops(a, "dc-1")}");
+        Assert.Equal(Enumerable.Range(-1, Count + 1).Select(i => (long)i), atB.Heartbeats("dc-0", 0));
+        Assert.Equal(
+            Enumerable.Range(0, Count).Select(i => (long)i),
+            atB.Items.Where(i => i.Item is Append).Select(i => ((Append)i.Item).Records[0].Offset));
     }
 
     [Fact]
@@ -88,7 +153,7 @@ public sealed class GrpcPeerTransportTests
             "the sender retries and is refused each time");
         Assert.Equal(0, atB.Count);
         Assert.Equal(0, a.Metrics.Connected.Value("dc-1"));
-        Assert.Contains(a.Log.Lines, l => l.EventId == 16001 && l.Message.Contains("Unauthenticated", StringComparison.Ordinal));
+        Assert.Contains(a.Log.Lines, l => l.EventId == 16001 && l.Message.Contains("401", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -219,8 +284,8 @@ public sealed class GrpcPeerTransportTests
         await Eventually.UntilAsync(() => atHealthy.Count == Rounds + 1, Deadline, "every message to the healthy peer arrives",
             () => $"{atHealthy}; dropped for dc-2: {Drops(a, "dc-2")}");
         Assert.Equal(Enumerable.Range(0, Rounds).Select(i => (long)i), atHealthy.Heartbeats("dc-0", 0));
-        // 400 x 256 KiB is far more than the queue (256) plus what HTTP/2 flow control lets into
-        // a stream nobody reads (about a megabyte).
+        // 400 x 256 KiB is far more than the queue (256) plus what the kernel's socket buffers
+        // take in for a stream nobody reads (a few megabytes).
         Assert.True(a.Metrics.ItemsDropped.Value("dc-1", DropReasons.QueueFull) > 0, "the stalled peer's queue dropped messages");
         Assert.True(stalled.Metrics.ItemsReceived.Value("dc-0") < Rounds / 2, $"the stalled peer took {stalled.Metrics.ItemsReceived.Value("dc-0")} messages");
     }
@@ -241,7 +306,7 @@ public sealed class GrpcPeerTransportTests
             Deadline,
             "dc-2 refuses the stream and dc-0 counts the failure");
         Assert.Equal(0, atC.Count);
-        Assert.Contains(a.Log.Lines, l => l.EventId == 16001 && l.Message.Contains("FailedPrecondition", StringComparison.Ordinal));
+        Assert.Contains(a.Log.Lines, l => l.EventId == 16001 && l.Message.Contains("421", StringComparison.Ordinal));
         Assert.Contains(c.Log.Lines, l => l.EventId == 16009);
     }
 

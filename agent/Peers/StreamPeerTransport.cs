@@ -5,10 +5,10 @@ using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Agent.Peers;
 
-/// <summary>Call headers of the peer protocol besides Authorization (see <c>peer.proto</c>).</summary>
+/// <summary>Headers of the peer protocol's upgrade request and answer besides Authorization (see <c>peer.proto</c>).</summary>
 public static class PeerHeaders
 {
-    /// <summary>The member id the caller means to reach; another member refuses the call.</summary>
+    /// <summary>The member id the caller means to reach; another member refuses the stream.</summary>
     public const string To = "datacluster-peer-to";
 
     /// <summary>The caller's member id, for the receiver's logs (batches carry it too).</summary>
@@ -19,10 +19,10 @@ public static class PeerHeaders
 }
 
 /// <summary>
-/// The <see cref="IPeerTransport"/> of a running agent: gRPC over HTTP/2, one long-lived
-/// client-streaming call per destination carrying batches of many partitions
-/// (<see cref="PeerSender"/>), and the receiving side (<see cref="PeerService"/>, on the peer
-/// port) feeding <see cref="Inbound"/>.
+/// The <see cref="IPeerTransport"/> of a running agent: one long-lived stream per destination
+/// (an HTTP/1.1 connection upgraded to the peer protocol, <see cref="PeerStream"/>) carrying
+/// batches of many partitions (<see cref="PeerSender"/>), and the receiving side
+/// (<see cref="PeerService"/>, on the peer port) feeding <see cref="Inbound"/>.
 /// </summary>
 /// <remarks>
 /// Thread-safe; see <see cref="IPeerTransport"/> for blocking, ordering and loss. A sender is
@@ -31,7 +31,7 @@ public static class PeerHeaders
 /// resolver on every (re)connection and before each batch, so a member that moves to another
 /// pod IP is followed at once.
 /// </remarks>
-public sealed class GrpcPeerTransport : IPeerTransport, IAsyncDisposable
+public sealed class StreamPeerTransport : IPeerTransport, IAsyncDisposable
 {
     private readonly PeerTransportOptions _options;
     private readonly Func<string, Uri?> _resolve;
@@ -51,7 +51,7 @@ public sealed class GrpcPeerTransport : IPeerTransport, IAsyncDisposable
     /// <param name="metrics">Where to count.</param>
     /// <param name="loggers">Logger factory.</param>
     /// <param name="time">The clock; null = the system clock.</param>
-    public GrpcPeerTransport(PeerTransportOptions options, Func<string, Uri?> resolve, PeerMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
+    public StreamPeerTransport(PeerTransportOptions options, Func<string, Uri?> resolve, PeerMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(resolve);
