@@ -345,8 +345,27 @@ public static class EventsApi
     /// <summary>The body, or null when it is longer than <paramref name="maxBytes"/>.</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is { } length and > 0 ? (int)Math.Min(length, maxBytes) : 256);
         var stream = request.Body;
+        if (request.ContentLength is { } declared && declared <= maxBytes)
+        {
+            // The usual case: read straight into an array of the declared size. The server ends
+            // the body there, and fails the read of a body that stops short of it.
+            var body = new byte[declared];
+            for (var filled = 0; filled < body.Length;)
+            {
+                var got = await stream.ReadAsync(body.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                if (got == 0)
+                {
+                    throw new BadHttpRequestException($"the request body ended after {filled} of the {declared} bytes its Content-Length declared", StatusCodes.Status400BadRequest);
+                }
+
+                filled += got;
+            }
+
+            return body;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
         while (true)
         {
             var memory = buffer.GetMemory(4096);
