@@ -642,7 +642,7 @@ internal sealed class PeerSender : IAsyncDisposable
         401 => "HTTP 401: it refuses this member's peer token (does it belong to another cluster, or was the peer Secret replaced?)",
         421 => $"HTTP 421: that address now belongs to another member than {_peer}",
         503 => "HTTP 503: it is stopping",
-        _ => $"HTTP {status} {reason}: it does not take the peer protocol {PeerStream.Protocol} at {PeerStream.Path} (another program, or an agent of another version)",
+        _ => $"HTTP {status} {reason}: it does not take the peer protocol {PeerStream.Protocol} at {PeerStream.Path} (another program, or {PeerStream.OtherProtocol})",
     };
 
     private static string Describe(Exception e) => e switch

@@ -24,6 +24,9 @@ internal static class PeerStream
     /// <summary>Bytes of a frame's length prefix.</summary>
     public const int PrefixBytes = 4;
 
+    /// <summary>What an answer in another protocol most likely means.</summary>
+    public const string OtherProtocol = "an agent build that serves gRPC over HTTP/2 on its peer port: members of such builds and this one cannot replicate to each other";
+
     /// <summary>Most bytes of a response head the sender reads before giving up on the peer.</summary>
     private const int MaxHeadBytes = 16 << 10;
 
@@ -66,10 +69,15 @@ internal static class PeerStream
             var read = await socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, token).ConfigureAwait(false);
             if (read == 0)
             {
-                throw new IOException("the peer closed the connection before answering");
+                throw new IOException($"the peer closed the connection before answering the upgrade{(length == 0 ? $" (another program, or {OtherProtocol})" : "")}");
             }
 
             length += read;
+            var start = Math.Min(length, 5);
+            if (!buffer.AsSpan(0, start).SequenceEqual("HTTP/"u8[..start]))
+            {
+                throw new IOException($"the peer answered in something other than HTTP/1.1 (first bytes {Convert.ToHexString(buffer, 0, Math.Min(length, 9))}: another program, or {OtherProtocol})");
+            }
             var end = buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8);
             if (end >= 0)
             {

@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
 using DataCluster.Agent.Peers;
 using DataCluster.Replication.Messages;
 using DataCluster.Storage;
@@ -136,6 +140,57 @@ public sealed class StreamPeerTransportTests
         Assert.Equal(
             Enumerable.Range(0, Count).Select(i => (long)i),
             atB.Items.Where(i => i.Item is Append).Select(i => ((Append)i.Item).Records[0].Offset));
+    }
+
+    [Fact]
+    public async Task A_peer_port_that_speaks_HTTP2_only_is_reported_as_another_protocol_and_retried()
+    {
+        // A server that answers any connection with an HTTP/2 SETTINGS frame and closes it.
+        using var raw = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        raw.Start();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    using var client = await raw.AcceptTcpClientAsync(Ct);
+                    await client.GetStream().WriteAsync(new byte[] { 0, 0, 0, 4, 0, 0, 0, 0, 0 }, Ct);
+                }
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException or IOException)
+            {
+                // The listener stopped.
+            }
+        }, Ct);
+
+        // What an agent build that served gRPC on its peer port looks like to this sender.
+        ListenOptions? endpoint = null;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            endpoint = listen;
+        }));
+        builder.Logging.ClearProviders();
+        await using var http2 = builder.Build();
+        http2.MapGet("/", () => "h2");
+        await http2.StartAsync(Ct);
+        await using var a = await PeerHost.StartAsync("dc-0", _directory);
+        _directory.Set("dc-1", new Uri($"http://127.0.0.1:{endpoint!.IPEndPoint!.Port}"));
+
+        a.Send("dc-1", new Heartbeat(0, 1, 1));
+
+        await Eventually.UntilAsync(() => a.Metrics.StreamFailures.Value("dc-1") >= 2, Deadline, "the sender is refused and retries");
+        Assert.Equal(0, a.Metrics.Connected.Value("dc-1"));
+        Assert.Contains(a.Log.Lines, l => l.EventId == 16001 && l.Message.Contains("HTTP 400", StringComparison.Ordinal) && l.Message.Contains("gRPC over HTTP/2", StringComparison.Ordinal));
+        await http2.StopAsync(Ct);
+
+        _directory.Set("dc-2", new Uri($"http://127.0.0.1:{((IPEndPoint)raw.LocalEndpoint).Port}"));
+        a.Send("dc-2", new Heartbeat(0, 1, 1));
+        await Eventually.UntilAsync(() => a.Metrics.StreamFailures.Value("dc-2") >= 1, Deadline, "the sender gives up on the binary answer");
+        Assert.Contains(a.Log.Lines, l => l.EventId == 16001 && l.Message.Contains("other than HTTP/1.1 (first bytes 000000040000000000", StringComparison.Ordinal));
+        raw.Stop();
     }
 
     [Fact]
