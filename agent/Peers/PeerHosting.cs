@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Routing;
@@ -44,7 +43,8 @@ public static class PeerHosting
                 connection.Features.Set(PeerConnectionFeature.Instance);
                 if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
                 {
-                    KeepAlive(socket);
+                    // A sender that vanished is let go; it probes on its own, sooner.
+                    PeerStream.KeepAlive(socket, ServerPingDelay, ServerPingTimeout, bounded: false);
                 }
 
                 return next(connection);
@@ -83,17 +83,5 @@ public static class PeerHosting
         ArgumentNullException.ThrowIfNull(endpoints);
         var service = endpoints.ServiceProvider.GetRequiredService<PeerService>();
         endpoints.MapGet(PeerStream.Path, service.HandleAsync).WithMetadata(PeerEndpointMetadata.Instance);
-    }
-
-    /// <summary>
-    /// A sender whose host vanished sends no reset: see <see cref="ServerPingDelay"/>. The
-    /// closed connection ends the receiving stream.
-    /// </summary>
-    private static void KeepAlive(Socket socket)
-    {
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, (int)ServerPingDelay.TotalSeconds);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 1);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, (int)ServerPingTimeout.TotalSeconds);
     }
 }

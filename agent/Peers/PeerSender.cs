@@ -1,9 +1,9 @@
+using System.Buffers;
+using System.Net.Sockets;
 using System.Threading.Channels;
 using DataCluster.Kube.Watch;
 using DataCluster.Replication.Messages;
 using Google.Protobuf;
-using System.Buffers;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using W = DataCluster.Agent.Peers.Wire;
 
@@ -74,9 +74,7 @@ internal sealed class PeerSender : IAsyncDisposable
 
     // The unsent end of a frame a direct send wrote only in part (the connection's buffer was
     // full); the loop writes it before anything else.
-    private byte[]? _rest;
-    private int _restStart;
-    private int _restEnd;
+    private ArraySegment<byte> _rest;
 
     // Completed by Wake: the peer is reachable again, so the backoff wait ends at once.
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -137,7 +135,7 @@ internal sealed class PeerSender : IAsyncDisposable
 
         try
         {
-            if (_open is not { } socket || _queue.Reader.Count > 0 || _rest is not null || _ended is not { IsCompleted: false }
+            if (_open is not { } socket || _queue.Reader.Count > 0 || _rest.Array is not null || _ended is not { IsCompleted: false }
                 || _resolve(_peer) != _openAddress || Encode(message) is not { } batch)
             {
                 return false;
@@ -154,9 +152,7 @@ internal sealed class PeerSender : IAsyncDisposable
                 return true;
             }
 
-            _metrics.BatchesSent.Inc(_peer);
-            _metrics.ItemsSent.Inc(_peer, "", message.Items.Count);
-            _metrics.BytesSent.Inc(_peer, "", batch.Bytes);
+            CountSent(message.Items.Count, batch.Bytes);
             if (sent == length)
             {
                 ArrayPool<byte>.Shared.Return(frame);
@@ -164,7 +160,8 @@ internal sealed class PeerSender : IAsyncDisposable
             }
 
             // The connection's buffer is full: the loop writes the rest, and then what queues behind it.
-            (_rest, _restStart, _restEnd) = (frame, Math.Max(sent, 0), length);
+            var written = Math.Max(sent, 0);
+            _rest = new ArraySegment<byte>(frame, written, length - written);
             _queue.Writer.TryWrite(default);
             return true;
         }
@@ -174,19 +171,27 @@ internal sealed class PeerSender : IAsyncDisposable
         }
     }
 
-    /// <summary>One wire batch of all of <paramref name="message"/>'s items, or null when one is too big to send (the loop drops and logs it).</summary>
+    /// <summary>One wire batch of all of <paramref name="message"/>'s items and their size, or null when that is over a batch (the loop splits it, or drops and logs an item too big to send).</summary>
     private (W.PeerBatch Batch, long Bytes)? Encode(PeerMessage message)
     {
-        var batch = new W.PeerBatch { From = _self };
+        var batch = PeerCodec.Encode(_self, message);
         long bytes = 0;
-        foreach (var source in message.Items)
+        foreach (var item in batch.Items)
         {
-            var item = PeerCodec.Encode(source);
-            bytes += 1 + CodedOutputStream.ComputeMessageSize(item);
-            batch.Items.Add(item);
+            bytes += ItemSize(item);
         }
 
         return bytes > _options.MaxBatchBytes ? null : (batch, bytes);
+    }
+
+    /// <summary>An item's bytes in a batch: its field tag (one byte) plus its length-prefixed body.</summary>
+    private static int ItemSize(W.PartitionMessage item) => 1 + CodedOutputStream.ComputeMessageSize(item);
+
+    private void CountSent(int items, long bytes)
+    {
+        _metrics.BatchesSent.Inc(_peer);
+        _metrics.ItemsSent.Inc(_peer, "", items);
+        _metrics.BytesSent.Inc(_peer, "", bytes);
     }
 
     /// <summary>Takes the right to write from a direct send in progress (it ends within a system call).</summary>
@@ -316,7 +321,7 @@ internal sealed class PeerSender : IAsyncDisposable
     private async Task StreamAsync(Uri address, CancellationToken token)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        KeepAlive(socket);
+        PeerStream.KeepAlive(socket, _options.KeepAlivePingDelay, _options.KeepAlivePingTimeout, bounded: true);
         using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(token))
         {
             connecting.CancelAfter(_options.ConnectTimeout);
@@ -363,16 +368,16 @@ internal sealed class PeerSender : IAsyncDisposable
         {
             while (true)
             {
-                if (_rest is { } rest)
+                if (_rest is { Array: { } rest } unsent)
                 {
                     try
                     {
-                        await PeerStream.SendAllAsync(socket, rest.AsMemory(_restStart, _restEnd - _restStart), token).ConfigureAwait(false);
+                        await PeerStream.SendAllAsync(socket, unsent, token).ConfigureAwait(false);
                     }
                     finally
                     {
                         ArrayPool<byte>.Shared.Return(rest);
-                        _rest = null;
+                        _rest = default;
                     }
 
                     continue;
@@ -442,9 +447,7 @@ internal sealed class PeerSender : IAsyncDisposable
                     ArrayPool<byte>.Shared.Return(frame);
                 }
 
-                _metrics.BatchesSent.Inc(_peer);
-                _metrics.ItemsSent.Inc(_peer, "", batch.Items.Count);
-                _metrics.BytesSent.Inc(_peer, "", bytes);
+                CountSent(batch.Items.Count, bytes);
             }
         }
         finally
@@ -457,10 +460,10 @@ internal sealed class PeerSender : IAsyncDisposable
 
             Volatile.Write(ref _open, null);
             (_ended, _openAddress) = (null, null);
-            if (_rest is { } unsent)
+            if (_rest.Array is { } unsent)
             {
                 ArrayPool<byte>.Shared.Return(unsent);
-                _rest = null;
+                _rest = default;
             }
         }
     }
@@ -470,26 +473,6 @@ internal sealed class PeerSender : IAsyncDisposable
     {
         await ended.ConfigureAwait(false);
         throw new IOException("the peer ended the stream");
-    }
-
-    /// <summary>
-    /// A peer whose host vanished sends no reset: TCP keepalive probes an idle connection after
-    /// <see cref="PeerTransportOptions.KeepAlivePingDelay"/>, and unacknowledged data older than
-    /// that plus <see cref="PeerTransportOptions.KeepAlivePingTimeout"/> closes it.
-    /// </summary>
-    private void KeepAlive(Socket socket)
-    {
-        var delay = Math.Max(1, (int)_options.KeepAlivePingDelay.TotalSeconds);
-        var timeout = Math.Max(1, (int)_options.KeepAlivePingTimeout.TotalSeconds);
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, delay);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 1);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, timeout);
-        if (OperatingSystem.IsLinux())
-        {
-            // TCP_USER_TIMEOUT (IPPROTO_TCP 6, option 18), in milliseconds.
-            socket.SetRawSocketOption(6, 18, BitConverter.GetBytes((uint)((delay + timeout) * 1000)));
-        }
     }
 
     /// <summary>
@@ -533,8 +516,7 @@ internal sealed class PeerSender : IAsyncDisposable
 
                 var source = _partial.Items[_partialNext++];
                 item = PeerCodec.Encode(source);
-                // The item's field tag (one byte) plus its length-prefixed body.
-                size = 1 + CodedOutputStream.ComputeMessageSize(item);
+                size = ItemSize(item);
                 if (size > PeerTransportOptions.MaxMessageBytes - BatchOverhead)
                 {
                     _metrics.ItemsDropped.Inc(_peer, DropReasons.Oversized, 1);

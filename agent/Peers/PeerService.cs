@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,8 @@ namespace DataCluster.Agent.Peers;
 /// </remarks>
 internal sealed class PeerService(StreamPeerTransport transport, ILoggerFactory loggers)
 {
-    private const int InitialBufferBytes = 64 << 10;
+    /// <summary>Bytes asked of the connection per read; a longer frame is gathered over several.</summary>
+    private const int ReadBufferBytes = 64 << 10;
 
     private readonly ILogger _logger = loggers.CreateLogger("DataCluster.Agent.Peers");
 
@@ -64,18 +66,19 @@ internal sealed class PeerService(StreamPeerTransport transport, ILoggerFactory 
         // when this member stops; not with RequestAborted, which may fire as the sender closes,
         // before what it wrote last has been read.
         var token = transport.Receiving;
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
-        var start = 0;
-        var end = 0;
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferBytes, leaveOpen: true));
         var toldUnknown = false;
         try
         {
             while (true)
             {
-                // Every whole frame in the buffer first.
-                while (end - start >= PeerStream.PrefixBytes)
+                var result = await reader.ReadAsync(token).ConfigureAwait(false);
+                var frames = result.Buffer;
+
+                // Every whole frame read so far, in order; a partial one waits for more bytes.
+                while (frames.Length >= PeerStream.PrefixBytes)
                 {
-                    var size = BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(start));
+                    var size = FrameSize(frames);
                     if (size is < 0 or > PeerTransportOptions.MaxMessageBytes)
                     {
                         metrics.Rejected.Inc(RejectReasons.BadBatch);
@@ -83,22 +86,8 @@ internal sealed class PeerService(StreamPeerTransport transport, ILoggerFactory 
                         return;
                     }
 
-                    if (end - start - PeerStream.PrefixBytes < size)
+                    if (frames.Length - PeerStream.PrefixBytes < size)
                     {
-                        if (PeerStream.PrefixBytes + size > buffer.Length - start)
-                        {
-                            // Make room for the whole frame at the front of a buffer big enough.
-                            var bigger = PeerStream.PrefixBytes + size > buffer.Length ? ArrayPool<byte>.Shared.Rent(PeerStream.PrefixBytes + size) : buffer;
-                            buffer.AsSpan(start, end - start).CopyTo(bigger);
-                            if (bigger != buffer)
-                            {
-                                ArrayPool<byte>.Shared.Return(buffer);
-                                buffer = bigger;
-                            }
-
-                            (start, end) = (0, end - start);
-                        }
-
                         break;
                     }
 
@@ -106,7 +95,7 @@ internal sealed class PeerService(StreamPeerTransport transport, ILoggerFactory 
                     int unknown;
                     try
                     {
-                        message = PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(buffer, start + PeerStream.PrefixBytes, size), out unknown);
+                        message = PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(frames.Slice(PeerStream.PrefixBytes, size)), out unknown);
                     }
                     catch (Exception e) when (e is PeerProtocolException or Google.Protobuf.InvalidProtocolBufferException)
                     {
@@ -115,7 +104,7 @@ internal sealed class PeerService(StreamPeerTransport transport, ILoggerFactory 
                         return;
                     }
 
-                    start += PeerStream.PrefixBytes + size;
+                    frames = frames.Slice(PeerStream.PrefixBytes + size);
                     if (unknown > 0)
                     {
                         metrics.Rejected.Inc(RejectReasons.UnknownMessage, "", unknown);
@@ -132,23 +121,11 @@ internal sealed class PeerService(StreamPeerTransport transport, ILoggerFactory 
                     await transport.DeliverAsync(message, token).ConfigureAwait(false);
                 }
 
-                if (start == end)
-                {
-                    (start, end) = (0, 0);
-                }
-                else if (end == buffer.Length)
-                {
-                    buffer.AsSpan(start, end - start).CopyTo(buffer);
-                    (start, end) = (0, end - start);
-                }
-
-                var read = await stream.ReadAsync(buffer.AsMemory(end), token).ConfigureAwait(false);
-                if (read == 0)
+                reader.AdvanceTo(frames.Start, result.Buffer.End);
+                if (result.IsCompleted)
                 {
                     return;
                 }
-
-                end += read;
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
@@ -157,7 +134,16 @@ internal sealed class PeerService(StreamPeerTransport transport, ILoggerFactory 
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            await reader.CompleteAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>The length a frame's prefix announces (the decoded batch's bytes after it).</summary>
+    private static int FrameSize(ReadOnlySequence<byte> frames)
+    {
+        Span<byte> prefix = stackalloc byte[PeerStream.PrefixBytes];
+        frames.Slice(0, PeerStream.PrefixBytes).CopyTo(prefix);
+        return BinaryPrimitives.ReadInt32BigEndian(prefix);
+    }
 }
+

@@ -45,6 +45,27 @@ internal static class PeerStream
         return buffer;
     }
 
+    /// <summary>
+    /// A peer whose host vanished sends no reset: TCP keepalive probes the idle connection after
+    /// <paramref name="idle"/>, once a second, and closes it after <paramref name="unanswered"/>
+    /// of unanswered probes. With <paramref name="bounded"/>, data the peer has not acknowledged
+    /// after both closes it too (<c>TCP_USER_TIMEOUT</c>, Linux). Whole seconds, at least one.
+    /// </summary>
+    public static void KeepAlive(Socket socket, TimeSpan idle, TimeSpan unanswered, bool bounded)
+    {
+        var delay = Math.Max(1, (int)idle.TotalSeconds);
+        var timeout = Math.Max(1, (int)unanswered.TotalSeconds);
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, delay);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 1);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, timeout);
+        if (bounded && OperatingSystem.IsLinux())
+        {
+            // TCP_USER_TIMEOUT (IPPROTO_TCP 6, option 18), in milliseconds.
+            socket.SetRawSocketOption(6, 18, BitConverter.GetBytes((uint)((delay + timeout) * 1000)));
+        }
+    }
+
     /// <summary>Sends all of <paramref name="bytes"/>.</summary>
     public static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken token)
     {
