@@ -13,6 +13,14 @@ public sealed class StorageMetrics : IDisposable
     /// <summary>The meter's name, to subscribe to (e.g. OpenTelemetry's <c>AddMeter</c>).</summary>
     public const string MeterName = "DataCluster.Storage";
 
+    /// <summary>
+    /// Bucket bounds, in seconds, of the fsync and flush histograms: from 50 us (a device with
+    /// a battery-backed cache) to 10 s (a stalled one). Without them a histogram in seconds gets
+    /// the default bounds, made for milliseconds, and every fsync lands in the first bucket.
+    /// </summary>
+    internal static readonly double[] DurationBuckets =
+        [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Histogram<double> _fsyncDuration;
@@ -29,8 +37,9 @@ public sealed class StorageMetrics : IDisposable
     {
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _fsyncDuration = _meter.CreateHistogram<double>("datacluster.storage.fsync.duration", "s", "Duration of one fsync of a segment, index or directory.");
-        _flushDuration = _meter.CreateHistogram<double>("datacluster.storage.flush.duration", "s", "Duration of one group flush: writes and every fsync, in parallel.");
+        var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets };
+        _fsyncDuration = _meter.CreateHistogram("datacluster.storage.fsync.duration", "s", "Duration of one fsync of a segment, index or directory.", tags: null, advice: buckets);
+        _flushDuration = _meter.CreateHistogram("datacluster.storage.flush.duration", "s", "Duration of one group flush: writes and every fsync, in parallel.", tags: null, advice: buckets);
         _appendedBytes = _meter.CreateCounter<long>("datacluster.storage.appended.bytes", "By", "Encoded bytes of records appended (counted at flush).");
         _appendedRecords = _meter.CreateCounter<long>("datacluster.storage.appended.records", "{record}", "Records appended (counted at flush).");
         _recoveryCutBytes = _meter.CreateCounter<long>("datacluster.storage.recovery.cut.bytes", "By", "Bytes recovery cut from torn or damaged log tails, by reason.");

@@ -163,6 +163,34 @@ public sealed class LogStoreTests
     }
 
     [Fact]
+    public void The_duration_histograms_have_buckets_in_seconds_that_separate_fast_and_slow_fsyncs()
+    {
+        var bounds = new Dictionary<string, IReadOnlyList<double>?>();
+        using var meters = new TestMeterFactory();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, _) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument is Histogram<double> histogram)
+            {
+                bounds[instrument.Name] = histogram.Advice?.HistogramBucketBoundaries;
+            }
+        };
+        listener.Start();
+
+        using var harness = new StoreHarness(meters: meters);
+
+        Assert.Equal(["datacluster.storage.flush.duration", "datacluster.storage.fsync.duration"], bounds.Keys.Order());
+        Assert.All(bounds.Values, b =>
+        {
+            // A 0.2 ms fsync and a 2 ms one fall in different buckets, and a 5 s stall is not in the last.
+            Assert.NotNull(b);
+            Assert.Contains(b, x => x > 0.0002 && x < 0.002);
+            Assert.Contains(b, x => x > 5);
+            Assert.Equal(b.Order(), b);
+        });
+    }
+
+    [Fact]
     public async Task The_meter_reports_fsyncs_appended_bytes_recovery_cuts_and_deleted_segments()
     {
         var measurements = new List<(string Name, double Value)>();
