@@ -9,6 +9,12 @@ using DataCluster.Writes.Bench;
 // (repeatable: a variable on the agent container, through the DataCluster's spec.agent.env, to
 // compare a runtime setting against the defaults).
 var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "report";
+if (mode is not ("report" or "agents" or "etcd" or "disk"))
+{
+    Console.Error.WriteLine($"bench-writes: unknown mode '{mode}': use report, agents, etcd or disk");
+    return 2;
+}
+
 var seconds = Option("--seconds", 10);
 var payload = Option("--payload", 256);
 var settle = Option("--settle", 30);
@@ -43,8 +49,20 @@ Console.WriteLine($"writes of {payload} B, fsync on, {seconds} s measured after 
 // CPU per write: what the three agents (or etcd members) used together during the measured
 // window, divided by the writes acknowledged in it; less sensitive than writes/s to what else
 // the machine runs, so it compares builds and settings on a busy machine too.
-Console.WriteLine($"{"system",-26} {"clients",7} {"writes/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",7} {"CPU us/write",12}");
+if (mode != "disk")
+{
+    Console.WriteLine($"{"system",-26} {"clients",7} {"writes/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",7} {"CPU us/write",12}");
+}
+
 var rows = new List<string>();
+if (mode is "report" or "disk")
+{
+    // Measured before anything else runs: the floor under a one-client write, for both systems.
+    var disk = DiskFloor.Measure(Path.Combine(work, "disk-floor"));
+    rows.Add(string.Create(CultureInfo.InvariantCulture,
+        $"fdatasync of 4 KiB here, p50 / p99 ms: {disk.AloneP50:F2} / {disk.AloneP99:F2} one at a time, {disk.ThreeP50:F2} / {disk.ThreeP99:F2} three at once (three members, one disk)"));
+}
+
 var agentResults = new Dictionary<int, LoadResult>();
 var etcdResults = new Dictionary<int, LoadResult>();
 if (mode is "report" or "agents")
