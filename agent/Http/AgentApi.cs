@@ -27,12 +27,12 @@ public static class AgentApi
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(agent);
-        app.MapGet("/healthz", () => TypedResults.Json(new HealthResponse("ok"), AgentJsonContext.Default.HealthResponse));
+        app.MapGet("/healthz", () => JsonBody.Of(new HealthResponse("ok"), AgentJsonContext.Default.HealthResponse));
         app.MapGet("/readyz", () => Ready(agent));
         // The exporter maps every method; other methods than GET get the fallback's 405.
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         app.MapGet("/v1/ring", () => Ring(agent));
-        app.MapGet("/v1/leader", () => TypedResults.Json(
+        app.MapGet("/v1/leader", () => JsonBody.Of(
             new LeaderResponse(agent.Leadership.CurrentLeader, agent.Options.PodName, agent.Leadership.IsLeader, agent.Leadership.LeaseTransitions),
             AgentJsonContext.Default.LeaderResponse));
         app.MapGet("/v1/assignments", () => Assignments(agent));
@@ -73,7 +73,7 @@ public static class AgentApi
 
     /// <summary>A JSON error with the given status.</summary>
     public static IResult Error(int status, string error, string message) =>
-        TypedResults.Json(new ErrorBody(error, message), AgentJsonContext.Default.ErrorBody, statusCode: status);
+        JsonBody.Of(new ErrorBody(error, message), AgentJsonContext.Default.ErrorBody, statusCode: status);
 
     private static IResult Ready(AgentContext agent)
     {
@@ -85,7 +85,7 @@ public static class AgentApi
             : agent.Data is { IsRunning: false } ? "the data plane is not running (its partition logs are being opened, or failed: see the log)"
             : agent.Assignments.Current is null ? "no assignment loaded yet" + (agent.Assignments.Problem is { } p ? $": {p}" : "")
             : null;
-        return TypedResults.Json(new ReadyResponse(reason is null, reason, epoch), AgentJsonContext.Default.ReadyResponse,
+        return JsonBody.Of(new ReadyResponse(reason is null, reason, epoch), AgentJsonContext.Default.ReadyResponse,
             statusCode: reason is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
@@ -127,7 +127,7 @@ public static class AgentApi
             .OrderBy(m => m.Ordinal)
             .ThenBy(m => m.Id, StringComparer.Ordinal)
             .ToList();
-        return TypedResults.Json(
+        return JsonBody.Of(
             new RingResponse(assignment.Epoch, view.MembershipEpoch ?? ring.MembershipEpoch, assignment.Partitions, assignment.ReplicationFactor, members, agent.Leadership.CurrentLeader),
             AgentJsonContext.Default.RingResponse);
     }
@@ -160,7 +160,7 @@ public static class AgentApi
             .Select(s => new PartitionStateResponse(s.Partition, s.Role.ToString().ToLowerInvariant(), s.Term, s.LogEnd, s.CommitOffset, s.ConsumedOffset, Math.Max(0, s.CommitOffset - s.ConsumedOffset),
                 [.. s.Followers.Where(f => f.StandsInFor is not null).Select(f => new SubstituteResponse(f.Member, f.StandsInFor!, f.MatchedOffset))]))
             .ToList();
-        return TypedResults.Json(new AssignmentsResponse(self, assignment.Epoch, held, led, partitions), AgentJsonContext.Default.AssignmentsResponse);
+        return JsonBody.Of(new AssignmentsResponse(self, assignment.Epoch, held, led, partitions), AgentJsonContext.Default.AssignmentsResponse);
     }
 
     private static IResult Owners(AgentContext agent, HttpContext context)
@@ -179,7 +179,7 @@ public static class AgentApi
 
         var partition = view.Lookup.PartitionOf(key);
         var (leader, replicas) = OwnersOf(view.Assignment, partition, agent.Ring.Current);
-        return TypedResults.Json(new OwnersResponse(key, partition, view.Assignment.Epoch, leader, replicas), AgentJsonContext.Default.OwnersResponse);
+        return JsonBody.Of(new OwnersResponse(key, partition, view.Assignment.Epoch, leader, replicas), AgentJsonContext.Default.OwnersResponse);
     }
 
     private static IResult PartitionOwners(AgentContext agent, string text)
@@ -197,7 +197,7 @@ public static class AgentApi
         }
 
         var (leader, replicas) = OwnersOf(view.Assignment, partition, agent.Ring.Current);
-        return TypedResults.Json(new PartitionOwnersResponse(partition, view.Assignment.Epoch, leader, replicas), AgentJsonContext.Default.PartitionOwnersResponse);
+        return JsonBody.Of(new PartitionOwnersResponse(partition, view.Assignment.Epoch, leader, replicas), AgentJsonContext.Default.PartitionOwnersResponse);
     }
 
     private static (OwnerRef? Leader, List<OwnerRef> Replicas) OwnersOf(Assignment assignment, int partition, RingSnapshot ring)

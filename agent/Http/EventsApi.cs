@@ -115,7 +115,7 @@ public static class EventsApi
             context.RequestAborted).ConfigureAwait(false);
         return outcome.Status switch
         {
-            WriteStatus.Acknowledged => TypedResults.Json(
+            WriteStatus.Acknowledged => JsonBody.Of(
                 new WriteResponse(outcome.Partition, outcome.Term, outcome.Offset, level.ToString(), outcome.Duplicate), AgentJsonContext.Default.WriteResponse),
             WriteStatus.NotLeader when outcome.Leader is { } other && other != agent.Options.PodName =>
                 await RouteAsync(agent, forwarder, context, partition, other, body).ConfigureAwait(false),
@@ -284,7 +284,7 @@ public static class EventsApi
         var result = await data.ConsumeAsync(partition, offset, 0, context.RequestAborted).ConfigureAwait(false);
         return result.Status switch
         {
-            ConsumeStatus.Advanced or ConsumeStatus.Unchanged => TypedResults.Json(
+            ConsumeStatus.Advanced or ConsumeStatus.Unchanged => JsonBody.Of(
                 new ConsumedResponse(partition, result.ConsumedOffset, result.CommitOffset, result.Status == ConsumeStatus.Advanced), AgentJsonContext.Default.ConsumedResponse),
             ConsumeStatus.BeyondCommit => AgentApi.Error(StatusCodes.Status400BadRequest, "offset_beyond_commit",
                 $"offset {offset} is beyond partition {partition}'s commit point {result.CommitOffset}: only committed events can have been consumed; send the last consumed event's offset plus one"),
@@ -306,7 +306,7 @@ public static class EventsApi
             var why = forwarded ? "the request was already forwarded once, and this member does not lead the partition either (the members' assignments differ for a moment)"
                 : redirect ? "the client asked to be told the leader"
                 : "this member does not know the leader's address yet";
-            return TypedResults.Json(
+            return JsonBody.Of(
                 new MisdirectedBody("not_leader", $"{leader} leads partition {partition}; {why}: send the request there", partition, new OwnerRef(leader, address)),
                 AgentJsonContext.Default.MisdirectedBody, statusCode: StatusCodes.Status421MisdirectedRequest);
         }

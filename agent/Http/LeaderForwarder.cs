@@ -115,6 +115,7 @@ public sealed class LeaderForwarder : IDisposable
                 response.Headers[AgentHeaders.Leader] = leader;
             }
 
+            response.ContentLength = body.Length;
             return response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
         }
     }

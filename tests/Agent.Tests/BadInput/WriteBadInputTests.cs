@@ -135,13 +135,37 @@ public sealed class WriteBadInputTests(StoredEventsFixture stored) : IClassFixtu
         await Agent.AssertStoredExactlyAsync(stored.Written);
     }
 
+    [Fact]
+    public async Task A_write_is_answered_in_one_piece_with_its_content_length_not_in_chunks()
+    {
+        var key = "whole-answer";
+        using var content = new StringContent("x", Encoding.UTF8, "text/plain");
+        using var response = await Agent.Http.PostAsync($"/v1/keys/{key}/events", content, Ct);
+        var bytes = await response.Content.ReadAsByteArrayAsync(Ct);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {Encoding.UTF8.GetString(bytes)}");
+        AssertWhole(response, bytes);
+        using var json = JsonDocument.Parse(bytes);
+        stored.Written.Add(new StoredEvent(json.RootElement.GetProperty("offset").GetInt64(), key, "x"));
+        await Agent.AssertStoredExactlyAsync(stored.Written);
+    }
+
     private static async Task AssertRefusedAsync(HttpResponseMessage response, int status, string error, string message)
     {
-        var text = await response.Content.ReadAsStringAsync(Ct);
+        var bytes = await response.Content.ReadAsByteArrayAsync(Ct);
+        var text = Encoding.UTF8.GetString(bytes);
         Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {text}");
         Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        AssertWhole(response, bytes);
         using var json = JsonDocument.Parse(text);
         Assert.Equal(error, json.RootElement.GetProperty("error").GetString());
         Assert.Contains(message, json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The answer said how long it is (no chunked transfer-encoding), and was that long.</summary>
+    private static void AssertWhole(HttpResponseMessage response, byte[] bytes)
+    {
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+        Assert.Equal(bytes.Length, response.Content.Headers.ContentLength);
     }
 }
