@@ -134,7 +134,7 @@ foreach (var row in rows)
     Console.WriteLine(row);
 }
 
-// The target, judged on this run: at least twice etcd's writes/s at no worse p99. Over
+// The target, judged on this run: at least twice etcd's writes/s at no worse p99. Over
 // several rounds: each round's ratio, then the medians of writes/s and p99 of each system.
 foreach (var clients in clientCounts.Where(c => agentResults.ContainsKey(c) && etcdResults.ContainsKey(c)))
 {
