@@ -38,7 +38,7 @@ public sealed class StorageMetrics : IDisposable
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets };
-        _fsyncDuration = _meter.CreateHistogram("datacluster.storage.fsync.duration", "s", "Duration of one fsync of a segment, index or directory.", tags: null, advice: buckets);
+        _fsyncDuration = _meter.CreateHistogram("datacluster.storage.fsync.duration", "s", "Duration of one fsync of a segment, index, write-ahead log or directory.", tags: null, advice: buckets);
         _flushDuration = _meter.CreateHistogram("datacluster.storage.flush.duration", "s", "Duration of one group flush: writes and every fsync, in parallel.", tags: null, advice: buckets);
         _appendedBytes = _meter.CreateCounter<long>("datacluster.storage.appended.bytes", "By", "Encoded bytes of records appended (counted at flush).");
         _appendedRecords = _meter.CreateCounter<long>("datacluster.storage.appended.records", "{record}", "Records appended (counted at flush).");

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
+using DataCluster.Storage.Files;
 
 namespace DataCluster.Writes.Bench;
 
@@ -10,7 +9,7 @@ namespace DataCluster.Writes.Bench;
 /// syncing its own file). Both systems wait for at least two of the three; a single-client
 /// write cannot be faster than that, whatever the servers do.
 /// </summary>
-internal static partial class DiskFloor
+internal static class DiskFloor
 {
     private const int Syncs = 400;
     private const int PageBytes = 4096;
@@ -52,14 +51,14 @@ internal static partial class DiskFloor
         using (var handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite))
         {
             RandomAccess.Write(handle, new byte[PageBytes * 64], 0);
-            Check(Fdatasync(handle));
+            DurableFile.SyncData(handle);
             Random.Shared.NextBytes(page);
             for (var i = 0; i < Syncs; i++)
             {
                 barrier.SignalAndWait();
                 var started = Stopwatch.GetTimestamp();
                 RandomAccess.Write(handle, page.AsSpan(0, 300), (i % 64) * PageBytes);
-                Check(Fdatasync(handle));
+                DurableFile.SyncData(handle);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
         }
@@ -72,17 +71,4 @@ internal static partial class DiskFloor
         values.Sort();
         return values[Math.Min(values.Count - 1, values.Count * percentile / 100)];
     }
-
-    private static void Check(int result)
-    {
-        if (result != 0)
-        {
-            throw new IOException($"fdatasync failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
-
-    private static int Fdatasync(SafeFileHandle handle) => Fdatasync((int)handle.DangerousGetHandle());
-
-    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
-    private static partial int Fdatasync(int fd);
 }

@@ -83,14 +83,16 @@ for (var round = 1; round <= rounds; round++)
         // Idle: the ring formed, nothing written yet; time for start-up garbage and the JIT's tiering to settle.
         await Task.Delay(TimeSpan.FromSeconds(round == 1 ? settle : Math.Min(settle, 5)), cancel.Token);
         var idle = agents.ResidentBytes();
-        // Idle CPU: what each agent burns with 256 partitions and nothing to write (ticks, heartbeats, status upkeep).
-        var cpuBefore = agents.CpuSeconds();
         if (round == 1)
         {
+            // Idle CPU: what each agent burns with 256 partitions and nothing to write (ticks, heartbeats, status upkeep).
+            var cpuBefore = agents.CpuSeconds();
             await Task.Delay(TimeSpan.FromSeconds(IdleCpuSeconds), cancel.Token);
+            var idleCpu = agents.CpuSeconds().Zip(cpuBefore, (after, before) => (after - before) / IdleCpuSeconds);
+            rows.Add($"agent RSS idle (256 partitions, 3 members): {Mib(idle)}");
+            rows.Add($"agent CPU idle, share of one core:           {string.Join(", ", idleCpu.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c * 100:F1} %")))}");
         }
 
-        var idleCpu = agents.CpuSeconds().Zip(cpuBefore, (after, before) => (after - before) / IdleCpuSeconds).ToList();
         var loaded = new long[idle.Count];
         foreach (var clients in clientCounts)
         {
@@ -104,12 +106,6 @@ for (var round = 1; round <= rounds; round++)
             await sampler;
             Print("agents 3 members QUORUM" + label, result, cpu);
             Add(agentResults, result);
-        }
-
-        if (round == 1)
-        {
-            rows.Add($"agent RSS idle (256 partitions, 3 members): {Mib(idle)}");
-            rows.Add($"agent CPU idle, share of one core:           {string.Join(", ", idleCpu.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c * 100:F1} %")))}");
         }
 
         rows.Add(rounds == 1 ? $"agent RSS peak under the load above:         {Mib(loaded)}" : $"agent RSS peak under the load, round {round}:      {Mib(loaded)}");
