@@ -27,7 +27,11 @@ public sealed partial class DataPlane
         }
 
         var done = new TaskCompletionSource<DeliveryBatch?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _inputs.Writer.WriteAsync(new DeliveryReadInput(partition, term, limit, done), cancellationToken).ConfigureAwait(false);
+        if (!await EnqueueAsync(new DeliveryReadInput(partition, term, limit, done), cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -44,7 +48,11 @@ public sealed partial class DataPlane
         }
 
         var done = new TaskCompletionSource<ConsumeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _inputs.Writer.WriteAsync(new ConsumeInput(partition, offset, term, done), cancellationToken).ConfigureAwait(false);
+        if (!await EnqueueAsync(new ConsumeInput(partition, offset, term, done), cancellationToken).ConfigureAwait(false))
+        {
+            return new ConsumeResult(ConsumeStatus.NotLeader, 0, 0, null);
+        }
+
         return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -61,7 +69,11 @@ public sealed partial class DataPlane
         }
 
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _inputs.Writer.WriteAsync(new CommitWaitInput(partition, new CommitWaiter(term, consumed, done)), cancellationToken).ConfigureAwait(false);
+        if (!await EnqueueAsync(new CommitWaitInput(partition, new CommitWaiter(term, consumed, done)), cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
         try
         {
             return await done.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);

@@ -138,7 +138,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(assignment);
         // Assignments are rare and small; never drop one, even when the queue is full.
-        _ = _inputs.Writer.WriteAsync(new AssignmentInput(assignment)).AsTask();
+        _ = EnqueueAsync(new AssignmentInput(assignment), CancellationToken.None).AsTask();
     }
 
     /// <summary>Appends an event to a partition this member leads and completes once its commit level is met or it fails.</summary>
@@ -151,7 +151,11 @@ public sealed partial class DataPlane : IAsyncDisposable
         }
 
         var done = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _inputs.Writer.WriteAsync(new WriteInput(request, done, Stopwatch.GetTimestamp(), Activity.Current), cancellationToken).ConfigureAwait(false);
+        if (!await EnqueueAsync(new WriteInput(request, done, Stopwatch.GetTimestamp(), Activity.Current), cancellationToken).ConfigureAwait(false))
+        {
+            return Refused(request.Partition, WriteStatus.Stopping, null, 1000, "the agent's data plane is stopping; retry shortly");
+        }
+
         return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -169,11 +173,15 @@ public sealed partial class DataPlane : IAsyncDisposable
         }
 
         var done = new TaskCompletionSource<ReadOutcome?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _inputs.Writer.WriteAsync(new ReadInput(partition, after, limit, key, fromConsumed, done), cancellationToken).ConfigureAwait(false);
+        if (!await EnqueueAsync(new ReadInput(partition, after, limit, key, fromConsumed, done), cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Opens the logs and runs the loop until cancelled; then flushes and closes them.</summary>
+    /// <summary>Opens the logs and runs the loop until cancelled or disposed; then flushes and closes them.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_options.Store.DataDirectory);
@@ -187,7 +195,10 @@ public sealed partial class DataPlane : IAsyncDisposable
         DataPlaneLog.Started(_logger, _options.Self, _options.Store.DataDirectory, _store.PartitionsOnDisk().Count, _options.Store.FsyncPolicy.ToString());
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            // DisposeAsync completes the input queue: the loop then ends once it has taken in what
+            // was queued, as it does when cancelled (a wait on a completed queue would end at once,
+            // and the loop would turn without pause).
+            while (!cancellationToken.IsCancellationRequested && !_inputs.Reader.Completion.IsCompleted)
             {
                 await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
                 Apply();
@@ -221,11 +232,25 @@ public sealed partial class DataPlane : IAsyncDisposable
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>Stops taking inputs: writes and reads after it are refused, and the loop ends once it has taken in those already queued.</summary>
     public ValueTask DisposeAsync()
     {
         _inputs.Writer.TryComplete();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Queues an input for the loop; false once the data plane is disposed (its queue is complete).</summary>
+    private async ValueTask<bool> EnqueueAsync(Input input, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _inputs.Writer.WriteAsync(input, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ChannelClosedException)
+        {
+            return false;
+        }
     }
 
     private long NowMs() => _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
