@@ -24,10 +24,14 @@ public sealed partial class DataClusterReconciler
     /// not run yet is first sent as a dry-run create of member 0's pod, which the server defaults,
     /// admits and validates in full without storing anything.</para>
     /// <para>A 422 refusal is reported like an invalid spec, in the server's words, and the
-    /// StatefulSet keeps the template it has. Any other failure (a quota, an admission webhook that
-    /// is down or does not take dry runs, the server busy) is logged and does not hold the change
-    /// back: the StatefulSet controller meets it too, and retries. The answer is remembered per
-    /// template, so a cluster whose template does not change sends nothing.</para>
+    /// StatefulSet keeps the template it has. So is a 403 from admission that no pod made from the
+    /// template can pass (a LimitRange's minimum or maximum, a pod security policy, a webhook that
+    /// denies it); that answer depends on the namespace's policy as well as on the template, so it
+    /// is asked again every <see cref="AdmissionRecheck"/> until it changes. A quota that is full,
+    /// a 403 for the operator's own rights, or any other failure (a webhook that is down or does
+    /// not take dry runs, the server busy) is logged and does not hold the change back: the
+    /// StatefulSet controller meets it too, and retries. An answer is remembered per template, so
+    /// a cluster whose template does not change sends nothing.</para>
     /// </remarks>
     private async Task<ValidationProblem?> CheckPodTemplateAsync(ClusterContext context, StatefulSet built, CancellationToken cancellationToken)
     {
@@ -40,12 +44,14 @@ public sealed partial class DataClusterReconciler
 
         var key = $"{context.Namespace}/{context.Name}";
         var text = template?.ToJsonString() ?? "";
-        if (_checkedTemplates.TryGetValue(key, out var checkedBefore) && checkedBefore.Template == text)
+        if (_checkedTemplates.TryGetValue(key, out var checkedBefore) && checkedBefore.Template == text
+            && (checkedBefore.AskAgainAt is not { } due || context.Now < due))
         {
             return checkedBefore.Problem;
         }
 
         ValidationProblem? problem = null;
+        DateTimeOffset? askAgainAt = null;
         try
         {
             await _writer.DryRunCreateAsync(KubeResources.Pods, MemberPod(built), cancellationToken).ConfigureAwait(false);
@@ -55,15 +61,36 @@ public sealed partial class DataClusterReconciler
             problem = new ValidationProblem("spec.template",
                 $"The API server refuses the member pods this spec makes: {RefusalDetails(refused)} (paths are those of a member pod: your containers and volumes beside the agent's). Fix spec.template; until then the StatefulSet keeps the pod template it has.");
         }
+        catch (ForbiddenException refused) when (IsAdmissionRefusal(refused))
+        {
+            problem = new ValidationProblem("spec.template",
+                $"The API server's admission refuses the member pods this spec makes: {refused.Message}. Fix spec.template (the resources or security settings of your containers or of spec.agent) or the namespace's policy (a LimitRange, a pod security policy, an admission webhook); until then the StatefulSet keeps the pod template it has. Asked again every {AdmissionRecheck.TotalSeconds:0} s.");
+            askAgainAt = context.Now + AdmissionRecheck;
+        }
         catch (KubeApiException failed)
         {
             _logger.TemplateNotChecked(context.Namespace, context.Name, failed.Message);
             return null;
         }
 
-        _checkedTemplates[key] = (text, problem);
+        _checkedTemplates[key] = (text, problem, askAgainAt);
         return problem;
     }
+
+    /// <summary>When the pod template of the cluster was refused by admission, how soon to ask again; null otherwise.</summary>
+    private TimeSpan? AdmissionRecheckDue(ClusterContext context) =>
+        _checkedTemplates.TryGetValue($"{context.Namespace}/{context.Name}", out var checkedBefore) && checkedBefore.AskAgainAt is { } due
+            ? (due > context.Now ? due - context.Now : TimeSpan.Zero) + ExpiryMargin
+            : null;
+
+    /// <summary>
+    /// True when a 403 comes from admission of the pod itself (a LimitRange, a pod security
+    /// policy, a webhook's denial), not from a full quota, which frees up as pods go, nor from
+    /// the operator's own rights. The server says which only in its message.
+    /// </summary>
+    internal static bool IsAdmissionRefusal(ForbiddenException refused) =>
+        !refused.Message.Contains("exceeded quota", StringComparison.Ordinal)
+        && !refused.Message.Contains("cannot create resource", StringComparison.Ordinal);
 
     /// <summary>
     /// Member 0's pod as the StatefulSet controller would create it from <paramref name="statefulSet"/>:

@@ -60,6 +60,13 @@ public sealed partial class DataClusterReconciler : IReconciler
     /// </summary>
     private static readonly TimeSpan WaitForCollector = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How soon a pod template that admission refused is sent as a dry run again: the namespace's
+    /// policy may change without the spec. Ten seconds costs one dry-run create per refused
+    /// cluster in that time, and a fixed LimitRange takes effect within it.
+    /// </summary>
+    private static readonly TimeSpan AdmissionRecheck = TimeSpan.FromSeconds(10);
+
     private readonly IClusterCaches _caches;
     private readonly IKubeReader _server;
     private readonly IKubeWriter _writer;
@@ -87,10 +94,11 @@ public sealed partial class DataClusterReconciler : IReconciler
     private readonly ConcurrentDictionary<string, bool> _knownToExist = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Per cluster (namespace/name), the last pod template sent as a dry run and the problem the
-    /// API server found in it (null when it took it); see <see cref="CheckPodTemplateAsync"/>.
+    /// Per cluster (namespace/name), the last pod template sent as a dry run, the problem the API
+    /// server found in it (null when it took it), and when to ask again (admission refusals only);
+    /// see <see cref="CheckPodTemplateAsync"/>.
     /// </summary>
-    private readonly ConcurrentDictionary<string, (string Template, ValidationProblem? Problem)> _checkedTemplates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Template, ValidationProblem? Problem, DateTimeOffset? AskAgainAt)> _checkedTemplates = new(StringComparer.Ordinal);
 
     /// <param name="caches">Where reads come from.</param>
     /// <param name="server">
@@ -164,7 +172,13 @@ public sealed partial class DataClusterReconciler : IReconciler
         var statefulSet = StatefulSetBuilder.Build(context.Defaulted, _builderOptions);
         if (await CheckPodTemplateAsync(context, statefulSet, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            return await ReconcileInvalidAsync(context, [refused], cancellationToken).ConfigureAwait(false);
+            var result = await ReconcileInvalidAsync(context, [refused], cancellationToken).ConfigureAwait(false);
+
+            // A refusal by the namespace's policy ends when the policy changes, which no watch of
+            // ours sees: look again then.
+            return AdmissionRecheckDue(context) is { } recheck && (result.RequeueAfter is not { } after || recheck < after)
+                ? ReconcileResult.After(recheck)
+                : result;
         }
 
         _events.Forget(context.Uid, EventReasons.InvalidSpec);

@@ -244,6 +244,41 @@ public sealed class InvalidSpecTests(OperatorFixture fixture)
             Converge.Timeout, "the cluster is valid again", () => fixture.OperatorLogTail);
     }
 
+    [Fact]
+    public async Task Member_pods_a_LimitRange_refuses_are_reported_in_the_server_s_words_until_it_is_lifted()
+    {
+        // Admission answers 403, not 422: without the report the StatefulSet would be created and
+        // its controller would fail to make members, saying why only in its Events.
+        await fixture.RequireOperatorAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var admin = fixture.Admin;
+        var ns = await fixture.CreateNamespaceAsync("limits");
+        var limitRanges = GenericResource.For("", "v1", "LimitRange", "limitranges", namespaced: true);
+        // A container without resources would get the range's defaults, which fit it: the app's
+        // own limit is what breaks the maximum.
+        var range = new GenericObject { Metadata = new ObjectMeta { Name = "at-most-32mi", Namespace = ns } };
+        range.SetNode("spec", JsonNode.Parse("""{"limits":[{"type":"Container","max":{"memory":"32Mi"}}]}"""));
+        await admin.CreateAsync(limitRanges, range, ct);
+
+        await Clusters.CreateAsync(admin, Clusters.New(ns, "limited", s => s.Template = AppTemplate("""{"name":"app","image":"busybox","resources":{"limits":{"memory":"64Mi"}}}""")));
+
+        var limited = await Eventually.MatchAsync(() => Clusters.GetAsync(admin, ns, "limited"), c => Clusters.Is(c, ConditionTypes.Valid, ConditionStatuses.False),
+            Converge.Timeout, "the refusal of the member pods is reported", () => fixture.OperatorLogTail);
+        var refused = Clusters.Condition(limited, ConditionTypes.Valid)!;
+        TestContext.Current.TestOutputHelper?.WriteLine(refused.Message ?? "");
+        Assert.Equal("InvalidSpec", refused.Reason);
+        Assert.Contains("maximum memory usage per Container is 32Mi, but limit is 64Mi", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("LimitRange", refused.Message, StringComparison.Ordinal);
+        Assert.Null(await admin.GetAsync(KubeResources.StatefulSets, ns, "limited", ct));
+
+        // The namespace's policy is lifted, the spec is unchanged: the cluster goes ahead.
+        await admin.DeleteAsync(limitRanges, ns, "at-most-32mi", cancellationToken: ct);
+        await Eventually.MatchAsync(() => admin.GetAsync(KubeResources.StatefulSets, ns, "limited", ct), s => s is not null,
+            Converge.Timeout, "the StatefulSet is created once the LimitRange is gone", () => fixture.OperatorLogTail);
+        await Eventually.UntilAsync(async () => Clusters.Is(await Clusters.GetAsync(admin, ns, "limited"), ConditionTypes.Valid, ConditionStatuses.True),
+            Converge.Timeout, "the cluster is valid", () => fixture.OperatorLogTail);
+    }
+
     private static PodTemplateSpec AppTemplate(string container) =>
         System.Text.Json.JsonSerializer.Deserialize(JsonNode.Parse($$$"""{"spec":{"containers":[{{{container}}}]}}""")!, Api.OperatorJsonContext.Default.PodTemplateSpec)!;
 }

@@ -148,6 +148,56 @@ public class DataClusterReconcilerInvalidTests
     }
 
     [Fact]
+    public async Task A_template_admission_refuses_is_reported_and_asked_about_again_until_the_namespace_policy_lets_it_through()
+    {
+        await _world.FormAsync();
+        var statefulSet = _world.StatefulSet!.Metadata.ResourceVersion;
+        _world.Api.DryRunRefusal = _ => new ForbiddenException("pods \"demo-\" is forbidden: maximum memory usage per Container is 64Mi, but limit is 128Mi");
+
+        _world.EditSpec(spec => spec.Template = AppTemplate("app"));
+        var refused = await _world.Reconcile();
+
+        Assert.Equal(statefulSet, _world.StatefulSet!.Metadata.ResourceVersion);
+        Assert.Equal(("False", "InvalidSpec"), _world.ConditionOf(ConditionTypes.Valid));
+        var message = _world.Condition(ConditionTypes.Valid).Message;
+        Assert.Contains("maximum memory usage per Container is 64Mi, but limit is 128Mi", message, StringComparison.Ordinal);
+        Assert.Contains("LimitRange", message, StringComparison.Ordinal);
+        // Looked at again by the time the recheck is due (sooner here: the Leases' expiries come first).
+        Assert.NotNull(refused.RequeueAfter);
+        Assert.InRange(refused.RequeueAfter!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(10.05));
+
+        // Before the recheck is due the same template is not sent again.
+        var dryRuns = _world.Api.DryRuns.Count;
+        _world.Pass(TimeSpan.FromSeconds(4));
+        await _world.Reconcile();
+        Assert.Equal(dryRuns, _world.Api.DryRuns.Count);
+
+        // The namespace's policy changes, the spec does not: the next look lets the template through.
+        _world.Api.DryRunRefusal = _ => null;
+        _world.Pass(TimeSpan.FromSeconds(7));
+        await _world.Reconcile();
+
+        Assert.Equal(dryRuns + 1, _world.Api.DryRuns.Count);
+        Assert.Contains(_world.StatefulSet!.Spec.Template.Spec.Containers, c => c.Name == "app");
+        Assert.Equal(("True", "SpecValid"), _world.ConditionOf(ConditionTypes.Valid));
+    }
+
+    [Theory]
+    [InlineData("pods \"demo-\" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=3, limited: pods=3")]
+    [InlineData("pods is forbidden: User \"system:serviceaccount:datacluster-system:datacluster-operator\" cannot create resource \"pods\" in API group \"\" in the namespace \"shop\"")]
+    public async Task A_full_quota_or_the_operator_s_own_rights_do_not_hold_a_template_back(string answer)
+    {
+        await _world.FormAsync();
+        _world.Api.DryRunRefusal = _ => new ForbiddenException(answer);
+
+        _world.EditSpec(spec => spec.Template = AppTemplate("app"));
+        await _world.Reconcile();
+
+        Assert.Contains(_world.StatefulSet!.Spec.Template.Spec.Containers, c => c.Name == "app");
+        Assert.Equal(("True", "SpecValid"), _world.ConditionOf(ConditionTypes.Valid));
+    }
+
+    [Fact]
     public void The_dry_run_pod_is_member_0_as_the_StatefulSet_controller_would_make_it()
     {
         var statefulSet = StatefulSetBuilder.Build(Defaults.Apply(TestClusters.Create(spec => spec.Template = TestClusters.AppTemplate())), new BuilderOptions { DefaultAgentImage = TestClusters.AgentImage }, 3);
