@@ -58,7 +58,10 @@ public sealed class SubstituteDataPlaneTests
         await Eventually.UntilAsync(
             () => cluster[outside].StatusOf(Partition)?.Role == ReplicaRole.Substitute && cluster[outside].Substitutes is { PartitionsHeld: >= 1, RecordsHeld: > 0 },
             TimeSpan.FromSeconds(10), $"{outside} holds partition {Partition} as a stand-in", () => $"{cluster[outside].StatusOf(Partition)} {cluster[outside].Substitutes}");
-        Assert.True(cluster[outside].OldestSubstituteCopyAge > TimeSpan.Zero);
+        // The copy's age counts from the status refresh that first showed it, in milliseconds: read
+        // in that same millisecond it is still zero.
+        await Eventually.UntilAsync(() => cluster[outside].OldestSubstituteCopyAge > TimeSpan.Zero,
+            TimeSpan.FromSeconds(5), $"{outside} reports the age of its stand-in copy", () => $"{cluster[outside].OldestSubstituteCopyAge}");
         await Eventually.UntilAsync(() => cluster[leader].Substitutes.Started >= 1, TimeSpan.FromSeconds(5), "the leader counts the stand-in it put in place");
 
         cluster.Start(follower);
