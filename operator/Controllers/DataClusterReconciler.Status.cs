@@ -72,8 +72,8 @@ public sealed partial class DataClusterReconciler
 
     /// <summary>
     /// When the status would change with no event at all: a fresh Lease (member or leader)
-    /// expiring, a drain reaching its deadline, a not-ready cluster's grace running out. The
-    /// earliest of these, or none.
+    /// expiring, a drain reaching its deadline, a not-ready cluster's grace running out, a pod
+    /// template that admission refused due to be asked about again. The earliest of these, or none.
     /// </summary>
     private ReconcileResult NextLook(ClusterContext context, DataClusterStatus status, DateTimeOffset? nextLeaseExpiry, DrainStatus? drain)
     {
@@ -106,6 +106,11 @@ public sealed partial class DataClusterReconciler
         if (context.WaitingForCollector)
         {
             times.Add(now + WaitForCollector);
+        }
+
+        if (context.TemplateRecheckAt is { } recheck)
+        {
+            times.Add(recheck);
         }
 
         var next = times.Where(t => t > now).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();

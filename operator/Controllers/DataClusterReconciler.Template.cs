@@ -47,6 +47,7 @@ public sealed partial class DataClusterReconciler
         if (_checkedTemplates.TryGetValue(key, out var checkedBefore) && checkedBefore.Template == text
             && (checkedBefore.AskAgainAt is not { } due || context.Now < due))
         {
+            context.TemplateRecheckAt = checkedBefore.AskAgainAt;
             return checkedBefore.Problem;
         }
 
@@ -74,14 +75,9 @@ public sealed partial class DataClusterReconciler
         }
 
         _checkedTemplates[key] = (text, problem, askAgainAt);
+        context.TemplateRecheckAt = askAgainAt;
         return problem;
     }
-
-    /// <summary>When the pod template of the cluster was refused by admission, how soon to ask again; null otherwise.</summary>
-    private TimeSpan? AdmissionRecheckDue(ClusterContext context) =>
-        _checkedTemplates.TryGetValue($"{context.Namespace}/{context.Name}", out var checkedBefore) && checkedBefore.AskAgainAt is { } due
-            ? (due > context.Now ? due - context.Now : TimeSpan.Zero) + ExpiryMargin
-            : null;
 
     /// <summary>
     /// True when a 403 comes from admission of the pod itself (a LimitRange, a pod security

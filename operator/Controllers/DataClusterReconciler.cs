@@ -172,13 +172,7 @@ public sealed partial class DataClusterReconciler : IReconciler
         var statefulSet = StatefulSetBuilder.Build(context.Defaulted, _builderOptions);
         if (await CheckPodTemplateAsync(context, statefulSet, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            var result = await ReconcileInvalidAsync(context, [refused], cancellationToken).ConfigureAwait(false);
-
-            // A refusal by the namespace's policy ends when the policy changes, which no watch of
-            // ours sees: look again then.
-            return AdmissionRecheckDue(context) is { } recheck && (result.RequeueAfter is not { } after || recheck < after)
-                ? ReconcileResult.After(recheck)
-                : result;
+            return await ReconcileInvalidAsync(context, [refused], cancellationToken).ConfigureAwait(false);
         }
 
         _events.Forget(context.Uid, EventReasons.InvalidSpec);
@@ -288,6 +282,12 @@ public sealed partial class DataClusterReconciler : IReconciler
 
         /// <summary>Set when an owned object's name is held by a predecessor the garbage collector has yet to remove.</summary>
         public bool WaitingForCollector { get; set; }
+
+        /// <summary>
+        /// When admission refused the pod template: when to send it as a dry run again (the
+        /// namespace's policy may change, which no watch of ours sees).
+        /// </summary>
+        public DateTimeOffset? TemplateRecheckAt { get; set; }
 
         public ObjectReference Reference => EventRecorder.ReferenceTo(Cluster, DataClusterApi.ApiVersion, DataClusterApi.Kind);
     }
