@@ -21,11 +21,6 @@ public sealed partial class DataPlane
     public async Task<DeliveryBatch?> ReadForDeliveryAsync(int partition, long term, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        if (!_running)
-        {
-            return null;
-        }
-
         var done = new TaskCompletionSource<DeliveryBatch?>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!await EnqueueAsync(new DeliveryReadInput(partition, term, limit, done), cancellationToken).ConfigureAwait(false))
         {
@@ -42,11 +37,6 @@ public sealed partial class DataPlane
     /// </summary>
     public async Task<ConsumeResult> ConsumeAsync(int partition, long offset, long term, CancellationToken cancellationToken)
     {
-        if (!_running)
-        {
-            return new ConsumeResult(ConsumeStatus.NotLeader, 0, 0, null);
-        }
-
         var done = new TaskCompletionSource<ConsumeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!await EnqueueAsync(new ConsumeInput(partition, offset, term, done), cancellationToken).ConfigureAwait(false))
         {
@@ -63,11 +53,6 @@ public sealed partial class DataPlane
     /// </summary>
     public async Task<bool> WaitForCommitAsync(int partition, long term, long consumed, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (!_running)
-        {
-            return false;
-        }
-
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!await EnqueueAsync(new CommitWaitInput(partition, new CommitWaiter(term, consumed, done)), cancellationToken).ConfigureAwait(false))
         {

@@ -137,23 +137,19 @@ public sealed partial class DataPlane : IAsyncDisposable
     public void OnAssignment(Assignment assignment)
     {
         ArgumentNullException.ThrowIfNull(assignment);
-        // Assignments are rare and small; never drop one, even when the queue is full.
-        _ = EnqueueAsync(new AssignmentInput(assignment), CancellationToken.None).AsTask();
+        // Assignments are rare and small; never drop one, even when the queue is full, nor one that
+        // comes before the loop runs (it takes it in once it does).
+        _ = QueueAsync(new AssignmentInput(assignment), CancellationToken.None).AsTask();
     }
 
     /// <summary>Appends an event to a partition this member leads and completes once its commit level is met or it fails.</summary>
     public async Task<WriteOutcome> WriteAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_running)
-        {
-            return Refused(request.Partition, WriteStatus.Stopping, null, 1000, "the agent's data plane is not running (starting or stopping); retry shortly");
-        }
-
         var done = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!await EnqueueAsync(new WriteInput(request, done, Stopwatch.GetTimestamp(), Activity.Current), cancellationToken).ConfigureAwait(false))
         {
-            return Refused(request.Partition, WriteStatus.Stopping, null, 1000, "the agent's data plane is stopping; retry shortly");
+            return Refused(request.Partition, WriteStatus.Stopping, null, 1000, "the agent's data plane is not running (starting or stopping); retry shortly");
         }
 
         return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -167,11 +163,6 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// <remarks>With <paramref name="fromConsumed"/>, <paramref name="after"/> is ignored and the read starts at the partition's consumed offset as this member knows it.</remarks>
     public async Task<ReadOutcome?> ReadAsync(int partition, long after, int limit, ReadOnlyMemory<byte>? key, CancellationToken cancellationToken, bool fromConsumed = false)
     {
-        if (!_running)
-        {
-            return null;
-        }
-
         var done = new TaskCompletionSource<ReadOutcome?>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!await EnqueueAsync(new ReadInput(partition, after, limit, key, fromConsumed, done), cancellationToken).ConfigureAwait(false))
         {
@@ -239,8 +230,12 @@ public sealed partial class DataPlane : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Queues an input for the loop; false once the data plane is disposed (its queue is complete).</summary>
-    private async ValueTask<bool> EnqueueAsync(Input input, CancellationToken cancellationToken)
+    /// <summary>Queues an input for the loop; false while the loop does not run (starting, stopping) and once the data plane is disposed.</summary>
+    private async ValueTask<bool> EnqueueAsync(Input input, CancellationToken cancellationToken) =>
+        _running && await QueueAsync(input, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Queues an input for the loop, running or not yet; false once the data plane is disposed (its queue is complete).</summary>
+    private async ValueTask<bool> QueueAsync(Input input, CancellationToken cancellationToken)
     {
         try
         {

@@ -90,32 +90,19 @@ public sealed class DataPlaneTests
     [Fact]
     public async Task Disposing_a_data_plane_ends_its_loop_and_refuses_what_comes_after_without_throwing()
     {
-        var root = Path.Combine(Path.GetTempPath(), "dc-dispose-" + Guid.NewGuid().ToString("N")[..8]);
-        using var meter = new System.Diagnostics.Metrics.Meter("DataCluster.Agent.Tests." + Guid.NewGuid().ToString("N"));
-        var plane = new DataCluster.Agent.DataPlane.DataPlane(
-            new DataPlaneOptions { Self = "dc-0", Store = new DataCluster.Storage.LogStoreOptions { DataDirectory = root } },
-            new DataCluster.Agent.Peers.InMemoryPeerNetwork().Join("dc-0"),
-            new DataPlaneMetrics(meter),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        try
-        {
-            // Never cancelled: disposing alone must end the loop.
-            var running = Task.Run(() => plane.RunAsync(CancellationToken.None), Ct);
-            await Eventually.UntilAsync(() => Task.FromResult(plane.IsRunning), TimeSpan.FromSeconds(10), "the data plane runs");
+        await using var cluster = new InProcessCluster(1);
+        var plane = cluster["dc-0"];
+        await Eventually.UntilAsync(() => Task.FromResult(plane.IsRunning), TimeSpan.FromSeconds(10), "the data plane runs");
 
-            await plane.DisposeAsync();
-            var write = await plane.WriteAsync(Write(1, "k", "after the end"), Ct);
-            var read = await plane.ReadAsync(1, -1, 10, null, Ct);
+        // Not cancelled: disposing alone must end the loop.
+        var running = await cluster.DisposePlaneAsync("dc-0");
+        var write = await plane.WriteAsync(Write(1, "k", "after the end"), Ct);
+        var read = await plane.ReadAsync(1, -1, 10, null, Ct);
 
-            await running.WaitAsync(TimeSpan.FromSeconds(10), Ct);
-            Assert.False(plane.IsRunning);
-            Assert.Equal(WriteStatus.Stopping, write.Status);
-            Assert.Null(read);
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        await running.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.False(plane.IsRunning);
+        Assert.Equal(WriteStatus.Stopping, write.Status);
+        Assert.Null(read);
     }
 
     [Fact]

@@ -76,6 +76,14 @@ internal sealed class InProcessCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Disposes a member's data plane without cancelling its loop; returns the loop's task.</summary>
+    public async Task<Task> DisposePlaneAsync(string id)
+    {
+        var member = _members[id];
+        await member.Plane.DisposeAsync();
+        return member.Running;
+    }
+
     /// <summary>Starts a member on its directory (again, after <see cref="StopAsync"/>) and gives it the current assignment.</summary>
     public void Start(string id)
     {
