@@ -22,6 +22,9 @@ public sealed class WriteTests(E2EFixture fixture)
     /// <summary>Generous: the target is lease duration (6 s) + 1 s; this bound only catches a failover that does not happen.</summary>
     private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(60);
 
+    /// <summary>The failover target: the lease duration (6 s by default) and a second.</summary>
+    private static readonly TimeSpan FailoverTarget = TimeSpan.FromSeconds(7);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -181,6 +184,13 @@ public sealed class WriteTests(E2EFixture fixture)
             TimeSpan.FromMilliseconds(20));
         var failover = clock.Elapsed - killed;
         Report.Line($"SIGKILL of {leader}, leader of partition {owners.Partition}: first acknowledged write {failover.TotalSeconds:0.0} s later, partition epoch {before.Answer!.Epoch} -> {first.Answer!.Epoch} (target: lease 6 s + 1 s)");
+        if (failover > FailoverTarget)
+        {
+            // The figure is reported, not asserted (timings belong in benchmarks); what held it up is
+            // in the agents' logs, kept for a look.
+            Report.Line($"  over the target: agent logs kept in {AgentLogs.Keep(dc)}");
+        }
+
         Assert.True(first.Answer.Epoch > before.Answer.Epoch, "the write after the kill was acknowledged in a newer partition epoch");
     }
 
