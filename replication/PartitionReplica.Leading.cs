@@ -152,9 +152,14 @@ internal sealed partial class PartitionReplica
         var candidate = matched[count - (count / 2 + 1)];
         if (candidate > lead.Commit && (candidate > lead.TermStartOffset || _node.Breaks(UnsafeRules.CommitEarlierTerms)))
         {
+            var termStartWasPending = lead.Commit <= lead.TermStartOffset;
             lead.Commit = candidate;
             _commit = Math.Max(_commit, candidate);
             RetireEarlierSets(lead.TermStartOffset);
+            if (termStartWasPending)
+            {
+                TellTermStartCommitted(lead);
+            }
 
             // Resume delivery where the most advanced promiser says the app stopped: every record
             // below it is committed, so it names the same records in this log.
@@ -167,6 +172,26 @@ internal sealed partial class PartitionReplica
 
         var durable = _node.Breaks(UnsafeRules.CountUnflushedRecords) ? _log.NextOffset : _log.DurableOffset;
         lead.Proposals.Complete(Partition, durable, lead.Commit, matched[0], _termAt, _node.Now, _node.Outbox);
+    }
+
+    /// <summary>
+    /// Tells every follower at once that the term's TermStart committed, ahead of the writes
+    /// this commit completes: until a follower knows it, it keeps the replica sets this term
+    /// replaced, and a later leader must hear from a majority of each. Left to the next append
+    /// or heartbeat, a leader that died right after acknowledging its first writes (a ring that
+    /// formed in two steps named one member alone a moment before) left its partition waiting
+    /// for that member to come back.
+    /// </summary>
+    private void TellTermStartCommitted(Leadership lead)
+    {
+        foreach (var follower in lead.Followers.Values)
+        {
+            if (follower.Promised)
+            {
+                follower.LastSentAt = _node.Now;
+                _node.SendNow(follower.Member, new Heartbeat(Partition, lead.Term, lead.Commit, _consumed));
+            }
+        }
     }
 
     private void TickLeading(Leadership lead)

@@ -269,4 +269,37 @@ public sealed class ReconfigurationTests
 
         Assert.Equal(ReplicaRole.Leading, cluster.Node("b").GetStatus(0)!.Role);
     }
+
+    [Fact]
+    public void Followers_hear_at_once_that_a_terms_TermStart_committed_so_a_leader_crash_right_after_leaves_no_earlier_set_to_wait_for()
+    {
+        // A ring that forms in two steps: the first assignment names b alone, the next one, a
+        // moment later, all three. a and c keep {b} as an earlier set until they learn that b's
+        // term of {b,a,c} committed its TermStart. No time passes here, so no heartbeat carries
+        // the commit point: only the leader's notice when the commit passed its TermStart.
+        var cluster = new TestCluster(["a", "b", "c"]);
+        cluster.Assign(1, ["b"]);
+        cluster.DeliverAll();
+        cluster.Assign(2, ["b", "a", "c"]);
+
+        // The write arrives as soon as b leads, before its TermStart has committed: both commit
+        // with the same acknowledgements, so no append after them tells a and c.
+        while (cluster.Node("b").GetStatus(0)!.Role != ReplicaRole.Leading)
+        {
+            cluster.Deliver(cluster.InFlight[0]);
+        }
+
+        var write = cluster.Propose("b", "acknowledged before the crash");
+        cluster.DeliverAll();
+        Assert.Contains(cluster.Completions, c => c.Ticket == write.Ticket && c.Outcome == ProposalOutcome.Acknowledged);
+        Assert.Null(cluster.Members["a"].Store.Load()[0].EarlierReplicaSets);
+        Assert.Null(cluster.Members["c"].Store.Load()[0].EarlierReplicaSets);
+
+        // b dies right after the acknowledgement and stays down: a leads with c, without b.
+        cluster.Crash("b");
+        cluster.Assign(3, ["a", "c"]);
+        cluster.Run(1_000);
+        Assert.Equal(ReplicaRole.Leading, cluster.Node("a").GetStatus(0)!.Role);
+        Assert.Contains("acknowledged before the crash", cluster.Bodies("a"));
+    }
 }
