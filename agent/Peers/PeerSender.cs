@@ -321,7 +321,7 @@ internal sealed class PeerSender : IAsyncDisposable
     private async Task StreamAsync(Uri address, CancellationToken token)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        PeerStream.KeepAlive(socket, _options.KeepAlivePingDelay, _options.KeepAlivePingTimeout, bounded: true);
+        PeerStream.KeepAlive(socket, _options.KeepAliveDelay, _options.KeepAliveTimeout, bounded: true);
         using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(token))
         {
             connecting.CancelAfter(_options.ConnectTimeout);

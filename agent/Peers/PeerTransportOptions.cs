@@ -67,16 +67,16 @@ public sealed record PeerTransportOptions
 
     /// <summary>
     /// The sender's TCP keepalive probes the connection after this long without traffic, and
-    /// data the peer has not acknowledged after this plus <see cref="KeepAlivePingTimeout"/>
+    /// data the peer has not acknowledged after this plus <see cref="KeepAliveTimeout"/>
     /// closes it (<c>TCP_USER_TIMEOUT</c>). A peer whose host vanished sends no reset; without
     /// them its stream would swallow writes until TCP gave up, many minutes later. 5 s plus 5 s
     /// notices such a peer within about 10 s, while a peer stalled by a long GC pause (its
     /// kernel still acknowledges) is not cut off. Whole seconds.
     /// </summary>
-    public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan KeepAliveDelay { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long keepalive probes or sent data may go unanswered before the connection is closed and redialled; see <see cref="KeepAlivePingDelay"/>. Whole seconds.</summary>
-    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long keepalive probes or sent data may go unanswered before the connection is closed and redialled; see <see cref="KeepAliveDelay"/>. Whole seconds.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Received batches waiting for the replication loop. 1024: several steps' worth from every
@@ -114,8 +114,8 @@ public sealed record PeerTransportOptions
             (nameof(MaxMessageAge), MaxMessageAge),
             (nameof(InitialBackoff), InitialBackoff),
             (nameof(ConnectTimeout), ConnectTimeout),
-            (nameof(KeepAlivePingDelay), KeepAlivePingDelay),
-            (nameof(KeepAlivePingTimeout), KeepAlivePingTimeout),
+            (nameof(KeepAliveDelay), KeepAliveDelay),
+            (nameof(KeepAliveTimeout), KeepAliveTimeout),
         })
         {
             if (value <= TimeSpan.Zero)
