@@ -44,4 +44,10 @@ public interface IPeerTransport
     /// queues drop their oldest messages, so a slow loop sheds load at the senders.
     /// </summary>
     ChannelReader<InboundMessage> Inbound { get; }
+
+    /// <summary>
+    /// Called after a message lands in <see cref="Inbound"/>, on the thread that put it there: the
+    /// replication loop's wake-up. Set once, before the loop starts; it must not block.
+    /// </summary>
+    Action? ArrivalSignal { get; set; }
 }

@@ -96,8 +96,14 @@ public sealed class InMemoryPeerTransport : IPeerTransport
         if (!_network.TryRoute(Self, message.To, out var destination) || !destination!._inbound.Writer.TryWrite(new InboundMessage(Self, message.Message)))
         {
             Interlocked.Increment(ref _dropped);
+            return;
         }
+
+        destination.ArrivalSignal?.Invoke();
     }
+
+    /// <inheritdoc/>
+    public Action? ArrivalSignal { get; set; }
 
     internal void Complete() => _inbound.Writer.TryComplete();
 }

@@ -158,8 +158,18 @@ public sealed class StreamPeerTransport : IPeerTransport, IAsyncDisposable
     }
 
     /// <summary>Hands a received message to the replication loop; waits while <see cref="Inbound"/> is full.</summary>
-    internal ValueTask DeliverAsync(InboundMessage message, CancellationToken cancellationToken) =>
-        _inbound.Writer.WriteAsync(message, cancellationToken);
+    internal async ValueTask DeliverAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        if (!_inbound.Writer.TryWrite(message))
+        {
+            await _inbound.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+
+        ArrivalSignal?.Invoke();
+    }
+
+    /// <inheritdoc/>
+    public Action? ArrivalSignal { get; set; }
 
     private PeerSender CreateSender(string peer) => new(peer, _options, _resolve, _metrics, _logger, _time);
 }

@@ -74,6 +74,47 @@ public abstract class PeerTransportContract : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 2000).Select(i => (long)i), atB.Heartbeats("dc-0", 7));
     }
 
+    [Fact]
+    public async Task Each_arrival_wakes_the_reader_once_the_message_can_be_read()
+    {
+        // The replication loop sleeps until this signal; one rung before the message is readable
+        // would leave it asleep until its next tick.
+        var signals = 0;
+        var early = 0;
+        B.ArrivalSignal = () =>
+        {
+            Interlocked.Increment(ref signals);
+            if (!B.Inbound.TryPeek(out _))
+            {
+                Interlocked.Increment(ref early);
+            }
+        };
+        for (var i = 0; i < 3; i++)
+        {
+            A.Send(new OutgoingMessage("dc-1", new PeerMessage([new Heartbeat(1, 1, i)])));
+        }
+
+        var arrived = 0;
+        var read = 0;
+        await Eventually.UntilAsync(
+            () =>
+            {
+                // Read only what has been signalled, so every signal found its message still queued.
+                while (read < Volatile.Read(ref signals) && B.Inbound.TryRead(out var message))
+                {
+                    read++;
+                    arrived += message.Message.Items.Count;
+                }
+
+                return arrived == 3;
+            },
+            Deadline,
+            "three heartbeats arrive",
+            () => $"{arrived} arrived, {signals} signals");
+        Assert.InRange(signals, 1, 3);
+        Assert.Equal(0, early);
+    }
+
     private static void SendNumbered(IPeerTransport from, string to, int thread, LogRecord payload)
     {
         for (var i = 0; i < PerThread; i++)
