@@ -188,10 +188,16 @@ internal sealed partial class PartitionReplica
         {
             if (follower.Promised)
             {
-                follower.LastSentAt = _node.Now;
-                _node.SendNow(follower.Member, new Heartbeat(Partition, lead.Term, lead.Commit, _consumed));
+                SendHeartbeat(lead, follower);
             }
         }
+    }
+
+    /// <summary>Tells a follower the commit point and the consumed offset now.</summary>
+    private void SendHeartbeat(Leadership lead, FollowerProgress follower)
+    {
+        follower.LastSentAt = _node.Now;
+        _node.SendNow(follower.Member, new Heartbeat(Partition, lead.Term, lead.Commit, _consumed));
     }
 
     private void TickLeading(Leadership lead)
@@ -219,8 +225,7 @@ internal sealed partial class PartitionReplica
 
             if (now - follower.LastSentAt >= Options.HeartbeatIntervalMs && !IsSettled(lead, follower))
             {
-                follower.LastSentAt = now;
-                _node.SendNow(follower.Member, new Heartbeat(Partition, lead.Term, lead.Commit, _consumed));
+                SendHeartbeat(lead, follower);
             }
         }
 
