@@ -173,24 +173,26 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// </summary>
     public Task RunAsync(CancellationToken cancellationToken)
     {
+        // A failure to open is the task's, as it was while the whole method was asynchronous.
         try
         {
             Directory.CreateDirectory(_options.Store.DataDirectory);
-            _store = LogStore.Open(_options.Store, _time, _options.MeterFactory);
+            var store = _store = LogStore.Open(_options.Store, _time, _options.MeterFactory);
+            _node = new ReplicaNode(_options.Self, p => store.OpenPartition(p), store.ReplicaState, _options.Replication)
+            {
+                SubstituteChooser = SubstituteChooserOf(),
+            };
+            _nextTickMs = NowMs();
+            _peers.ArrivalSignal = _wake.Set;
+            _running = true;
+            DataPlaneLog.Started(_logger, _options.Self, _options.Store.DataDirectory, store.PartitionsOnDisk().Count, _options.Store.FsyncPolicy.ToString());
         }
         catch (Exception e)
         {
+            _running = false;
             return Task.FromException(e);
         }
 
-        _node = new ReplicaNode(_options.Self, p => _store.OpenPartition(p), _store.ReplicaState, _options.Replication)
-        {
-            SubstituteChooser = SubstituteChooserOf(),
-        };
-        _nextTickMs = NowMs();
-        _peers.ArrivalSignal = _wake.Set;
-        _running = true;
-        DataPlaneLog.Started(_logger, _options.Self, _options.Store.DataDirectory, _store.PartitionsOnDisk().Count, _options.Store.FsyncPolicy.ToString());
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var loop = new Thread(() =>
         {
