@@ -9,7 +9,7 @@ using DataCluster.Writes.Bench;
 // (repeatable: a variable on the agent container, through the DataCluster's spec.agent.env, to
 // compare a runtime setting against the defaults), --rounds N (run the agents and etcd in turn N
 // times, each on fresh processes, and judge the target on the medians: one run on a shared
-// machine moves by 15 % or more).
+// machine moves by 15 % or more), --clients 1,16 (only these client counts, for a quicker look).
 var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "report";
 if (mode is not ("report" or "agents" or "etcd" or "disk"))
 {
@@ -27,7 +27,13 @@ if (rounds < 1)
     return 2;
 }
 
-var clientCounts = new[] { 1, 16, 64 };
+var clientCounts = ClientCounts();
+if (clientCounts is null)
+{
+    Console.Error.WriteLine("bench-writes: --clients takes whole numbers from 1, separated by commas (1,16,64)");
+    return 2;
+}
+
 var agentEnvironment = EnvironmentOptions();
 if (agentEnvironment is null)
 {
@@ -151,6 +157,19 @@ int Option(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+int[]? ClientCounts()
+{
+    var i = Array.IndexOf(args, "--clients");
+    if (i < 0)
+    {
+        return [1, 16, 64];
+    }
+
+    var counts = (i + 1 < args.Length ? args[i + 1] : "").Split(',');
+    var parsed = counts.Select(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n : 0).ToArray();
+    return parsed.Length == 0 || parsed.Contains(0) ? null : parsed;
 }
 
 List<KeyValuePair<string, string>>? EnvironmentOptions()
