@@ -134,7 +134,20 @@ public sealed class AgentNode
             onUpdate: (_, map) => Context.Assignments.Observe(map.Data),
             onDelete: _ => Context.Assignments.Observe(null));
 
-        var informing = Task.WhenAll(sliceInformer.RunAsync(cancellationToken), mapInformer.RunAsync(cancellationToken));
+        // The leader Lease, watched: a candidate then sees each renewal as it is written and
+        // takes over as soon as the Lease lapses, not up to a retry period later (ClusterLeadership).
+        var leaderInformer = new Informer<Lease>(_client, KubeResources.Leases, new InformerOptions
+        {
+            Namespace = _options.Namespace,
+            FieldSelector = $"metadata.name={ObjectNames.LeaderLease(_options.ClusterName)}",
+            OnRestart = _ => metrics.WatchRestarts.Inc("leases"),
+        }, _loggers.CreateLogger("DataCluster.Agent.Leadership"), _time);
+        leaderInformer.AddHandler(
+            onAdd: _leadership.Observe,
+            onUpdate: (_, lease) => _leadership.Observe(lease),
+            onDelete: _ => _leadership.Observe(null));
+
+        var informing = Task.WhenAll(sliceInformer.RunAsync(cancellationToken), mapInformer.RunAsync(cancellationToken), leaderInformer.RunAsync(cancellationToken));
         try
         {
             // Campaign only with the ring and the published assignment in hand, so a new leader

@@ -1,5 +1,6 @@
 using DataCluster.Agent.Observability;
 using DataCluster.Kube.Election;
+using DataCluster.Kube.Models;
 using Microsoft.Extensions.Logging;
 
 namespace DataCluster.Agent.Leadership;
@@ -21,7 +22,8 @@ public interface ILeadershipView
 /// The election of the cluster leader among the agents on the Lease NAME-leader, with the
 /// kube library's <see cref="LeaderElector"/>; the winner runs the leader duties until it loses
 /// the Lease or stops, and on a graceful stop releases the Lease so another agent takes over at
-/// its next attempt instead of after expiry.
+/// once instead of after expiry. Every agent watches the Lease (<see cref="Observe"/>), so a
+/// candidate counts its expiry from the holder's last renewal, not from the poll that saw it.
 /// </summary>
 public sealed class ClusterLeadership : ILeadershipView
 {
@@ -83,6 +85,14 @@ public sealed class ClusterLeadership : ILeadershipView
             RetryPeriod = renewInterval < leaseDuration / 3 ? renewInterval : leaseDuration / 3,
             ReleaseOnCancel = true,
         };
+
+    /// <summary>
+    /// The leader Lease as a watch saw it (null: deleted). A candidate that only polled would see
+    /// each renewal up to a retry period (2 s, jittered to 2.4 s) late and count the lease's 6 s
+    /// from then, so a successor took over 4 to 8.4 s after a kill; with the watch it counts from
+    /// the renewal itself, 4 to 6 s, and a released Lease is taken at once.
+    /// </summary>
+    public void Observe(Lease? lease) => _elector.ObserveWatched(lease);
 
     /// <summary>Campaigns and leads until cancelled; then stops leading and releases the Lease.</summary>
     public Task RunAsync(CancellationToken cancellationToken) => _elector.RunAsync(cancellationToken);

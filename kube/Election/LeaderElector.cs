@@ -18,7 +18,8 @@ namespace DataCluster.Kube.Election;
 /// <remarks>
 /// <see cref="RunAsync"/> campaigns until cancelled: acquire, lead (renewing every
 /// RetryPeriod), and if a renew deadline is missed, stop leading and campaign again.
-/// Callbacks run on the elector's loop and must return quickly; the work of a leader belongs
+/// Callbacks run on the elector's loop (<see cref="OnNewLeader"/> also on the thread of
+/// <see cref="ObserveWatched"/>) and must return quickly; the work of a leader belongs
 /// in <see cref="OnStartedLeading"/>'s task, which must stop when its token is cancelled.
 /// <see cref="IsLeader"/> and <see cref="CurrentLeader"/> may be read from any thread.
 /// </remarks>
@@ -29,8 +30,12 @@ public sealed class LeaderElector
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
-    private Lease? _observed;           // the last record read or written
+    // _observed and _observedTimestamp change together under _gate: the elector's loop and a
+    // watch (ObserveWatched) both record what they saw.
+    private readonly Lock _gate = new();
+    private Lease? _observed;           // the last record read, written or watched
     private long _observedTimestamp;    // local monotonic time when _observed last changed
+    private TaskCompletionSource _nudge = NewNudge(); // completed when a watch sees the lease free
     private volatile bool _isLeader;
     private volatile string? _currentLeader;
 
@@ -68,6 +73,33 @@ public sealed class LeaderElector
 
     /// <summary>leaseTransitions of the lease record last read or written; null before the first read.</summary>
     public int? LeaseTransitions => Volatile.Read(ref _observed)?.Spec.LeaseTransitions;
+
+    /// <summary>
+    /// A copy of the lease from a watch (an informer on it). A candidate that polls sees a renewal
+    /// up to one RetryPeriod after it was written, and counts the lease's duration from then; a
+    /// watch shows it within milliseconds, so the lease counts as expired up to a RetryPeriod
+    /// sooner after its holder dies (never before its duration has passed since the holder's
+    /// renewal: the watch delivers the write after it happened). A lease seen free (released or
+    /// deleted) ends the wait for the next attempt at once. Ignored while this candidate leads,
+    /// and when older than the copy already observed. Thread-safe.
+    /// </summary>
+    public void ObserveWatched(Lease? lease)
+    {
+        if (_isLeader)
+        {
+            return;
+        }
+
+        if (lease is not null && !Observe(lease, unlessOlder: true))
+        {
+            return;
+        }
+
+        if (lease is null || string.IsNullOrEmpty(lease.Spec.HolderIdentity))
+        {
+            Volatile.Read(ref _nudge).TrySetResult();
+        }
+    }
 
     /// <summary>
     /// Campaigns and leads until <paramref name="cancellationToken"/> is cancelled; then stops
@@ -147,7 +179,7 @@ public sealed class LeaderElector
         var holder = current.Spec.HolderIdentity;
         var ours = holder == _options.Identity;
         var recordDuration = TimeSpan.FromSeconds(current.Spec.LeaseDurationSeconds ?? durationSeconds);
-        if (!string.IsNullOrEmpty(holder) && !ours && _time.GetElapsedTime(_observedTimestamp) < recordDuration)
+        if (!string.IsNullOrEmpty(holder) && !ours && _time.GetElapsedTime(ObservedTimestamp()) < recordDuration)
         {
             return _isLeader = false; // held by someone else and not expired
         }
@@ -200,11 +232,15 @@ public sealed class LeaderElector
                 _logger.LeaseAttemptTimedOut(_options.Identity, _store.Description, (long)_options.RenewDeadline.TotalMilliseconds);
             }
 
-            try
+            // A watch that sees the lease free ends the wait early (ObserveWatched).
+            var nudge = Volatile.Read(ref _nudge);
+            if (nudge.Task.IsCompleted)
             {
-                await Task.Delay(NextAcquireDelay(), _time, cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _nudge, nudge = NewNudge());
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+
+            await Task.WhenAny(Task.Delay(NextAcquireDelay(), _time, cancellationToken), nudge.Task).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
             {
                 return null;
             }
@@ -221,12 +257,19 @@ public sealed class LeaderElector
     private TimeSpan NextAcquireDelay()
     {
         var delay = _options.RetryPeriod * (1 + (Random.Shared.NextDouble() * _options.JitterFactor));
-        if (_observed is { } lease && !string.IsNullOrEmpty(lease.Spec.HolderIdentity))
+        Lease? lease;
+        long observedAt;
+        lock (_gate)
+        {
+            (lease, observedAt) = (_observed, _observedTimestamp);
+        }
+
+        if (lease is not null && !string.IsNullOrEmpty(lease.Spec.HolderIdentity))
         {
             var duration = TimeSpan.FromSeconds(lease.Spec.LeaseDurationSeconds ?? (int)_options.LeaseDuration.TotalSeconds);
 
             // 10 ms past expiry: the elapsed-time check is strict, and timers may fire a hair early.
-            var untilExpiry = duration - _time.GetElapsedTime(_observedTimestamp) + TimeSpan.FromMilliseconds(10);
+            var untilExpiry = duration - _time.GetElapsedTime(observedAt) + TimeSpan.FromMilliseconds(10);
             if (untilExpiry > TimeSpan.Zero && untilExpiry < delay)
             {
                 delay = untilExpiry;
@@ -368,25 +411,61 @@ public sealed class LeaderElector
     }
 
     /// <summary>Records the lease as observed now if it changed, and reports a new holder.</summary>
-    private void Observe(Lease lease)
+    /// <returns>False when <paramref name="unlessOlder"/> and the copy is older than the one observed (then ignored).</returns>
+    private bool Observe(Lease lease, bool unlessOlder = false)
     {
-        if (_observed?.Metadata.ResourceVersion != lease.Metadata.ResourceVersion || _observed is null)
+        var holder = string.IsNullOrEmpty(lease.Spec.HolderIdentity) ? null : lease.Spec.HolderIdentity;
+        lock (_gate)
         {
-            _observedTimestamp = _time.GetTimestamp();
+            if (unlessOlder && _observed is { } known && IsOlder(lease.Metadata.ResourceVersion, known.Metadata.ResourceVersion))
+            {
+                return false;
+            }
+
+            if (_observed?.Metadata.ResourceVersion != lease.Metadata.ResourceVersion || _observed is null)
+            {
+                _observedTimestamp = _time.GetTimestamp();
+            }
+
+            Volatile.Write(ref _observed, lease);
+            if (holder == _currentLeader)
+            {
+                return true;
+            }
+
+            _currentLeader = holder;
         }
 
-        Volatile.Write(ref _observed, lease);
-        var holder = string.IsNullOrEmpty(lease.Spec.HolderIdentity) ? null : lease.Spec.HolderIdentity;
-        if (holder != _currentLeader)
+        if (holder is not null)
         {
-            _currentLeader = holder;
-            if (holder is not null)
-            {
-                _logger.NewLeader(_store.Description, holder);
-                Invoke(OnNewLeader, holder);
-            }
+            _logger.NewLeader(_store.Description, holder);
+            Invoke(OnNewLeader, holder);
+        }
+
+        return true;
+    }
+
+    private long ObservedTimestamp()
+    {
+        lock (_gate)
+        {
+            return _observedTimestamp;
         }
     }
+
+    /// <summary>
+    /// Whether resourceVersion <paramref name="version"/> is older than <paramref name="than"/>.
+    /// Resource versions are opaque by contract; the API server's are etcd revisions, which only
+    /// grow, so two that both read as numbers are compared as such. Any other pair counts as not
+    /// older: a copy taken for newer only makes the lease look fresher, which delays a takeover
+    /// and never hastens one.
+    /// </summary>
+    private static bool IsOlder(string? version, string? than) =>
+        ulong.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v)
+        && ulong.TryParse(than, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var t)
+        && v < t;
+
+    private static TaskCompletionSource NewNudge() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Invoke(Action? callback)
     {

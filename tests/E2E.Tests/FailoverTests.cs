@@ -82,11 +82,12 @@ public sealed class FailoverTests(E2EFixture fixture)
         var published = await dc.Cluster.Admin.GetAsync(Kube.KubeResources.ConfigMaps, dc.Namespace, Contracts.ObjectNames.AssignmentConfigMap(dc.Name), Ct);
 
         Report.Line($"SIGKILL of the leader agent {leader}: {newLeader} led after {leaderTime.TotalSeconds:0.0} s and every survivor served its epoch {after.Values.First().Epoch} after {epochTime.TotalSeconds:0.0} s");
-        if (leaderTime > TimeSpan.FromSeconds(8))
+        if (leaderTime > TimeSpan.FromSeconds(7))
         {
-            // A successor takes the leader Lease 4-8 s after a kill (6 s lease, 2 s retry period),
-            // depending on when it was last renewed; a figure past that is reported with the logs.
-            Report.Line($"  over 8 s: agent logs kept in {AgentLogs.Keep(dc)}");
+            // A successor takes the leader Lease 4-6 s after a kill (6 s lease, renewed every 2 s,
+            // watched by every candidate), depending on when it was last renewed; a figure past
+            // that and the second the test takes to see it is reported with the logs.
+            Report.Line($"  over 7 s: agent logs kept in {AgentLogs.Keep(dc)}");
         }
 
         Assert.Contains(newLeader, survivors);

@@ -73,6 +73,65 @@ public sealed class LeaderElectorProtocolTests
     }
 
     [Fact]
+    public async Task A_renewal_seen_through_a_watch_counts_from_when_it_was_written_not_from_the_next_poll()
+    {
+        var a = Candidate("a");
+        var b = Candidate("b");
+        await a.TryAcquireOrRenewAsync(Ct);
+        await b.TryAcquireOrRenewAsync(Ct);
+
+        // a renews 2 s later and dies; b's watch shows the renewal at once, its next poll 2 s later.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(await a.TryAcquireOrRenewAsync(Ct));
+        b.ObserveWatched(_store.Current);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(await b.TryAcquireOrRenewAsync(Ct));
+
+        // Expired for b 15 s after the renewal, not 15 s after the poll that saw it.
+        _time.Advance(LeaseDuration - TimeSpan.FromSeconds(2) - TimeSpan.FromMilliseconds(1));
+        Assert.False(await b.TryAcquireOrRenewAsync(Ct));
+        _time.Advance(TimeSpan.FromMilliseconds(2));
+        Assert.True(await b.TryAcquireOrRenewAsync(Ct));
+        Assert.Equal("b", _store.Current!.Spec.HolderIdentity);
+    }
+
+    [Fact]
+    public async Task A_watched_copy_older_than_the_one_read_does_not_restart_the_count()
+    {
+        var a = Candidate("a");
+        var b = Candidate("b");
+        await a.TryAcquireOrRenewAsync(Ct);
+        var first = _store.Current;
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await a.TryAcquireOrRenewAsync(Ct);
+        await b.TryAcquireOrRenewAsync(Ct); // b reads the second record
+
+        // A watch that lags delivers the first record just before the second one lapses for b.
+        _time.Advance(LeaseDuration - TimeSpan.FromMilliseconds(1));
+        b.ObserveWatched(first);
+        _time.Advance(TimeSpan.FromMilliseconds(2));
+        Assert.True(await b.TryAcquireOrRenewAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_watched_copy_is_ignored_while_leading()
+    {
+        var a = Candidate("a");
+        var b = Candidate("b");
+        await b.TryAcquireOrRenewAsync(Ct);
+        var own = _store.Current!;
+        own.Spec.HolderIdentity = "a";
+        own.Metadata.ResourceVersion = "999";
+
+        b.ObserveWatched(own);
+
+        Assert.True(b.IsLeader);
+        Assert.Equal("b", b.CurrentLeader);
+        Assert.True(await b.TryAcquireOrRenewAsync(Ct));
+        Assert.False(await a.TryAcquireOrRenewAsync(Ct));
+    }
+
+    [Fact]
     public async Task A_remote_renewTime_far_in_the_past_does_not_count_as_expired()
     {
         // Another machine's clock is years behind: only local observation matters.

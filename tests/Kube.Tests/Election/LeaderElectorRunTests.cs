@@ -116,6 +116,41 @@ public sealed class LeaderElectorRunTests
     }
 
     [Fact]
+    public async Task A_release_seen_through_a_watch_ends_a_candidates_wait_at_once()
+    {
+        // A retry period far longer than the wait asserted: without the watch, b would take the
+        // released lease only at its next attempt, 5-6 s later.
+        var options = new LeaderElectionOptions
+        {
+            LeaseNamespace = "ns",
+            LeaseName = "leader",
+            Identity = "a",
+            LeaseDuration = TimeSpan.FromSeconds(30),
+            RenewDeadline = TimeSpan.FromSeconds(20),
+            RetryPeriod = TimeSpan.FromSeconds(5),
+        };
+        var store = new InMemoryLeaseStore();
+        var a = new LeaderElector(store, options, TestLogger.For("a"));
+        var b = new LeaderElector(store, options with { Identity = "b" }, TestLogger.For("b"));
+        using var stopA = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var stopB = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var runA = a.RunAsync(stopA.Token);
+        await Eventually.UntilAsync(() => a.IsLeader, TimeSpan.FromSeconds(5), "a leads");
+        var runB = b.RunAsync(stopB.Token);
+        await Eventually.UntilAsync(() => b.CurrentLeader == "a", TimeSpan.FromSeconds(5), "b sees a lead");
+        await Task.Delay(100, Ct); // b is now in its wait for the next attempt
+
+        await stopA.CancelAsync();
+        await runA.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        Assert.Equal("", store.Current!.Spec.HolderIdentity);
+        b.ObserveWatched(store.Current);
+
+        await Eventually.UntilAsync(() => b.IsLeader, TimeSpan.FromSeconds(3), "b takes the released lease without waiting out its retry period");
+        await stopB.CancelAsync();
+        await runB.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+    }
+
+    [Fact]
     public async Task The_leading_token_is_cancelled_when_the_elector_stops()
     {
         var store = new InMemoryLeaseStore();
