@@ -160,15 +160,37 @@ public sealed class WriteTests(E2EFixture fixture)
         Assert.Equal(before.Epoch, (await fixture.Agents.RingAsync(writeTo, Ct))?.Epoch);
     }
 
-    [Fact]
-    public async Task Killing_a_partition_leader_lets_its_partition_acknowledge_writes_again_within_the_lease_duration_and_a_second()
+    /// <param name="clusterLeader">
+    /// Whether the partition's leader is also the cluster leader, the agent that publishes
+    /// assignments: then a successor must first take the leader Lease, and the partition can move
+    /// only once it has. That is the slower case, and a third of the partitions of a three-member
+    /// cluster are in it.
+    /// </param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Killing_a_partition_leader_lets_its_partition_acknowledge_writes_again_within_the_lease_duration_and_a_second(bool clusterLeader)
     {
-        await using var dc = await TestCluster.CreateAsync(fixture, "wfail", 3, spec: s => s.Partitions = Partitions);
+        await using var dc = await TestCluster.CreateAsync(fixture, clusterLeader ? "wfailcl" : "wfail", 3, spec: s => s.Partitions = Partitions);
         var members = dc.Members(3);
         await dc.AgreedRingAsync(members);
         using var client = new AgentEventsClient(TimeSpan.FromSeconds(15));
-        const string key = "failover-0";
-        var owners = await dc.OwnersAsync(members[0], key);
+        var publisher = await Eventually.UntilAsync(
+            async () => (await fixture.Agents.LeaderAsync(dc.AddressOf(members[0]), Ct))?.Leader,
+            FailoverBound,
+            $"{members[0]} names the cluster leader",
+            dc.Diagnostics);
+
+        // The first key whose partition the cluster leader leads (or does not lead).
+        var key = "";
+        AgentOwners? owners = null;
+        for (var i = 0; owners?.Leader is null || (owners.Leader.Id == publisher) != clusterLeader; i++)
+        {
+            Assert.True(i < 1000, $"none of 1000 keys is in a partition that {publisher} {(clusterLeader ? "leads" : "does not lead")}");
+            key = $"failover-{i}";
+            owners = await dc.OwnersAsync(members[0], key);
+        }
+
         var leader = owners.Leader!.Id;
         var other = dc.AddressOf(members.First(m => m != leader));
         var before = await AcknowledgedAsync(dc, client, other, key, "before", null);
@@ -183,7 +205,7 @@ public sealed class WriteTests(E2EFixture fixture)
             dc.Diagnostics,
             TimeSpan.FromMilliseconds(20));
         var failover = clock.Elapsed - killed;
-        Report.Line($"SIGKILL of {leader}, leader of partition {owners.Partition}: first acknowledged write {failover.TotalSeconds:0.0} s later, partition epoch {before.Answer!.Epoch} -> {first.Answer!.Epoch} (target: lease 6 s + 1 s)");
+        Report.Line($"SIGKILL of {leader}, leader of partition {owners.Partition}{(clusterLeader ? " and the cluster leader" : "")}: first acknowledged write {failover.TotalSeconds:0.0} s later, partition epoch {before.Answer!.Epoch} -> {first.Answer!.Epoch} (target: lease 6 s + 1 s)");
         if (failover > FailoverTarget)
         {
             // The figure is reported, not asserted (timings belong in benchmarks); what held it up is
