@@ -83,6 +83,9 @@ public sealed class AssignmentPublisher
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
+    /// <summary>What the assignments it publishes are computed with.</summary>
+    public AssignmentSettings Settings => _settings;
+
     /// <summary>
     /// Publishes the assignment for <paramref name="members"/> if it differs from the published
     /// one. Store failures other than conflicts propagate (the caller retries later).

@@ -25,6 +25,13 @@ namespace DataCluster.Agent.Leadership;
 /// it gets replicas at once and leaderships once it has settled, when the loop computes again.
 /// </para>
 /// <para>
+/// A forming cluster (no assignment published yet) waits for as many members as the
+/// replication factor before its first assignment, at most one lease duration: the members'
+/// Leases appear over a few hundred milliseconds, and an assignment of the first one alone would
+/// give every partition a single replica, so that QUORUM would mean one copy until the next
+/// epoch, and would cost a round of moves right after.
+/// </para>
+/// <para>
 /// A publish that fails (API server unreachable, ConfigMap missing or unusable, repeated
 /// conflicts) is tried again after <see cref="RetryDelay"/> or at the next change.
 /// </para>
@@ -129,6 +136,8 @@ public sealed class LeaderDuties
         {
             await _feed.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
             AgentLog.LeaderDutiesStarted(_logger, _cluster);
+            var started = _time.GetTimestamp();
+            var toldForming = false;
             IReadOnlyList<Member>? checkedMembers = null;
             long? checkedEpoch = null;
             long checkedObservations = -1;
@@ -140,6 +149,28 @@ public sealed class LeaderDuties
                 var snapshot = _ring.Current;
                 var members = _joining.Mark(MembershipCalculator.Compute(_cluster, snapshot, leases), _state.Current?.Assignment);
                 LastMembers = members;
+                if (FormingWait(members, started) is { } forming)
+                {
+                    if (!toldForming)
+                    {
+                        AgentLog.FormingWait(_logger, _cluster, Serving(members), _publisher.Settings.ReplicationFactor, _leaseDuration.TotalSeconds);
+                        toldForming = true;
+                    }
+
+                    if (await WaitAsync(wake.Reader, Min(leases.UntilNextExpiry() + ExpirySlack, forming + ExpirySlack), cancellationToken).ConfigureAwait(false))
+                    {
+                        await Task.Delay(Debounce, _time, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                if (toldForming && _state.Current?.Assignment is not { IsEmpty: false } && Serving(members) < _publisher.Settings.ReplicationFactor)
+                {
+                    AgentLog.FormingShort(_logger, _cluster, Serving(members), _publisher.Settings.ReplicationFactor, _leaseDuration.TotalSeconds);
+                }
+
+                toldForming = false;
                 var same = checkedMembers is not null
                     && checkedMembers.SequenceEqual(members)
                     && checkedEpoch == snapshot.MembershipEpoch
@@ -203,6 +234,26 @@ public sealed class LeaderDuties
             AgentLog.LeaderDutiesStopped(_logger, _cluster);
         }
     }
+
+    /// <summary>
+    /// How much longer the first assignment waits for members, or null to publish now: when an
+    /// assignment is already published, when the members that can hold replicas reach the
+    /// replication factor, or once a lease duration has passed since these duties began (a
+    /// cluster of fewer members than the factor, or members that do not come).
+    /// </summary>
+    private TimeSpan? FormingWait(IReadOnlyList<Member> members, long started)
+    {
+        if (_state.Current?.Assignment is { IsEmpty: false } || Serving(members) >= _publisher.Settings.ReplicationFactor)
+        {
+            return null;
+        }
+
+        var left = _leaseDuration - _time.GetElapsedTime(started);
+        return left > TimeSpan.Zero ? left : null;
+    }
+
+    /// <summary>Members that can hold replicas (not draining).</summary>
+    private static int Serving(IReadOnlyList<Member> members) => members.Count(m => m.State != MemberState.Draining);
 
     /// <summary>Waits for a wake-up (true) or until <paramref name="timeout"/> passes (false).</summary>
     private async Task<bool> WaitAsync(ChannelReader<bool> wake, TimeSpan? timeout, CancellationToken cancellationToken)

@@ -24,6 +24,12 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 12002, Level = LogLevel.Information, Message = "Stopped leading cluster {Cluster}")]
     public static partial void LeaderDutiesStopped(ILogger logger, string cluster);
 
+    [LoggerMessage(EventId = 12003, Level = LogLevel.Information, Message = "Cluster {Cluster} is forming: {Members} of the {ReplicationFactor} members a full replica set needs have fresh Leases; the first assignment waits for more, at most {WaitSeconds} s")]
+    public static partial void FormingWait(ILogger logger, string cluster, int members, int replicationFactor, double waitSeconds);
+
+    [LoggerMessage(EventId = 12004, Level = LogLevel.Warning, Message = "Cluster {Cluster}: publishing the first assignment with {Members} members, fewer than the replication factor {ReplicationFactor}, after waiting {WaitSeconds} s for more; partitions have fewer replicas until more members join")]
+    public static partial void FormingShort(ILogger logger, string cluster, int members, int replicationFactor, double waitSeconds);
+
     [LoggerMessage(EventId = 13001, Level = LogLevel.Information, Message = "Published assignment epoch {Epoch} for {Members} members (membership epoch {MembershipEpoch}, attempt {Attempt})")]
     public static partial void AssignmentPublished(ILogger logger, long epoch, int members, long membershipEpoch, int attempt);
 

@@ -67,6 +67,47 @@ public sealed class LeaderDutiesTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_forming_cluster_publishes_its_first_assignment_once_as_many_members_as_the_replication_factor_have_Leases()
+    {
+        // The ring lists three pods; only dc-0's agent has written its Lease so far.
+        _ring.Update(RingSlice(1, [0, 1, 2]));
+        _feed.Initial = [MemberLease(0, "dc-0", _clock.GetUtcNow())];
+        _running = _duties.RunAsync(_stop.Token);
+        await Eventually.UntilAsync(() => _clock.TimersCreated == 1, Hang, "the leader waits for more members");
+        Assert.Equal(0, _store.Writes);
+
+        Renew(1);
+        await Eventually.UntilAsync(() => _clock.TimersCreated == 2, Hang, "the leader debounces");
+        _clock.Advance(LeaderDuties.Debounce);
+
+        await Eventually.UntilAsync(() => _store.Writes == 1, Hang, "the leader publishes once two members (the replication factor) have Leases");
+        var first = Published();
+        Assert.Equal(["dc-0", "dc-1"], first.Members);
+        Assert.All(Enumerable.Range(0, first.Partitions), p => Assert.Equal(2, first.ReplicasOf(p).Length));
+    }
+
+    [Fact]
+    public async Task A_forming_cluster_of_fewer_members_than_the_replication_factor_publishes_after_a_lease_duration()
+    {
+        _ring.Update(RingSlice(1, [0]));
+        _feed.Initial = [MemberLease(0, "dc-0", _clock.GetUtcNow())];
+        _running = _duties.RunAsync(_stop.Token);
+        await Eventually.UntilAsync(() => _clock.TimersCreated == 1, Hang, "the leader waits for more members");
+
+        for (var t = 2; t <= 4; t += 2)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(2));
+            Renew(0);
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(1.9));
+        Assert.Equal(0, _store.Writes);
+        _clock.Advance(TimeSpan.FromSeconds(0.2));
+        await Eventually.UntilAsync(() => _store.Writes == 1, Hang, "the leader publishes a lease duration after it began, with the one member there is");
+        Assert.Equal(["dc-0"], Published().Members);
+    }
+
+    [Fact]
     public async Task A_Lease_that_stops_being_renewed_moves_its_partitions_when_it_expires_without_any_event()
     {
         await StartAsync([0, 1, 2]);
