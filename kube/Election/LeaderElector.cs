@@ -232,11 +232,13 @@ public sealed class LeaderElector
                 _logger.LeaseAttemptTimedOut(_options.Identity, _store.Description, (long)_options.RenewDeadline.TotalMilliseconds);
             }
 
-            // A watch that sees the lease free ends the wait early (ObserveWatched).
+            // A watch that sees the lease free ends the wait early (ObserveWatched). One that saw
+            // it during the attempt just made (whose read may have come first) means no wait.
             var nudge = Volatile.Read(ref _nudge);
             if (nudge.Task.IsCompleted)
             {
-                Volatile.Write(ref _nudge, nudge = NewNudge());
+                Volatile.Write(ref _nudge, NewNudge());
+                continue;
             }
 
             await Task.WhenAny(Task.Delay(NextAcquireDelay(), _time, cancellationToken), nudge.Task).ConfigureAwait(false);

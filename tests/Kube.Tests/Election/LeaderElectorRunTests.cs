@@ -151,6 +151,43 @@ public sealed class LeaderElectorRunTests
     }
 
     [Fact]
+    public async Task A_release_seen_through_a_watch_during_an_attempt_that_read_the_lease_before_it_is_tried_again_at_once()
+    {
+        var options = new LeaderElectionOptions
+        {
+            LeaseNamespace = "ns",
+            LeaseName = "leader",
+            Identity = "a",
+            LeaseDuration = TimeSpan.FromSeconds(30),
+            RenewDeadline = TimeSpan.FromSeconds(20),
+            RetryPeriod = TimeSpan.FromSeconds(5),
+        };
+        var store = new InMemoryLeaseStore();
+        var a = new LeaderElector(store, options, TestLogger.For("a"));
+        Assert.True(await a.TryAcquireOrRenewAsync(Ct));
+        LeaderElector? b = null;
+        var reads = 0;
+        var racing = new HookedStore(store, async () =>
+        {
+            // b's first read has returned a's lease; a releases it now, and b's watch shows that.
+            if (Interlocked.Increment(ref reads) == 1)
+            {
+                var held = store.Current!;
+                held.Spec.HolderIdentity = "";
+                await store.UpdateAsync(held, Ct);
+                b!.ObserveWatched(store.Current);
+            }
+        });
+        b = new LeaderElector(racing, options with { Identity = "b" }, TestLogger.For("b"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = b.RunAsync(stop.Token);
+
+        await Eventually.UntilAsync(() => b.IsLeader, TimeSpan.FromSeconds(3), "b tries again at once and takes the released lease");
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+    }
+
+    [Fact]
     public async Task The_leading_token_is_cancelled_when_the_elector_stops()
     {
         var store = new InMemoryLeaseStore();
@@ -178,6 +215,23 @@ public sealed class LeaderElectorRunTests
         await run.WaitAsync(TimeSpan.FromSeconds(5), Ct);
         await leadingCancelled.Task.WaitAsync(TimeSpan.FromSeconds(5), Ct);
         Assert.False(a.IsLeader);
+    }
+
+    /// <summary>Runs <paramref name="afterRead"/> after each read, before its answer is returned.</summary>
+    private sealed class HookedStore(ILeaseStore inner, Func<Task> afterRead) : ILeaseStore
+    {
+        public string Description => inner.Description;
+
+        public async Task<Lease?> GetAsync(CancellationToken cancellationToken)
+        {
+            var lease = await inner.GetAsync(cancellationToken);
+            await afterRead();
+            return lease;
+        }
+
+        public Task<Lease> CreateAsync(Lease lease, CancellationToken cancellationToken) => inner.CreateAsync(lease, cancellationToken);
+
+        public Task<Lease> UpdateAsync(Lease lease, CancellationToken cancellationToken) => inner.UpdateAsync(lease, cancellationToken);
     }
 
     private sealed class SwitchableStore(ILeaseStore inner) : ILeaseStore
