@@ -112,23 +112,13 @@ public sealed class AgentNode
             return;
         }
 
-        var sliceInformer = new Informer<EndpointSlice>(_client, slices, new InformerOptions
-        {
-            Namespace = _options.Namespace,
-            FieldSelector = $"metadata.name={ObjectNames.RingEndpointSlice(_options.ClusterName)}",
-            OnRestart = _ => metrics.WatchRestarts.Inc("endpointslices"),
-        }, _loggers.CreateLogger("DataCluster.Agent.Ring"), _time);
+        var sliceInformer = InformerOn(slices, ObjectNames.RingEndpointSlice(_options.ClusterName), "endpointslices", "DataCluster.Agent.Ring");
         sliceInformer.AddHandler(
             onAdd: slice => UpdateRing(slice),
             onUpdate: (_, slice) => UpdateRing(slice),
             onDelete: _ => UpdateRing(null));
 
-        var mapInformer = new Informer<ConfigMap>(_client, KubeResources.ConfigMaps, new InformerOptions
-        {
-            Namespace = _options.Namespace,
-            FieldSelector = $"metadata.name={ObjectNames.AssignmentConfigMap(_options.ClusterName)}",
-            OnRestart = _ => metrics.WatchRestarts.Inc("configmaps"),
-        }, _loggers.CreateLogger("DataCluster.Agent.Assignments"), _time);
+        var mapInformer = InformerOn(KubeResources.ConfigMaps, ObjectNames.AssignmentConfigMap(_options.ClusterName), "configmaps", "DataCluster.Agent.Assignments");
         mapInformer.AddHandler(
             onAdd: map => Context.Assignments.Observe(map.Data),
             onUpdate: (_, map) => Context.Assignments.Observe(map.Data),
@@ -136,12 +126,7 @@ public sealed class AgentNode
 
         // The leader Lease, watched: a candidate then sees each renewal as it is written and
         // takes over as soon as the Lease lapses, not up to a retry period later (ClusterLeadership).
-        var leaderInformer = new Informer<Lease>(_client, KubeResources.Leases, new InformerOptions
-        {
-            Namespace = _options.Namespace,
-            FieldSelector = $"metadata.name={ObjectNames.LeaderLease(_options.ClusterName)}",
-            OnRestart = _ => metrics.WatchRestarts.Inc("leases"),
-        }, _loggers.CreateLogger("DataCluster.Agent.Leadership"), _time);
+        var leaderInformer = InformerOn(KubeResources.Leases, ObjectNames.LeaderLease(_options.ClusterName), "leases", "DataCluster.Agent.Leadership");
         leaderInformer.AddHandler(
             onAdd: _leadership.Observe,
             onUpdate: (_, lease) => _leadership.Observe(lease),
@@ -170,6 +155,15 @@ public sealed class AgentNode
             Context.Ring.Update(slice);
             metrics.MembershipEpoch.Set(Context.Ring.Current.MembershipEpoch ?? 0);
         }
+
+        // An informer on the one object of this cluster named so; its restarts are counted by resource.
+        Informer<T> InformerOn<T>(ResourceType<T> type, string name, string resource, string logCategory)
+            where T : class, IKubernetesObject => new(_client, type, new InformerOptions
+            {
+                Namespace = _options.Namespace,
+                FieldSelector = $"metadata.name={name}",
+                OnRestart = _ => metrics.WatchRestarts.Inc(resource),
+            }, _loggers.CreateLogger(logCategory), _time);
     }
 
     /// <summary>

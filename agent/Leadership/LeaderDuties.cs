@@ -165,7 +165,7 @@ public sealed class LeaderDuties
                     continue;
                 }
 
-                if (toldForming && _state.Current?.Assignment is not { IsEmpty: false } && Serving(members) < _publisher.Settings.ReplicationFactor)
+                if (toldForming && Forming(members))
                 {
                     AgentLog.FormingShort(_logger, _cluster, Serving(members), _publisher.Settings.ReplicationFactor, _leaseDuration.TotalSeconds);
                 }
@@ -236,14 +236,14 @@ public sealed class LeaderDuties
     }
 
     /// <summary>
-    /// How much longer the first assignment waits for members, or null to publish now: when an
-    /// assignment is already published, when the members that can hold replicas reach the
-    /// replication factor, or once a lease duration has passed since these duties began (a
-    /// cluster of fewer members than the factor, or members that do not come).
+    /// How much longer the first assignment waits for members, or null to publish now: when the
+    /// cluster is no longer forming (<see cref="Forming"/>), or once a lease duration has passed
+    /// since these duties began (a cluster of fewer members than the factor, or members that do
+    /// not come).
     /// </summary>
     private TimeSpan? FormingWait(IReadOnlyList<Member> members, long started)
     {
-        if (_state.Current?.Assignment is { IsEmpty: false } || Serving(members) >= _publisher.Settings.ReplicationFactor)
+        if (!Forming(members))
         {
             return null;
         }
@@ -251,6 +251,10 @@ public sealed class LeaderDuties
         var left = _leaseDuration - _time.GetElapsedTime(started);
         return left > TimeSpan.Zero ? left : null;
     }
+
+    /// <summary>No assignment is published yet and fewer members than the replication factor can hold replicas.</summary>
+    private bool Forming(IReadOnlyList<Member> members) =>
+        _state.Current?.Assignment is not { IsEmpty: false } && Serving(members) < _publisher.Settings.ReplicationFactor;
 
     /// <summary>Members that can hold replicas (not draining).</summary>
     private static int Serving(IReadOnlyList<Member> members) => members.Count(m => m.State != MemberState.Draining);

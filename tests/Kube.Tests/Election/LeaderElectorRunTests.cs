@@ -14,6 +14,20 @@ public sealed class LeaderElectorRunTests
     private static readonly TimeSpan RenewDeadline = TimeSpan.FromSeconds(1.5);
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// A retry period far longer than the waits the watch tests assert: without the watch, a
+    /// candidate would take a released lease only at its next attempt, 5-6 s later.
+    /// </summary>
+    private static readonly LeaderElectionOptions SlowRetry = new()
+    {
+        LeaseNamespace = "ns",
+        LeaseName = "leader",
+        Identity = "a",
+        LeaseDuration = TimeSpan.FromSeconds(30),
+        RenewDeadline = TimeSpan.FromSeconds(20),
+        RetryPeriod = TimeSpan.FromSeconds(5),
+    };
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static LeaderElector Candidate(ILeaseStore store, string identity, Action? stopped = null) =>
@@ -118,20 +132,9 @@ public sealed class LeaderElectorRunTests
     [Fact]
     public async Task A_release_seen_through_a_watch_ends_a_candidates_wait_at_once()
     {
-        // A retry period far longer than the wait asserted: without the watch, b would take the
-        // released lease only at its next attempt, 5-6 s later.
-        var options = new LeaderElectionOptions
-        {
-            LeaseNamespace = "ns",
-            LeaseName = "leader",
-            Identity = "a",
-            LeaseDuration = TimeSpan.FromSeconds(30),
-            RenewDeadline = TimeSpan.FromSeconds(20),
-            RetryPeriod = TimeSpan.FromSeconds(5),
-        };
         var store = new InMemoryLeaseStore();
-        var a = new LeaderElector(store, options, TestLogger.For("a"));
-        var b = new LeaderElector(store, options with { Identity = "b" }, TestLogger.For("b"));
+        var a = new LeaderElector(store, SlowRetry, TestLogger.For("a"));
+        var b = new LeaderElector(store, SlowRetry with { Identity = "b" }, TestLogger.For("b"));
         using var stopA = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         using var stopB = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var runA = a.RunAsync(stopA.Token);
@@ -153,17 +156,8 @@ public sealed class LeaderElectorRunTests
     [Fact]
     public async Task A_release_seen_through_a_watch_during_an_attempt_that_read_the_lease_before_it_is_tried_again_at_once()
     {
-        var options = new LeaderElectionOptions
-        {
-            LeaseNamespace = "ns",
-            LeaseName = "leader",
-            Identity = "a",
-            LeaseDuration = TimeSpan.FromSeconds(30),
-            RenewDeadline = TimeSpan.FromSeconds(20),
-            RetryPeriod = TimeSpan.FromSeconds(5),
-        };
         var store = new InMemoryLeaseStore();
-        var a = new LeaderElector(store, options, TestLogger.For("a"));
+        var a = new LeaderElector(store, SlowRetry, TestLogger.For("a"));
         Assert.True(await a.TryAcquireOrRenewAsync(Ct));
         LeaderElector? b = null;
         var reads = 0;
@@ -178,7 +172,7 @@ public sealed class LeaderElectorRunTests
                 b!.ObserveWatched(store.Current);
             }
         });
-        b = new LeaderElector(racing, options with { Identity = "b" }, TestLogger.For("b"));
+        b = new LeaderElector(racing, SlowRetry with { Identity = "b" }, TestLogger.For("b"));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var run = b.RunAsync(stop.Token);
 
