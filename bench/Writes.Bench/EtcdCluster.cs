@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using DataCluster.LocalCluster;
 
 namespace DataCluster.Writes.Bench;
 
@@ -35,8 +36,8 @@ public sealed class EtcdCluster : IAsyncDisposable
     {
         var directory = Path.Combine(parent, "etcd-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
-        var clientPorts = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
-        var peerPorts = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        var clientPorts = Enumerable.Range(0, 3).Select(_ => FreePort.OnLoopback()).ToArray();
+        var peerPorts = Enumerable.Range(0, 3).Select(_ => FreePort.OnLoopback()).ToArray();
         var initial = string.Join(',', Enumerable.Range(0, 3).Select(i => $"m{i}=http://127.0.0.1:{peerPorts[i]}"));
         var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
         {
@@ -128,13 +129,6 @@ public sealed class EtcdCluster : IAsyncDisposable
         }
 
         throw new TimeoutException("the etcd members elected no leader within 30 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

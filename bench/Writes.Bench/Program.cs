@@ -3,17 +3,24 @@ using DataCluster.LocalCluster;
 using DataCluster.Writes.Bench;
 
 // make bench-writes: `report` runs three agents (QUORUM, fsync on) and a three-member etcd
-// (fsync on) with 1, 16 and 64 clients and prints one table, then the agents' memory. `etcd`
-// runs etcd alone, `agents` the agents alone. Options: --seconds N (measured window),
+// (fsync on) with 1, 16 and 64 clients and prints one table, then the agents' memory; at one
+// client it also runs the bare pipeline (FloorCluster), the least a replicated write costs here.
+// `etcd` runs etcd alone, `agents` the agents alone, `floor` the bare pipeline and etcd at one
+// client (--floor-level ONE: its leader does not wait for a follower). Options: --seconds N (measured window),
 // --payload BYTES, --settle N (seconds idle before the idle figures are taken), --env NAME=VALUE
 // (repeatable: a variable on the agent container, through the DataCluster's spec.agent.env, to
 // compare a runtime setting against the defaults), --rounds N (run the agents and etcd in turn N
 // times, each on fresh processes, and judge the target on the medians: one run on a shared
 // machine moves by 15 % or more), --clients 1,16 (only these client counts, for a quicker look).
-var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "report";
-if (mode is not ("report" or "agents" or "etcd" or "disk"))
+if (FloorCluster.IsMember(args))
 {
-    Console.Error.WriteLine($"bench-writes: unknown mode '{mode}': use report, agents, etcd or disk");
+    return FloorCluster.RunMember(args);
+}
+
+var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "report";
+if (mode is not ("report" or "agents" or "etcd" or "disk" or "floor"))
+{
+    Console.Error.WriteLine($"bench-writes: unknown mode '{mode}': use report, agents, etcd, floor or disk");
     return 2;
 }
 
@@ -27,7 +34,7 @@ if (rounds < 1)
     return 2;
 }
 
-var clientCounts = ClientCounts();
+var clientCounts = mode == "floor" ? [1] : ClientCounts();
 if (clientCounts is null)
 {
     Console.Error.WriteLine("bench-writes: --clients takes whole numbers from 1, separated by commas (1,16,64)");
@@ -38,6 +45,15 @@ var agentEnvironment = EnvironmentOptions();
 if (agentEnvironment is null)
 {
     Console.Error.WriteLine("bench-writes: --env takes NAME=VALUE");
+    return 2;
+}
+
+// --floor-level ONE: the bare pipeline's leader answers after its own fdatasync, without waiting
+// for a follower; what the follower's round trip costs there, against the agents' at ONE.
+var floorLevel = Array.IndexOf(args, "--floor-level") is var at and >= 0 && at + 1 < args.Length ? args[at + 1].ToUpperInvariant() : "QUORUM";
+if (floorLevel is not ("ONE" or "QUORUM"))
+{
+    Console.Error.WriteLine("bench-writes: --floor-level takes ONE or QUORUM");
     return 2;
 }
 
@@ -80,6 +96,7 @@ if (mode is "report" or "disk")
 
 var agentResults = new Dictionary<int, List<LoadResult>>();
 var etcdResults = new Dictionary<int, List<LoadResult>>();
+var floorResults = new List<LoadResult>();
 for (var round = 1; round <= rounds; round++)
 {
     var label = rounds == 1 ? "" : $" #{round}";
@@ -117,7 +134,18 @@ for (var round = 1; round <= rounds; round++)
         rows.Add(rounds == 1 ? $"agent RSS peak under the load above:         {Mib(loaded)}" : $"agent RSS peak under the load, round {round}:      {Mib(loaded)}");
     }
 
-    if (mode is "report" or "etcd")
+    if (mode is "floor" || (mode is "report" && clientCounts.Contains(1)))
+    {
+        // One client's floor here: the same load generator against a bare leader and two followers (FloorCluster).
+        await using var floor = await FloorCluster.StartAsync(work, floorLevel != "ONE", cancel.Token);
+        var cpuAtWindow = CpuAtWindowAsync(floor.CpuSeconds, cancel.Token);
+        var result = await LoadGenerator.RunAsync(1, Warmup, TimeSpan.FromSeconds(seconds),
+            (client, n, ct) => floor.WriteAsync($"bench-{client}-{n}", value, ct), cancel.Token);
+        Print($"bare pipeline {(floorLevel == "ONE" ? "ONE" : "QUORUM")}" + label, result, floor.CpuSeconds() - await cpuAtWindow);
+        floorResults.Add(result);
+    }
+
+    if (mode is "report" or "etcd" or "floor")
     {
         foreach (var clients in clientCounts)
         {
@@ -149,6 +177,20 @@ foreach (var clients in clientCounts.Where(c => agentResults.ContainsKey(c) && e
     var detail = perRound.Count == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" (medians of {perRound.Count} rounds; per round {string.Join(", ", perRound.Select(r => $"{r:F2}x"))})");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"agents against etcd at {clients,2} clients: {ratio:F2}x writes/s, p99 {oursP99:F2} against {theirsP99:F2} ms{detail}: target (2x at no worse p99) {(met ? "met" : "not met")}"));
+}
+
+if (floorResults.Count > 0 && etcdResults.TryGetValue(1, out var etcdOne))
+{
+    // How far one client can go here at all: twice etcd at one client needs the floor above 2x.
+    var floorRate = Median(floorResults.Select(r => r.PerSecond));
+    var line = string.Create(CultureInfo.InvariantCulture,
+        $"bare pipeline against etcd at  1 client:  {floorRate / Median(etcdOne.Select(r => r.PerSecond)):F2}x writes/s, p50 {Median(floorResults.Select(r => r.Percentile(50))):F2} against {Median(etcdOne.Select(r => r.Percentile(50))):F2} ms");
+    if (agentResults.TryGetValue(1, out var agentsOne))
+    {
+        line += string.Create(CultureInfo.InvariantCulture, $"; the agents reach {Median(agentsOne.Select(r => r.PerSecond)) / floorRate:P0} of the floor's writes/s");
+    }
+
+    Console.WriteLine(line);
 }
 
 return 0;
