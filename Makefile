@@ -65,7 +65,7 @@ bench-ring: ## Print the ring's figures: lookup ns/op, assignment time, balance,
 	$(DOTNET) run -c Release --project bench/Ring.Bench -- report
 
 .PHONY: bench-writes
-bench-writes: artifacts/agent/datacluster-agent ## Print writes/s and p50/p99 of three agents (QUORUM, fsync) beside a three-member etcd, 1/16/64 clients, the disk's fsync latency and the agents' RSS (BENCH_ARGS="--rounds 3" judges on medians)
+bench-writes: artifacts/agent/datacluster-agent ## Print writes/s and p50/p99 of three agents (QUORUM, fsync) beside a three-member etcd, 1/16/64 clients, the disk's fsync latency, a bare pipeline's one-client floor and the agents' RSS (BENCH_ARGS="--rounds 3" judges on medians)
 	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(DOTNET) run -c Release --project bench/Writes.Bench -- report $(BENCH_ARGS)
 
 .PHONY: bench-agent
