@@ -75,9 +75,9 @@ public sealed partial class DataPlane : IAsyncDisposable
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    // Set when an input or a peer's message is queued; the loop waits on it (RunLoop). No
-    // spinning before it blocks: the loop's two cores are shared with everything else.
-    private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
+    // Set when an input or a peer's message is queued; the loop waits on it (RunLoop). It does
+    // not spin before it blocks: the loop's two cores are shared with everything else.
+    private readonly LoopWake _wake = new();
     private readonly Dictionary<long, PendingWrite> _pending = [];
     private readonly List<LogRecord> _scratch = [];
     private LogStore? _store;
