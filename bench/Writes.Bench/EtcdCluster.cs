@@ -133,7 +133,18 @@ public sealed class EtcdCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var member in _members)
+        _http.Dispose();
+        await BenchProcesses.StopAsync(_members, _directory).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Ends the processes of a system under test and removes their data.</summary>
+public static class BenchProcesses
+{
+    /// <summary>Kills each of <paramref name="members"/> (with its children) and waits for it, then deletes <paramref name="directory"/>.</summary>
+    public static async Task StopAsync(IEnumerable<Process> members, string directory)
+    {
+        foreach (var member in members)
         {
             try
             {
@@ -142,18 +153,19 @@ public sealed class EtcdCluster : IAsyncDisposable
             }
             catch (InvalidOperationException)
             {
+                // Already gone.
             }
 
             member.Dispose();
         }
 
-        _http.Dispose();
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {
+            // A file still held open; the next run's directory is a fresh one.
         }
     }
 }

@@ -25,12 +25,14 @@ public sealed class FloorCluster : IAsyncDisposable
     private const string MemberMode = "floor-member";
 
     private readonly List<Process> _members;
+    private readonly string _directory;
     private readonly HttpClient _http;
     private readonly Uri _leader;
 
-    private FloorCluster(List<Process> members, Uri leader)
+    private FloorCluster(List<Process> members, string directory, Uri leader)
     {
         _members = members;
+        _directory = directory;
         _leader = leader;
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
         {
@@ -66,11 +68,11 @@ public sealed class FloorCluster : IAsyncDisposable
         }
         catch
         {
-            Stop(members);
+            await BenchProcesses.StopAsync(members, directory).ConfigureAwait(false);
             throw;
         }
 
-        return new FloorCluster(members, new Uri($"http://127.0.0.1:{ports[0]}"));
+        return new FloorCluster(members, directory, new Uri($"http://127.0.0.1:{ports[0]}"));
     }
 
     /// <summary>CPU seconds (user + system) the three processes have used so far.</summary>
@@ -85,11 +87,10 @@ public sealed class FloorCluster : IAsyncDisposable
         return response.StatusCode == HttpStatusCode.OK;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _http.Dispose();
-        Stop(_members);
-        return ValueTask.CompletedTask;
+        await BenchProcesses.StopAsync(_members, _directory).ConfigureAwait(false);
     }
 
     /// <summary>Runs one member: <c>floor-member DIRECTORY PORT [QUORUM|ONE FOLLOWER_PORT FOLLOWER_PORT]</c>; a leader when it is given followers.</summary>
@@ -150,45 +151,40 @@ public sealed class FloorCluster : IAsyncDisposable
     {
         var acknowledged = new long[followers.Length];
         var ack = new byte[8];
+        var prefix = new byte[4];
         long sequence = 0;
         var buffer = new byte[1 << 20];
+        var filled = 0;
         while (true)
         {
             using var client = listener.Accept();
             client.NoDelay = true;
-            var filled = 0;
+            filled = 0;
             while (true)
             {
                 // The request: headers up to the blank line, then Content-Length bytes of body.
                 int headerEnd;
                 while ((headerEnd = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
                 {
-                    var read = client.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
-                    if (read == 0)
+                    if (!ReceiveMore(client))
                     {
                         goto next;
                     }
-
-                    filled += read;
                 }
 
                 var bodyStart = headerEnd + 4;
                 var bodyLength = ContentLength(buffer.AsSpan(0, headerEnd));
                 while (filled < bodyStart + bodyLength)
                 {
-                    var read = client.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
-                    if (read == 0)
+                    if (!ReceiveMore(client))
                     {
                         goto next;
                     }
-
-                    filled += read;
                 }
 
                 // Replicate: the record to both followers first, then this member's own write and fdatasync.
                 sequence++;
                 var record = buffer.AsSpan(0, bodyStart + bodyLength);
-                var prefix = new byte[4];
                 BinaryPrimitives.WriteInt32BigEndian(prefix, record.Length);
                 foreach (var follower in followers)
                 {
@@ -198,20 +194,20 @@ public sealed class FloorCluster : IAsyncDisposable
                 log.AppendDurably(record);
 
                 // QUORUM of three: this member and the first follower to acknowledge the record.
-                // At ONE, acknowledgements already here are read without waiting.
-                while (waitForFollower ? acknowledged.Max() < sequence : followers.Any(f => f.Available > 0))
+                while (waitForFollower && acknowledged.Max() < sequence)
                 {
-                    var readable = followers.Where((f, i) => waitForFollower ? acknowledged[i] < sequence : f.Available > 0).ToList();
-                    Socket.Select(readable, null, null, -1);
-                    foreach (var follower in readable)
+                    var behind = followers.Where((_, i) => acknowledged[i] < sequence).ToList();
+                    Socket.Select(behind, null, null, -1);
+                    if (!behind.All(ReadAcknowledgement))
                     {
-                        if (!ReceiveExactly(follower, ack))
-                        {
-                            return;
-                        }
-
-                        acknowledged[Array.IndexOf(followers, follower)] = BinaryPrimitives.ReadInt64BigEndian(ack);
+                        return;
                     }
+                }
+
+                // At ONE, acknowledgements already here are read without waiting.
+                if (!followers.Where(f => f.Available > 0).All(ReadAcknowledgement))
+                {
+                    return;
                 }
 
                 var answer = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"partition\":0,\"epoch\":1,\"offset\":{sequence},\"commitLevel\":\"QUORUM\"}}"));
@@ -223,6 +219,24 @@ public sealed class FloorCluster : IAsyncDisposable
             }
 
         next:;
+        }
+
+        bool ReceiveMore(Socket client)
+        {
+            var read = client.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
+            filled += read;
+            return read > 0;
+        }
+
+        bool ReadAcknowledgement(Socket follower)
+        {
+            if (!ReceiveExactly(follower, ack))
+            {
+                return false;
+            }
+
+            acknowledged[Array.IndexOf(followers, follower)] = BinaryPrimitives.ReadInt64BigEndian(ack);
+            return true;
         }
     }
 
@@ -282,24 +296,6 @@ public sealed class FloorCluster : IAsyncDisposable
             {
                 await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
-        }
-    }
-
-    private static void Stop(List<Process> members)
-    {
-        foreach (var member in members)
-        {
-            try
-            {
-                member.Kill();
-                member.WaitForExit(5000);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            member.Dispose();
         }
     }
 
