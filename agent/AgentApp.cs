@@ -6,12 +6,12 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace DataCluster.Agent;
 
-/// <summary>Kestrel's endpoints as configured; their IPEndPoint holds the bound port once started.</summary>
+/// <summary>The client port's Kestrel endpoint and the peer port's listener; both hold the bound port once started.</summary>
 internal sealed class AgentEndpoints
 {
     public ListenOptions? Client { get; set; }
 
-    public ListenOptions? Peer { get; set; }
+    public PeerListener? Peer { get; set; }
 }
 
 /// <summary>A built agent: the web application, the control plane, the peer transport, and what to dispose.</summary>
@@ -44,7 +44,7 @@ public sealed class AgentApp : IAsyncDisposable
     public Uri? Address => _endpoints.Client?.IPEndPoint is { Port: > 0 } bound ? PeerAddressBook.UrlOf(bound.Address.ToString(), bound.Port) : null;
 
     /// <summary>The peer port's address once started (HTTP/1.1 without TLS, upgraded to the peer protocol).</summary>
-    public Uri? PeerAddress => _endpoints.Peer?.IPEndPoint is { Port: > 0 } bound ? PeerAddressBook.UrlOf(bound.Address.ToString(), bound.Port) : null;
+    public Uri? PeerAddress => _endpoints.Peer?.LocalEndPoint is { Port: > 0 } bound ? PeerAddressBook.UrlOf(bound.Address.ToString(), bound.Port) : null;
 
     /// <summary>
     /// What SIGTERM does to the agent process: the planned handoff (at most the configured

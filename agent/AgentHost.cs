@@ -65,7 +65,7 @@ public static class AgentHost
             }
             catch (IOException e)
             {
-                // Kestrel could not bind: the address is taken or not local.
+                // Kestrel or the peer listener could not bind: the address is taken or not local.
                 await Console.Error.WriteLineAsync($"datacluster-agent: cannot listen on {options.BindAddress} ports {options.ClientPort} (client) and {options.PeerPort} (peer): {e.Message}").ConfigureAwait(false);
                 return 1;
             }
@@ -79,8 +79,8 @@ public static class AgentHost
 
     /// <summary>
     /// Builds the agent without starting it: Kestrel on BindAddress:ClientPort for the client
-    /// API and on BindAddress:PeerPort for the peer transport (upgraded HTTP/1.1 streams, bearer token), each
-    /// port answering only its own routes.
+    /// API, and the peer transport's own listener on BindAddress:PeerPort (upgraded HTTP/1.1
+    /// streams, bearer token; <see cref="PeerListener"/>), each port answering only its own routes.
     /// </summary>
     /// <exception cref="AgentConfigurationException">The peer token file is missing, empty or unreadable.</exception>
     /// <exception cref="KubeConfigException">No usable Kubernetes configuration.</exception>
@@ -96,7 +96,7 @@ public static class AgentHost
         var endpoints = new AgentEndpoints();
         // A request's parsing and handler continue on the thread that completed the socket read
         // instead of being queued to the thread pool once more: one thread hand-over less per
-        // request and per peer batch (docs/performance.md, "Where the time goes"). Socket
+        // request (docs/performance.md, "Where the time goes"). Socket
         // completions themselves still run on the thread pool, so a slow handler never holds
         // the socket engine's own thread.
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
@@ -104,7 +104,6 @@ public static class AgentHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.BindAddress, options.ClientPort, listen => endpoints.Client = listen);
-            kestrel.ListenForPeers(options.BindAddress, options.PeerPort, listen => endpoints.Peer = listen);
         });
         if (settings.Logging is { } configure)
         {
@@ -162,7 +161,7 @@ public static class AgentHost
                 new PeerMetrics(services.GetRequiredService<AgentMetrics>().Meter),
                 services.GetRequiredService<ILoggerFactory>(),
                 time);
-        });
+        }, options.BindAddress, options.PeerPort);
 
         var web = builder.Build();
         var loggers = web.Services.GetRequiredService<ILoggerFactory>();
@@ -179,12 +178,10 @@ public static class AgentHost
             AgentLog.OtlpExportEnabled(logger, options.OtlpEndpoint!.ToString());
         }
 
-        // Routing first, then the gate that keeps each port to its own routes, then the client API.
         web.UseRouting();
-        web.UsePeerGate();
         UseAgentApi(web, context, logger);
-        web.MapPeerService();
         var peers = web.Services.GetRequiredService<StreamPeerTransport>();
+        endpoints.Peer = web.Services.GetRequiredService<PeerListener>();
 
         var lifetime = web.Services.GetRequiredService<IHostApplicationLifetime>();
         var app = new AgentApp(web, node, web.Services.GetRequiredService<KubeClient>(), peers, endpoints);

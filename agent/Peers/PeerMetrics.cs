@@ -37,6 +37,9 @@ public static class RejectReasons
 
     /// <summary>A message of a type this member does not know (from a newer peer), left out of its batch.</summary>
     public const string UnknownMessage = "unknown_message";
+
+    /// <summary>A connection to the peer port beyond <see cref="PeerListener.MaxConnections"/> open at once, closed unanswered.</summary>
+    public const string TooManyConnections = "too_many_connections";
 }
 
 /// <summary>

@@ -22,7 +22,7 @@ public static class PeerHeaders
 /// The <see cref="IPeerTransport"/> of a running agent: one long-lived stream per destination
 /// (an HTTP/1.1 connection upgraded to the peer protocol, <see cref="PeerStream"/>) carrying
 /// batches of many partitions (<see cref="PeerSender"/>), and the receiving side
-/// (<see cref="PeerService"/>, on the peer port) feeding <see cref="Inbound"/>.
+/// (<see cref="PeerListener"/>, on the peer port) feeding <see cref="Inbound"/>.
 /// </summary>
 /// <remarks>
 /// Thread-safe; see <see cref="IPeerTransport"/> for blocking, ordering and loss. A sender is

@@ -6,10 +6,8 @@ using DataCluster.Replication;
 using DataCluster.Replication.Messages;
 using DataCluster.Testing.Logging;
 using DataCluster.Telemetry;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -36,18 +34,18 @@ internal sealed class PeerDirectory
 }
 
 /// <summary>
-/// One member's peer side on real Kestrel at 127.0.0.1: the peer endpoint, gate and service
-/// exactly as the agent's host wires them (<see cref="PeerHosting"/>), without the rest of the
-/// agent. Registers its address in the directory once listening.
+/// One member's peer side at 127.0.0.1: the transport and its listener exactly as the agent's
+/// host wires them (<see cref="PeerHosting"/>), without the rest of the agent. Registers its
+/// address in the directory once listening.
 /// </summary>
 internal sealed class PeerHost : IAsyncDisposable
 {
     public static readonly PeerToken Token = PeerToken.FromValue("test-token-0123456789abcdef");
 
-    private readonly WebApplication _app;
+    private readonly IHost _app;
     private bool _stopped;
 
-    private PeerHost(WebApplication app, StreamPeerTransport transport, System.Diagnostics.Metrics.Meter meter, TestLogger log, Uri address)
+    private PeerHost(IHost app, StreamPeerTransport transport, System.Diagnostics.Metrics.Meter meter, TestLogger log, Uri address)
     {
         _app = app;
         Transport = transport;
@@ -84,20 +82,16 @@ internal sealed class PeerHost : IAsyncDisposable
         options = configure?.Invoke(options) ?? options;
         var log = new TestLogger($"{self} ");
         var meter = new System.Diagnostics.Metrics.Meter("DataCluster.Agent.Tests.Peers");
-        ListenOptions? endpoint = null;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenForPeers(IPAddress.Loopback, port, listen => endpoint = listen));
+        var builder = Host.CreateEmptyApplicationBuilder(null);
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(log);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Services.AddPeerTransport(services => new StreamPeerTransport(options, directory.Resolve, new PeerMetrics(meter), services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddPeerTransport(
+            services => new StreamPeerTransport(options, directory.Resolve, new PeerMetrics(meter), services.GetRequiredService<ILoggerFactory>()), IPAddress.Loopback, port);
         var app = builder.Build();
-        app.UseRouting();
-        app.UsePeerGate();
-        app.MapPeerService();
         var transport = app.Services.GetRequiredService<StreamPeerTransport>();
         await app.StartAsync(TestContext.Current.CancellationToken);
-        var address = new Uri($"http://127.0.0.1:{endpoint!.IPEndPoint!.Port}");
+        var address = new Uri($"http://127.0.0.1:{app.Services.GetRequiredService<PeerListener>().LocalEndPoint!.Port}");
         directory.Set(self, address);
         return new PeerHost(app, transport, meter, log, address);
     }
@@ -115,7 +109,7 @@ internal sealed class PeerHost : IAsyncDisposable
         _stopped = true;
         Transport.StopReceiving();
         await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
+        _app.Dispose();
         Meter.Dispose();
     }
 

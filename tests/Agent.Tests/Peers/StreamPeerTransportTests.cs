@@ -13,7 +13,7 @@ using W = DataCluster.Agent.Peers.Wire;
 
 namespace DataCluster.Agent.Tests.Peers;
 
-/// <summary>The stream transport between real Kestrel hosts on loopback: authentication, failures, reconnection and load shedding.</summary>
+/// <summary>The stream transport between real hosts on loopback: authentication, failures, reconnection and load shedding.</summary>
 public sealed class StreamPeerTransportTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
