@@ -78,6 +78,9 @@ public sealed partial class DataPlane : IAsyncDisposable
     // Set when an input or a peer's message is queued; the loop waits on it (RunLoop). It does
     // not spin before it blocks: the loop's two cores are shared with everything else.
     private readonly LoopWake _wake = new();
+
+    // The peer streams the loop reads itself, while it runs (null where it cannot poll them).
+    private PeerStreamPoll? _streams;
     private readonly Dictionary<long, PendingWrite> _pending = [];
     private readonly List<LogRecord> _scratch = [];
     private LogStore? _store;
@@ -184,6 +187,12 @@ public sealed partial class DataPlane : IAsyncDisposable
             };
             _nextTickMs = NowMs();
             _peers.ArrivalSignal = _wake.Set;
+            if (_wake.CanPoll && _peers.StreamPoll is { } streams)
+            {
+                _streams = streams;
+                streams.Attach(_wake.Set);
+            }
+
             _running = true;
             DataPlaneLog.Started(_logger, _options.Self, _options.Store.DataDirectory, store.PartitionsOnDisk().Count, _options.Store.FsyncPolicy.ToString());
         }
@@ -258,6 +267,8 @@ public sealed partial class DataPlane : IAsyncDisposable
         finally
         {
             _running = false;
+            _streams?.Detach();
+            _wake.Dispose();
             FailPending("the agent is stopping");
             FailCommitWaiters();
             _store!.Dispose();
@@ -310,28 +321,46 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// reset before the queues are looked at again, so a message queued meanwhile sets it after
     /// the reset and the wait ends at once. Peers' messages are read from the transport's queue
     /// here, not moved into the loop's own queue by another thread: under load that extra
-    /// hand-over cost a thread wake-up per message batch.
+    /// hand-over cost a thread wake-up per message batch. Where the loop reads the peer streams
+    /// itself (<see cref="_streams"/>) it waits on them too, and reads them on every turn, waiting
+    /// or not, so a busy loop does not leave them unread.
     /// </summary>
     private void WaitForWork(CancellationToken cancellationToken)
     {
-        if (HasWork())
-        {
-            return;
-        }
-
         var wait = _nextTickMs - NowMs();
-        if (wait <= 0)
+        if (HasWork() || wait <= 0)
         {
+            ReadStreams();
             return;
         }
 
         _wake.Reset();
         if (HasWork() || _inputs.Reader.Completion.IsCompleted)
         {
+            ReadStreams();
             return;
         }
 
-        _wake.Wait((int)Math.Min(wait, int.MaxValue), cancellationToken);
+        var milliseconds = (int)Math.Min(wait, int.MaxValue);
+        if (_streams is { } streams)
+        {
+            _wake.Wait(milliseconds, cancellationToken, streams);
+            streams.ReadReady();
+        }
+        else
+        {
+            _wake.Wait(milliseconds, cancellationToken);
+        }
+    }
+
+    /// <summary>Reads what the peer streams the loop reads hold now, without waiting.</summary>
+    private void ReadStreams()
+    {
+        if (_streams is { } streams)
+        {
+            streams.Poll(-1, 0);
+            streams.ReadReady();
+        }
     }
 
     /// <summary>True when an input or a peer's message is queued, or the state machine has output to send.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using DataCluster.Agent.Peers;
 
 namespace DataCluster.Agent.DataPlane;
 
@@ -11,11 +12,16 @@ namespace DataCluster.Agent.DataPlane;
 /// under Native AOT on Linux serialises every blocking wait and wake-up of the process (the
 /// thread pool's included) on one spinning lock; at one client that lock was half of an
 /// agent's yields of its core (docs/performance.md). Elsewhere it is that event.
+/// <para>The loop can also wait in <c>poll</c> on the peer streams it reads
+/// (<see cref="PeerStreamPoll"/>) and on an eventfd; a <see cref="Set"/> then writes the eventfd
+/// instead of waking the futex.</para>
 /// </summary>
-internal sealed unsafe partial class LoopWake
+internal sealed unsafe partial class LoopWake : IDisposable
 {
     private const int FutexWaitPrivate = 0 | 128;
     private const int FutexWakePrivate = 1 | 128;
+    private const int EventFdNonBlocking = 0x800;
+    private const int EventFdCloseOnExec = 0x80000;
 
     private readonly long _futex = FutexSyscall();
 
@@ -25,8 +31,12 @@ internal sealed unsafe partial class LoopWake
     private readonly int* _word;
     private readonly ManualResetEventSlim? _event;
 
-    // 1 while the loop is in (or about to enter) FUTEX_WAIT: only then does Set make the system call.
+    // While the loop is in (or about to enter) a wait: 1 in FUTEX_WAIT, 2 in poll; only then
+    // does Set make a system call.
     private int _waiting;
+
+    // The eventfd a Set writes while the loop polls; created on the first such wait, -1 before.
+    private int _eventFd = -1;
 
     public LoopWake()
     {
@@ -54,11 +64,23 @@ internal sealed unsafe partial class LoopWake
 
         // Both exchanges are full fences: either the waiter sees the word set before it sleeps
         // (and FUTEX_WAIT, which compares it again, returns at once), or this sees it waiting.
-        if (Interlocked.Exchange(ref *_word, 1) == 0 && Volatile.Read(ref _waiting) == 1)
+        if (Interlocked.Exchange(ref *_word, 1) == 0)
         {
-            Futex(_word, FutexWakePrivate, 1, null);
+            switch (Volatile.Read(ref _waiting))
+            {
+                case 1:
+                    Futex(_word, FutexWakePrivate, 1, null);
+                    break;
+                case 2:
+                    long one = 1;
+                    _ = Write(_eventFd, &one, sizeof(long));
+                    break;
+            }
         }
     }
+
+    /// <summary>True when <see cref="Wait(int, CancellationToken, PeerStreamPoll)"/> can wait on peer streams (Linux x64 and arm64).</summary>
+    public bool CanPoll => _event is null;
 
     /// <summary>Resets it; the loop's thread only.</summary>
     public void Reset()
@@ -97,6 +119,61 @@ internal sealed unsafe partial class LoopWake
 
         cancellationToken.ThrowIfCancellationRequested();
     }
+
+    /// <summary>
+    /// As <see cref="Wait(int, CancellationToken)"/>, and also ends when one of the streams of
+    /// <paramref name="streams"/> has bytes (or closes); either way those streams were polled, so
+    /// <see cref="PeerStreamPoll.ReadReady"/> reads what arrived. Needs <see cref="CanPoll"/>.
+    /// </summary>
+    public void Wait(int milliseconds, CancellationToken cancellationToken, PeerStreamPoll streams)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_eventFd < 0)
+        {
+            _eventFd = EventFd(0, EventFdNonBlocking | EventFdCloseOnExec);
+            if (_eventFd < 0)
+            {
+                throw new IOException($"eventfd failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+
+        using (cancellationToken.UnsafeRegister(static wake => ((LoopWake)wake!).Set(), this))
+        {
+            Interlocked.Exchange(ref _waiting, 2);
+            var woken = streams.Poll(_eventFd, Volatile.Read(ref *_word) == 0 ? milliseconds : 0);
+            Volatile.Write(ref _waiting, 0);
+            if (woken)
+            {
+                // A Set wrote it; reading takes the count back to 0 (it never blocks: non-blocking).
+                long count;
+                _ = Read(_eventFd, &count, sizeof(long));
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    private static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport("libc", EntryPoint = "read")]
+    private static partial nint Read(int descriptor, void* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write")]
+    private static partial nint Write(int descriptor, void* buffer, nuint count);
+
+    /// <summary>Closes the eventfd, if any; the loop's thread, once it no longer waits.</summary>
+    public void Dispose()
+    {
+        if (_eventFd >= 0)
+        {
+            _ = CloseDescriptor(_eventFd);
+            _eventFd = -1;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int CloseDescriptor(int descriptor);
 
     private long Futex(int* word, int operation, int value, Timespec* timeout) => Syscall(_futex, word, operation, value, timeout, null, 0);
 

@@ -50,4 +50,10 @@ public interface IPeerTransport
     /// replication loop's wake-up. Set once, before the loop starts; it must not block.
     /// </summary>
     Action? ArrivalSignal { get; set; }
+
+    /// <summary>
+    /// Where the replication loop can take over reading the receiving streams itself (one thread
+    /// wake-up less per received batch), or null when this transport has none.
+    /// </summary>
+    PeerStreamPoll? StreamPoll => null;
 }

@@ -1,30 +1,31 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using W = DataCluster.Agent.Peers.Wire;
 
 namespace DataCluster.Agent.Peers;
 
 /// <summary>
 /// The peer port: a listening socket of the agent's own, not the web server's. Every accepted
-/// connection gets a thread that reads its HTTP/1.1 request head, guards it (<see cref="Answer"/>)
-/// and, once it answered 101, reads that peer's stream of batches (<see cref="PeerStream"/>)
-/// with blocking receives, decodes them and hands them to
+/// connection gets a thread that reads its HTTP/1.1 request head and guards it
+/// (<see cref="Answer"/>). Once it answered 101, that peer's stream of batches
+/// (<see cref="PeerStream"/>, <see cref="PeerFrameReader"/>) goes to the replication loop, which
+/// reads it itself (<see cref="PeerStreamPoll"/>); while no loop takes streams, the connection's
+/// thread reads it with blocking receives. Either way its batches reach
 /// <see cref="StreamPeerTransport.Inbound"/> in the order they arrive.
 /// </summary>
 /// <remarks>
 /// <para>Why not the web server: there a peer's batch went from the socket engine's thread to a
 /// thread-pool worker and then to the replication loop, and on this kind of machine each such
-/// hand-over costs a thread wake-up (docs/performance.md). A thread blocked in its socket's
-/// receive is woken by the batch itself and hands it straight to the loop.</para>
-/// <para>One thread per connection: a member has one stream from each peer (a handful), plus
-/// short-lived refused requests. At most <see cref="MaxConnections"/> are open at once; more are
-/// closed at once and counted. When the inbound queue is full a stream's thread waits, stops
-/// reading, and TCP flow control holds that sender back.</para>
+/// hand-over costs a thread wake-up (docs/performance.md). The loop waiting in the streams'
+/// sockets itself is woken by the batch; a thread blocked in its socket's receive hands it
+/// straight to the loop.</para>
+/// <para>A member has one stream from each peer (a handful), plus short-lived refused requests.
+/// At most <see cref="MaxConnections"/> are open at once; more are closed at once and counted.
+/// When the inbound queue is full a stream is not read until it has room, and TCP flow control
+/// holds that sender back.</para>
 /// <para>Thread-safe; started and stopped by the host (<see cref="IHostedService"/>).</para>
 /// </remarks>
 public sealed class PeerListener : IHostedService, IDisposable
@@ -40,9 +41,6 @@ public sealed class PeerListener : IHostedService, IDisposable
 
     /// <summary>Most bytes of a refused request's body read (and dropped) before answering, so the caller sees the answer rather than a reset.</summary>
     private const int MaxDrainedBodyBytes = 64 << 10;
-
-    /// <summary>Bytes asked of the connection per receive; a longer frame is gathered in a larger buffer.</summary>
-    private const int ReadBufferBytes = 64 << 10;
 
     /// <summary>A caller has this long to send its request head: a connection that says nothing does not hold a thread.</summary>
     private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(10);
@@ -196,12 +194,13 @@ public sealed class PeerListener : IHostedService, IDisposable
     private void Serve(Socket socket)
     {
         var remote = socket.RemoteEndPoint is IPEndPoint ip ? $"{ip.Address}:{ip.Port}" : "(unknown)";
+        var adopted = false;
         try
         {
             socket.NoDelay = true;
             PeerStream.KeepAlive(socket, PingDelay, PingDelay, bounded: false);
             socket.ReceiveTimeout = (int)HeadTimeout.TotalMilliseconds;
-            var buffer = new byte[ReadBufferBytes];
+            var buffer = new byte[PeerFrameReader.BufferBytes];
             if (ReadHead(socket, buffer, out var headLength, out var filled) is not { } request)
             {
                 if (headLength < 0)
@@ -223,7 +222,23 @@ public sealed class PeerListener : IHostedService, IDisposable
             SendAnswer(socket, status, reason, headers);
             socket.ReceiveTimeout = 0;
             _transport.PeerCalled(from);
-            ReadFrames(socket, buffer, headLength, filled, from, remote);
+            // The stream's frames: 4-byte big-endian length and one encoded batch, read in order
+            // until the sender closes or a frame is bad (counted, logged, and the stream closed).
+            var reader = new PeerFrameReader(_transport, _logger, socket, buffer, headLength, filled, from, remote, Release);
+            if (_transport.StreamPoll is { } poll)
+            {
+                socket.Blocking = false;
+                if (poll.TryAdopt(reader))
+                {
+                    // The replication loop reads it from now on, and releases it when it ends.
+                    adopted = true;
+                    return;
+                }
+
+                socket.Blocking = true;
+            }
+
+            reader.Run();
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or OperationCanceledException)
         {
@@ -231,9 +246,18 @@ public sealed class PeerListener : IHostedService, IDisposable
         }
         finally
         {
-            _open.TryRemove(socket, out _);
-            Close(socket);
+            if (!adopted)
+            {
+                Release(socket);
+            }
         }
+    }
+
+    /// <summary>A connection is done with: no longer counted as open, and closed.</summary>
+    private void Release(Socket socket)
+    {
+        _open.TryRemove(socket, out _);
+        Close(socket);
     }
 
     /// <summary>
@@ -354,111 +378,6 @@ public sealed class PeerListener : IHostedService, IDisposable
         }
     }
 
-    /// <summary>
-    /// The stream: frames of a 4-byte big-endian length and one encoded batch, read in order
-    /// until the sender closes or a frame is bad (counted, logged, and the stream closed).
-    /// <paramref name="buffer"/> holds bytes from <paramref name="start"/> to <paramref name="end"/> already.
-    /// </summary>
-    private void ReadFrames(Socket socket, byte[] buffer, int start, int end, string from, string remote)
-    {
-        var metrics = _transport.Metrics;
-        var token = _transport.Receiving;
-        var toldUnknown = false;
-        while (true)
-        {
-            // Every whole frame read so far, in order; a partial one waits for more bytes.
-            while (end - start >= PeerStream.PrefixBytes)
-            {
-                var size = BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(start));
-                if (size is < 0 or > PeerTransportOptions.MaxMessageBytes)
-                {
-                    metrics.Rejected.Inc(RejectReasons.BadBatch);
-                    PeerLog.BadBatch(_logger, from, remote, $"a frame of {size} bytes is outside 0 to {PeerTransportOptions.MaxMessageBytes}");
-                    return;
-                }
-
-                if (end - start - PeerStream.PrefixBytes < size)
-                {
-                    break;
-                }
-
-                InboundMessage message;
-                int unknown;
-                try
-                {
-                    message = PeerCodec.Decode(W.PeerBatch.Parser.ParseFrom(buffer, start + PeerStream.PrefixBytes, size), out unknown);
-                }
-                catch (Exception e) when (e is PeerProtocolException or Google.Protobuf.InvalidProtocolBufferException)
-                {
-                    metrics.Rejected.Inc(RejectReasons.BadBatch);
-                    PeerLog.BadBatch(_logger, from, remote, e.Message);
-                    return;
-                }
-
-                start += PeerStream.PrefixBytes + size;
-                if (unknown > 0)
-                {
-                    metrics.Rejected.Inc(RejectReasons.UnknownMessage, "", unknown);
-                    if (!toldUnknown)
-                    {
-                        // Once per stream: a newer peer sends such messages with every batch.
-                        PeerLog.UnknownMessages(_logger, from, remote, unknown);
-                        toldUnknown = true;
-                    }
-                }
-
-                metrics.BatchesReceived.Inc(message.From);
-                metrics.ItemsReceived.Inc(message.From, "", message.Message.Items.Count);
-                var delivered = _transport.DeliverAsync(message, token);
-                if (!delivered.IsCompletedSuccessfully)
-                {
-                    // The inbound queue is full: stop reading until the loop takes some.
-                    delivered.AsTask().GetAwaiter().GetResult();
-                }
-            }
-
-            buffer = Compact(buffer, ref start, ref end);
-            var read = socket.Receive(buffer, end, buffer.Length - end, SocketFlags.None);
-            if (read == 0)
-            {
-                return;
-            }
-
-            end += read;
-        }
-    }
-
-    /// <summary>
-    /// Moves the unread bytes to the buffer's start, into a larger buffer when the frame they
-    /// begin is longer than the buffer (up to the largest frame allowed).
-    /// </summary>
-    private static byte[] Compact(byte[] buffer, ref int start, ref int end)
-    {
-        var unread = end - start;
-        var needed = ReadBufferBytes;
-        if (unread >= PeerStream.PrefixBytes)
-        {
-            needed = Math.Max(needed, PeerStream.PrefixBytes + BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(start)));
-        }
-
-        var target = needed > buffer.Length ? new byte[needed] : buffer;
-        if (start > 0 || target != buffer)
-        {
-            Buffer.BlockCopy(buffer, start, target, 0, unread);
-            start = 0;
-            end = unread;
-        }
-
-        if (target.Length > ReadBufferBytes && unread == 0)
-        {
-            // The long frame is done: back to the usual size.
-            target = new byte[ReadBufferBytes];
-        }
-
-        return target;
-    }
-
-    /// <summary>Names of the HTTP headers the peer port reads.</summary>
     private static class HeaderNames
     {
         public const string Authorization = "Authorization";

@@ -168,8 +168,23 @@ public sealed class StreamPeerTransport : IPeerTransport, IAsyncDisposable
         ArrivalSignal?.Invoke();
     }
 
+    /// <summary>Hands a received message to the replication loop if <see cref="Inbound"/> has room; false when it is full.</summary>
+    internal bool TryDeliver(InboundMessage message)
+    {
+        if (!_inbound.Writer.TryWrite(message))
+        {
+            return false;
+        }
+
+        ArrivalSignal?.Invoke();
+        return true;
+    }
+
     /// <inheritdoc/>
     public Action? ArrivalSignal { get; set; }
+
+    /// <inheritdoc/>
+    public PeerStreamPoll? StreamPoll { get; } = new();
 
     private PeerSender CreateSender(string peer) => new(peer, _options, _resolve, _metrics, _logger, _time);
 }

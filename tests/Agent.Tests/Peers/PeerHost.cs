@@ -48,6 +48,7 @@ internal sealed class PeerHost : IAsyncDisposable
     private PeerHost(IHost app, StreamPeerTransport transport, System.Diagnostics.Metrics.Meter meter, TestLogger log, Uri address)
     {
         _app = app;
+        Listener = app.Services.GetRequiredService<PeerListener>();
         Transport = transport;
         Meter = meter;
         Log = log;
@@ -55,6 +56,8 @@ internal sealed class PeerHost : IAsyncDisposable
     }
 
     public StreamPeerTransport Transport { get; }
+
+    public PeerListener Listener { get; }
 
     public PeerMetrics Metrics => Transport.Metrics;
 

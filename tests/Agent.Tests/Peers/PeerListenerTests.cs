@@ -11,7 +11,8 @@ namespace DataCluster.Agent.Tests.Peers;
 /// <summary>
 /// The peer port's own listener, driven over raw sockets: frames however TCP splits them,
 /// frames longer than its read buffer, request heads it refuses, and what stopping does to
-/// open streams.
+/// open streams; streams read by their own threads and by a replication loop
+/// (<see cref="StreamLoop"/>).
 /// </summary>
 public sealed class PeerListenerTests
 {
@@ -21,10 +22,13 @@ public sealed class PeerListenerTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Frames_split_across_many_small_writes_and_a_frame_longer_than_the_read_buffer_arrive_whole_and_in_order()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Frames_split_across_many_small_writes_and_a_frame_longer_than_the_read_buffer_arrive_whole_and_in_order(bool loopReads)
     {
         await using var b = await PeerHost.StartAsync("dc-1", _directory);
+        using var loop = loopReads ? new StreamLoop(b.Transport) : null;
         var atB = new Received(b.Transport.Inbound);
         using var socket = await UpgradeAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1");
         // 20,000 heartbeats in one batch: about 200 KiB, three times the listener's read buffer.
@@ -52,6 +56,53 @@ public sealed class PeerListenerTests
         Assert.Equal(Enumerable.Range(1, 51).Select(i => (long)i), atB.Heartbeats("dc-0", 1));
         Assert.Equal(Enumerable.Range(1, 20_000).Select(i => (long)i), atB.Heartbeats("dc-0", 7));
         Assert.Equal(0, b.Metrics.Rejected.Value(RejectReasons.BadBatch));
+        if (loop is not null)
+        {
+            Assert.Equal(52, loop.DeliveredOnLoop);
+            Assert.Equal(0, loop.DeliveredElsewhere);
+        }
+    }
+
+    [Fact]
+    public async Task A_full_inbound_queue_holds_a_stream_the_loop_reads_until_there_is_room_and_loses_nothing()
+    {
+        await using var b = await PeerHost.StartAsync("dc-1", _directory, configure: o => o with { InboundCapacity = 2 });
+        using var loop = new StreamLoop(b.Transport);
+        using var socket = await UpgradeAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1");
+        var bytes = Enumerable.Range(1, 300).SelectMany(i => PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, i)])))).ToArray();
+        await socket.SendAsync(bytes, SocketFlags.None, Ct);
+
+        // Nobody takes from the queue yet: it fills, and the loop holds the next batch.
+        await Eventually.UntilAsync(() => b.Transport.Inbound.Count == 2, Deadline, "the inbound queue full");
+        await Task.Delay(200, Ct);
+        Assert.Equal(2, b.Transport.Inbound.Count);
+
+        var atB = new Received(b.Transport.Inbound);
+        await Eventually.UntilAsync(() => atB.Count == 300, Deadline, "every batch delivered once there is room");
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => (long)i), atB.Heartbeats("dc-0", 1));
+        Assert.Equal(0, loop.DeliveredElsewhere);
+    }
+
+    [Fact]
+    public async Task When_the_loop_stops_its_streams_end_and_later_streams_are_read_by_threads_of_their_own()
+    {
+        await using var b = await PeerHost.StartAsync("dc-1", _directory);
+        var atB = new Received(b.Transport.Inbound);
+        var loop = new StreamLoop(b.Transport);
+        using var first = await UpgradeAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1");
+        await first.SendAsync(PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 1)]))), SocketFlags.None, Ct);
+        await Eventually.UntilAsync(() => atB.Count == 1, Deadline, "the first frame delivered");
+        Assert.Equal(1, loop.DeliveredOnLoop);
+
+        loop.Dispose();
+        await AssertClosedAsync(first);
+        await Eventually.UntilAsync(() => b.Listener.OpenConnections == 0, Deadline, "the ended stream released");
+
+        using var second = await UpgradeAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1");
+        await second.SendAsync(PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 2)]))), SocketFlags.None, Ct);
+        await Eventually.UntilAsync(() => atB.Count == 2, Deadline, "the second stream's frame delivered");
+        Assert.Equal([1L, 2L], atB.Heartbeats("dc-0", 1));
+        Assert.Equal(1, loop.DeliveredElsewhere);
     }
 
     [Fact]
@@ -91,10 +142,13 @@ public sealed class PeerListenerTests
         Assert.Equal(2, b.Metrics.Rejected.Value(RejectReasons.MissingToken));
     }
 
-    [Fact]
-    public async Task Stopping_closes_open_streams_and_answers_new_ones_503()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Stopping_closes_open_streams_and_answers_new_ones_503(bool loopReads)
     {
         await using var b = await PeerHost.StartAsync("dc-1", _directory);
+        using var loop = loopReads ? new StreamLoop(b.Transport) : null;
         var atB = new Received(b.Transport.Inbound);
         using var open = await UpgradeAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1");
         await open.SendAsync(PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 1)]))), SocketFlags.None, Ct);
@@ -103,16 +157,19 @@ public sealed class PeerListenerTests
         b.Transport.StopReceiving();
 
         // The receiver closed its side: the open stream reads its end.
-        var buffer = new byte[16];
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct))
-        {
-            timeout.CancelAfter(Deadline);
-            Assert.Equal(0, await open.ReceiveAsync(buffer, SocketFlags.None, timeout.Token));
-        }
+        await AssertClosedAsync(open);
 
         using var refused = await PeerWire.StreamAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1", PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 2)])));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal([1L], atB.Heartbeats("dc-0", 1));
+    }
+
+    /// <summary>The listener closed its side of <paramref name="socket"/>: it reads its end.</summary>
+    private static async Task AssertClosedAsync(Socket socket)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(Deadline);
+        Assert.Equal(0, await socket.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token));
     }
 
     private static async Task<Socket> ConnectAsync(Uri address)
