@@ -271,8 +271,15 @@ public sealed class FloorCluster : IAsyncDisposable
 
     private static Process Start(IEnumerable<string> arguments)
     {
-        var info = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datacluster-bench-writes.dll"));
+        // Started as `dotnet datacluster-bench-writes.dll` the host needs the assembly; started
+        // through the apphost (as `dotnet run` does) the apphost is the program itself.
+        var host = Environment.ProcessPath!;
+        var info = new ProcessStartInfo(host) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datacluster-bench-writes.dll"));
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
