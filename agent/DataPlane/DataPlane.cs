@@ -187,10 +187,9 @@ public sealed partial class DataPlane : IAsyncDisposable
             };
             _nextTickMs = NowMs();
             _peers.ArrivalSignal = _wake.Set;
-            if (_wake.CanPoll && _peers.StreamPoll is { } streams)
+            if (_wake.CanPoll && _peers.StreamPoll is { } streams && streams.Attach(_wake.Set))
             {
                 _streams = streams;
-                streams.Attach(_wake.Set);
             }
 
             _running = true;

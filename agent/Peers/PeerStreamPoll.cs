@@ -30,13 +30,23 @@ public sealed partial class PeerStreamPoll
     /// <summary>Streams the loop reads now (its thread only).</summary>
     internal int Count => _readers.Count;
 
-    /// <summary>From now on accepted streams are handed to the loop; <paramref name="wake"/> tells it one was.</summary>
-    internal void Attach(Action wake)
+    /// <summary>
+    /// From now on accepted streams are handed to the calling loop; <paramref name="wake"/> tells
+    /// it one was. False when another loop is attached already (the caller then leaves the streams
+    /// alone): the streams are read by one thread.
+    /// </summary>
+    internal bool Attach(Action wake)
     {
         lock (_gate)
         {
+            if (_attached)
+            {
+                return false;
+            }
+
             _wake = wake;
             _attached = true;
+            return true;
         }
     }
 

@@ -26,7 +26,11 @@ internal sealed class StreamLoop : IDisposable
             Interlocked.Increment(ref Environment.CurrentManagedThreadId == _thread.ManagedThreadId ? ref _onLoop : ref _elsewhere);
             _wake.Set();
         };
-        _streams.Attach(_wake.Set);
+        if (!_streams.Attach(_wake.Set))
+        {
+            throw new InvalidOperationException("another loop reads this transport's streams");
+        }
+
         _thread.Start();
     }
 
