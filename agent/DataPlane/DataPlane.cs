@@ -362,8 +362,8 @@ public sealed partial class DataPlane : IAsyncDisposable
         }
     }
 
-    /// <summary>True when an input or a peer's message is queued, or the state machine has output to send.</summary>
-    private bool HasWork() => _node!.HasOutput || _inputs.Reader.TryPeek(out _) || _peers.Inbound.TryPeek(out _);
+    /// <summary>True when an input or a peer's message is queued (or held by a stream for want of room), or the state machine has output to send.</summary>
+    private bool HasWork() => _node!.HasOutput || _inputs.Reader.TryPeek(out _) || _peers.Inbound.TryPeek(out _) || _streams?.Holding == true;
 
     /// <summary>Applies every queued input and peer message (up to a batch of each) to the state machine.</summary>
     private void Apply()

@@ -31,6 +31,12 @@ public sealed partial class PeerStreamPoll
     internal int Count => _readers.Count;
 
     /// <summary>
+    /// True while a stream holds a batch the inbound queue had no room for (the loop's thread
+    /// only): the loop must not sleep then, since its socket may have nothing more to wake it.
+    /// </summary>
+    internal bool Holding => _readers.Exists(static reader => reader.Holding);
+
+    /// <summary>
     /// From now on accepted streams are handed to the calling loop; <paramref name="wake"/> tells
     /// it one was. False when another loop is attached already (the caller then leaves the streams
     /// alone): the streams are read by one thread.

@@ -55,7 +55,11 @@ internal sealed class StreamLoop : IDisposable
             _wake.Reset();
             try
             {
-                _wake.Wait(100, _stop.Token, _streams);
+                // A minute: only bytes on a stream, a handed-over stream or the stop end it, so a
+                // wake-up that does not come shows as a test running out of time. As the data
+                // plane's loop, it does not sleep while a stream holds a batch for want of room;
+                // the test takes from the queue, so it looks again shortly.
+                _wake.Wait(_streams.Holding ? 10 : 60_000, _stop.Token, _streams);
             }
             catch (OperationCanceledException)
             {
