@@ -54,18 +54,11 @@ internal sealed class PeerFrameReader
     /// <summary>True while a decoded message waits for room in the inbound queue.</summary>
     public bool Holding => _held is not null;
 
-    /// <summary>Reads the stream until it ends (waiting for bytes, and for room in the inbound queue), then releases it.</summary>
-    public void Run()
-    {
-        try
-        {
-            Pump(wait: true);
-        }
-        finally
-        {
-            End();
-        }
-    }
+    /// <summary>
+    /// Reads the stream until it ends, waiting for bytes and for room in the inbound queue, on
+    /// the calling thread; the caller releases the connection afterwards.
+    /// </summary>
+    public void Run() => Pump(wait: true);
 
     /// <summary>
     /// Reads what the connection holds now, without waiting for bytes or for room in the inbound

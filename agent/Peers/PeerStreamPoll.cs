@@ -27,9 +27,6 @@ public sealed partial class PeerStreamPoll
     private Action? _wake;
     private bool _attached;
 
-    /// <summary>Streams the loop reads now (its thread only).</summary>
-    internal int Count => _readers.Count;
-
     /// <summary>
     /// True while a stream holds a batch the inbound queue had no room for (the loop's thread
     /// only): the loop must not sleep then, since its socket may have nothing more to wake it.

@@ -36,10 +36,10 @@ public sealed class PeerListenerTests
         var frames = new List<byte>();
         for (var commit = 1; commit <= 50; commit++)
         {
-            frames.AddRange(PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, commit)]))));
+            frames.AddRange(HeartbeatFrame(commit));
         }
 
-        var bytes = frames.Concat(PeerWire.Frame(large)).Concat(PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 51)])))).ToArray();
+        var bytes = frames.Concat(PeerWire.Frame(large)).Concat(HeartbeatFrame(51)).ToArray();
         Assert.True(PeerWire.Frame(large).Length > 3 * (64 << 10));
 
         // Three bytes at a time, each write on its own, so prefixes and batches arrive in pieces.
@@ -69,7 +69,7 @@ public sealed class PeerListenerTests
         await using var b = await PeerHost.StartAsync("dc-1", _directory, configure: o => o with { InboundCapacity = 2 });
         using var loop = new StreamLoop(b.Transport);
         using var socket = await UpgradeAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1");
-        var bytes = Enumerable.Range(1, 300).SelectMany(i => PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, i)])))).ToArray();
+        var bytes = Enumerable.Range(1, 300).SelectMany(i => HeartbeatFrame(i)).ToArray();
         await socket.SendAsync(bytes, SocketFlags.None, Ct);
 
         // Nobody takes from the queue yet: it fills, and the loop holds the next batch.
@@ -90,7 +90,7 @@ public sealed class PeerListenerTests
         var atB = new Received(b.Transport.Inbound);
         var loop = new StreamLoop(b.Transport);
         using var first = await UpgradeAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1");
-        await first.SendAsync(PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 1)]))), SocketFlags.None, Ct);
+        await first.SendAsync(HeartbeatFrame(1), SocketFlags.None, Ct);
         await Eventually.UntilAsync(() => atB.Count == 1, Deadline, "the first frame delivered");
         Assert.Equal(1, loop.DeliveredOnLoop);
 
@@ -99,7 +99,7 @@ public sealed class PeerListenerTests
         await Eventually.UntilAsync(() => b.Listener.OpenConnections == 0, Deadline, "the ended stream released");
 
         using var second = await UpgradeAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1");
-        await second.SendAsync(PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 2)]))), SocketFlags.None, Ct);
+        await second.SendAsync(HeartbeatFrame(2), SocketFlags.None, Ct);
         await Eventually.UntilAsync(() => atB.Count == 2, Deadline, "the second stream's frame delivered");
         Assert.Equal([1L, 2L], atB.Heartbeats("dc-0", 1));
         Assert.Equal(1, loop.DeliveredElsewhere);
@@ -151,7 +151,7 @@ public sealed class PeerListenerTests
         using var loop = loopReads ? new StreamLoop(b.Transport) : null;
         var atB = new Received(b.Transport.Inbound);
         using var open = await UpgradeAsync(b.Address, PeerHost.Token.HeaderValue, "dc-1");
-        await open.SendAsync(PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, 1)]))), SocketFlags.None, Ct);
+        await open.SendAsync(HeartbeatFrame(1), SocketFlags.None, Ct);
         await Eventually.UntilAsync(() => atB.Count == 1, Deadline, "the first frame delivered");
 
         b.Transport.StopReceiving();
@@ -163,6 +163,9 @@ public sealed class PeerListenerTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal([1L], atB.Heartbeats("dc-0", 1));
     }
+
+    /// <summary>One frame of one batch from dc-0: a heartbeat of partition 1 carrying <paramref name="commit"/>.</summary>
+    private static byte[] HeartbeatFrame(long commit) => PeerWire.Frame(PeerCodec.Encode("dc-0", new PeerMessage([new Heartbeat(1, 1, commit)])));
 
     /// <summary>The listener closed its side of <paramref name="socket"/>: it reads its end.</summary>
     private static async Task AssertClosedAsync(Socket socket)
