@@ -144,7 +144,11 @@ public sealed partial class DataPlane : IAsyncDisposable
     public async Task<WriteOutcome> WriteAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var done = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The answer continues on the loop's thread when the loop completes the write: it is a
+        // few microseconds of encoding and one non-blocking send (ClientConnection), where
+        // handing it to the thread pool cost a thread wake-up per write. Nothing after this await
+        // blocks; a send the connection has no room for waits on the socket engine, not here.
+        var done = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.None);
         if (!await EnqueueAsync(new WriteInput(request, done, Stopwatch.GetTimestamp(), Activity.Current), cancellationToken).ConfigureAwait(false))
         {
             return Refused(request.Partition, WriteStatus.Stopping, null, 1000, "the agent's data plane is not running (starting or stopping); retry shortly");

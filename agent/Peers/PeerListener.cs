@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using DataCluster.Agent.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -84,17 +85,13 @@ public sealed class PeerListener : IHostedService, IDisposable
     /// <summary>Binds and starts accepting; a port in use fails here, as the web server's bind would.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var socket = new Socket(_endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        Socket socket;
         try
         {
-            // As the web server does: a restarted member binds its port again at once.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(_endpoint);
-            socket.Listen(512);
+            socket = ListeningSocket.Open(_endpoint);
         }
         catch (SocketException e)
         {
-            socket.Dispose();
             throw new IOException($"cannot listen for peers on {_endpoint}: {e.Message}", e);
         }
 

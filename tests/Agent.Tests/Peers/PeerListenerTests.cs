@@ -64,6 +64,16 @@ public sealed class PeerListenerTests
     }
 
     [Fact]
+    public async Task A_peer_port_another_listener_holds_fails_the_start()
+    {
+        await using var a = await PeerHost.StartAsync("dc-0", _directory);
+
+        var e = await Assert.ThrowsAnyAsync<IOException>(() => PeerHost.StartAsync("dc-1", _directory, port: a.Address.Port));
+
+        Assert.Contains("cannot listen for peers", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_full_inbound_queue_holds_a_stream_the_loop_reads_until_there_is_room_and_loses_nothing()
     {
         await using var b = await PeerHost.StartAsync("dc-1", _directory, configure: o => o with { InboundCapacity = 2 });
