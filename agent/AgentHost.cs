@@ -13,7 +13,6 @@ using DataCluster.Replication;
 using DataCluster.Storage;
 using DataCluster.Telemetry;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -95,11 +94,13 @@ public static class AgentHost
 
         var builder = WebApplication.CreateSlimBuilder(DataClusterWebHost.Options());
         var endpoints = new AgentEndpoints();
-        // Every client connection is read by a thread of its own, on which the request is parsed
-        // and run, and a write's answer is sent by the thread that completed it: no thread-pool
-        // hand-over on a write's path (ClientTransport; docs/performance.md, "Where the time goes").
-        // Registered after the sockets transport, so the web server binds with this one.
-        builder.Services.AddSingleton<IConnectionListenerFactory>(new ClientTransport());
+        // A request's parsing and handler continue on the thread that completed the socket read
+        // instead of being queued to the thread pool once more, and a write's answer is written
+        // on the replication loop's thread that completes it (DataPlane.WriteAsync): a thread
+        // hand-over less each way (docs/performance.md, "Where the time goes"). Socket
+        // completions themselves still run on the thread pool, so a slow handler never holds
+        // the socket engine's own thread.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -144,10 +144,11 @@ public sealed partial class DataPlane : IAsyncDisposable
     public async Task<WriteOutcome> WriteAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        // The answer continues on the loop's thread when the loop completes the write: it is a
-        // few microseconds of encoding and one non-blocking send (ClientConnection), where
-        // handing it to the thread pool cost a thread wake-up per write. Nothing after this await
-        // blocks; a send the connection has no room for waits on the socket engine, not here.
+        // The answer continues on the loop's thread when the loop completes the write: a few
+        // microseconds of encoding and a socket send that completes at once while the client's
+        // connection has room (the web server continues inline, AgentHost), where handing it to
+        // the thread pool cost a thread wake-up per write. Nothing after this await blocks; a
+        // send the connection has no room for waits on the socket engine, not on the loop.
         var done = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.None);
         if (!await EnqueueAsync(new WriteInput(request, done, Stopwatch.GetTimestamp(), Activity.Current), cancellationToken).ConfigureAwait(false))
         {
