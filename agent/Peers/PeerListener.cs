@@ -187,10 +187,23 @@ public sealed class PeerListener : IHostedService, IDisposable
         }
     }
 
+    /// <summary>The caller's address for logs; "(closed)" when a stop closed the connection before its thread began.</summary>
+    private static string RemoteOf(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint is IPEndPoint ip ? $"{ip.Address}:{ip.Port}" : "(unknown)";
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            return "(closed)";
+        }
+    }
+
     /// <summary>One connection, start to end, on its own thread.</summary>
     private void Serve(Socket socket)
     {
-        var remote = socket.RemoteEndPoint is IPEndPoint ip ? $"{ip.Address}:{ip.Port}" : "(unknown)";
+        var remote = RemoteOf(socket);
         var adopted = false;
         try
         {
